@@ -1,0 +1,130 @@
+import { JsonRpcCode } from './protocol/json-rpc-codes.js';
+import type { JSONRPCErrorObject, RequestId } from './protocol/messages.js';
+
+/**
+ * Codes of local (non-wire) errors. Stable strings: match on `error.code`, never on the message.
+ */
+export const ErrorCodes = [
+  'ALREADY_STARTED',
+  'NOT_STARTED',
+  'TRANSPORT_CLOSED',
+  'WRITE_FAILED',
+  'FRAME_TOO_LARGE',
+  'PARSE_ERROR',
+  'INVALID_MESSAGE',
+  'SPAWN_FAILED',
+  'CHILD_EXITED',
+  'UPSTREAM_TIMEOUT',
+  'CONNECTION_FAILED',
+  'INVALID_URI',
+  'UNSUPPORTED_SCHEME',
+  'INVALID_OPTIONS',
+  'INTERNAL',
+] as const;
+
+/** A local error code. */
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+const BRAND = Symbol.for('mcp-switchboard.error');
+
+/** Extra, code-specific facts attached to an error (e.g. the request id a frame error refers to). */
+export interface ErrorDetails {
+  /** The JSON-RPC id of the message the error is about, when it could be recovered. */
+  requestId?: RequestId;
+  /** For framing errors: whether the failed frame was a request, a response or unknown. */
+  messageKind?: 'request' | 'response' | 'notification' | 'unknown';
+  /** For `CHILD_EXITED`: exit code, signal and the last lines of stderr. */
+  exitCode?: number | null;
+  signal?: NodeJS.Signals | null;
+  stderrTail?: string[];
+  /** Anything else worth keeping for logs. */
+  [key: string]: unknown;
+}
+
+/**
+ * The one error class of the library: a stable string `code`, the original `cause`, and details.
+ *
+ * `instanceof` works across copies of the package (brand on `Symbol.for`), like undici and the SDK.
+ *
+ * @example
+ * ```ts
+ * try { await transport.send(msg); }
+ * catch (e) { if (e instanceof SwitchboardError && e.code === 'TRANSPORT_CLOSED') reconnect(); }
+ * ```
+ */
+export class SwitchboardError extends Error {
+  /** Stable code; see {@link ErrorCodes}. */
+  readonly code: ErrorCode;
+  /** Code-specific facts. */
+  readonly details: ErrorDetails;
+
+  /**
+   * @param code - stable error code
+   * @param message - human-readable description (never contains secrets)
+   * @param options - `cause` (kept) and `details`
+   */
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: ErrorDetails } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  /** Brand check so errors from another copy of the package still match `instanceof`. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  /** @internal */
+  get [BRAND](): boolean {
+    return true;
+  }
+}
+
+/**
+ * Normalises anything thrown into a {@link SwitchboardError}, keeping the original as `cause`.
+ *
+ * @param value - what was thrown
+ * @param fallback - code to use when `value` is not already a SwitchboardError (default `INTERNAL`)
+ */
+export function toSwitchboardError(value: unknown, fallback: ErrorCode = 'INTERNAL'): SwitchboardError {
+  if (value instanceof SwitchboardError) return value;
+  const message = value instanceof Error ? value.message : String(value);
+  return new SwitchboardError(fallback, message, { cause: value });
+}
+
+const WIRE_CODES: Record<ErrorCode, number> = {
+  ALREADY_STARTED: JsonRpcCode.InternalError,
+  NOT_STARTED: JsonRpcCode.InternalError,
+  TRANSPORT_CLOSED: JsonRpcCode.ConnectionClosed,
+  WRITE_FAILED: JsonRpcCode.ConnectionClosed,
+  FRAME_TOO_LARGE: JsonRpcCode.InvalidRequest,
+  PARSE_ERROR: JsonRpcCode.ParseError,
+  INVALID_MESSAGE: JsonRpcCode.InvalidRequest,
+  SPAWN_FAILED: JsonRpcCode.ConnectionClosed,
+  CHILD_EXITED: JsonRpcCode.ConnectionClosed,
+  UPSTREAM_TIMEOUT: JsonRpcCode.RequestTimeout,
+  CONNECTION_FAILED: JsonRpcCode.ConnectionClosed,
+  INVALID_URI: JsonRpcCode.InternalError,
+  UNSUPPORTED_SCHEME: JsonRpcCode.InternalError,
+  INVALID_OPTIONS: JsonRpcCode.InternalError,
+  INTERNAL: JsonRpcCode.InternalError,
+};
+
+/**
+ * The single seam that turns a local error into a JSON-RPC error object for the wire.
+ *
+ * Internal failures become `-32603`; only genuine parse/shape problems of a peer's frame become
+ * `-32700`/`-32600`. The local code travels in `data.code` so clients can tell causes apart.
+ *
+ * @param error - anything thrown
+ * @returns the `error` member of a JSON-RPC error response
+ */
+export function toJsonRpcError(error: unknown): JSONRPCErrorObject {
+  const e = toSwitchboardError(error);
+  const data: Record<string, unknown> = { code: e.code };
+  if (e.details.exitCode !== undefined) data.exitCode = e.details.exitCode;
+  if (e.details.signal !== undefined) data.signal = e.details.signal;
+  if (e.details.stderrTail !== undefined) data.stderrTail = e.details.stderrTail;
+  return { code: WIRE_CODES[e.code], message: e.message, data };
+}

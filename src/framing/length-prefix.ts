@@ -1,0 +1,136 @@
+import type { JSONRPCMessage } from '../protocol/messages.js';
+import { SwitchboardError } from '../errors.js';
+import {
+  ENVELOPE_PEEK_BYTES,
+  oversizedFrameError,
+  parseFrame,
+  resolveMaxMessageBytes,
+  type DecoderCallbacks,
+  type DecoderOptions,
+  type FrameDecoder,
+} from './frame-parser.js';
+
+const HEADER_BYTES = 4;
+const EMPTY: Buffer = Buffer.alloc(0);
+
+/**
+ * Length-prefixed decoder: each frame is a 4-byte big-endian unsigned length followed by that many bytes
+ * of UTF-8 JSON. An opt-in codec for private links between two switchboards; MCP peers speak NDJSON.
+ *
+ * The declared length is checked against `maxMessageBytes` *before* anything is allocated; an oversized
+ * frame is skipped exactly (its length is known) and reported once, and the stream goes on.
+ */
+export class LengthPrefixedDecoder implements FrameDecoder {
+  readonly #max: number;
+  readonly #callbacks: DecoderCallbacks;
+  #header = Buffer.alloc(HEADER_BYTES);
+  #headerFill = 0;
+  /** Length of the frame being read, or -1 while reading a header. */
+  #frameLength = -1;
+  #parts: Buffer[] = [];
+  #received = 0;
+  #skipping = false;
+  #skipHead = EMPTY;
+  #skipTail = EMPTY;
+
+  /**
+   * @param callbacks - where messages and per-frame errors go
+   * @param options - `maxMessageBytes` (default 32 MiB)
+   */
+  constructor(callbacks: DecoderCallbacks, options: DecoderOptions = {}) {
+    this.#callbacks = callbacks;
+    this.#max = resolveMaxMessageBytes(options.maxMessageBytes);
+  }
+
+  get bufferedBytes(): number {
+    return this.#skipping ? 0 : this.#received;
+  }
+
+  push(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.#frameLength === -1) {
+        const take = Math.min(HEADER_BYTES - this.#headerFill, chunk.length - offset);
+        chunk.copy(this.#header, this.#headerFill, offset, offset + take);
+        this.#headerFill += take;
+        offset += take;
+        if (this.#headerFill < HEADER_BYTES) return;
+        this.#frameLength = this.#header.readUInt32BE(0);
+        this.#headerFill = 0;
+        this.#skipping = this.#frameLength > this.#max;
+        if (this.#frameLength === 0) this.#finishFrame();
+        continue;
+      }
+      const take = Math.min(this.#frameLength - this.#received, chunk.length - offset);
+      const piece = chunk.subarray(offset, offset + take);
+      offset += take;
+      if (this.#skipping) this.#skipPiece(piece);
+      else this.#parts.push(piece);
+      this.#received += take;
+      if (this.#received === this.#frameLength) this.#finishFrame();
+    }
+  }
+
+  end(): void {
+    if (this.#frameLength === -1 && this.#headerFill === 0) return;
+    this.#callbacks.onerror(
+      new SwitchboardError('PARSE_ERROR', 'Stream ended inside a length-prefixed frame', {
+        details: { messageKind: 'unknown' },
+      }),
+    );
+    this.#reset();
+  }
+
+  #skipPiece(piece: Buffer): void {
+    if (this.#skipHead.length < ENVELOPE_PEEK_BYTES) {
+      this.#skipHead = Buffer.concat([
+        this.#skipHead,
+        piece.subarray(0, ENVELOPE_PEEK_BYTES - this.#skipHead.length),
+      ]);
+    }
+    const joined = piece.length >= ENVELOPE_PEEK_BYTES ? piece : Buffer.concat([this.#skipTail, piece]);
+    this.#skipTail = Buffer.from(joined.subarray(Math.max(0, joined.length - ENVELOPE_PEEK_BYTES)));
+  }
+
+  #finishFrame(): void {
+    if (this.#skipping) {
+      this.#callbacks.onerror(
+        oversizedFrameError(this.#skipHead, this.#skipTail, this.#frameLength, this.#max),
+      );
+    } else {
+      const body =
+        this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts, this.#received);
+      parseFrame(body.toString('utf8'), this.#callbacks);
+    }
+    this.#reset();
+  }
+
+  #reset(): void {
+    this.#frameLength = -1;
+    this.#headerFill = 0;
+    this.#parts = [];
+    this.#received = 0;
+    this.#skipping = false;
+    this.#skipHead = EMPTY;
+    this.#skipTail = EMPTY;
+  }
+}
+
+/**
+ * Encodes one message as a length-prefixed frame.
+ *
+ * @throws SwitchboardError `FRAME_TOO_LARGE` when the body exceeds `maxMessageBytes` or 4 GiB − 1
+ */
+export function encodeLengthPrefixed(message: JSONRPCMessage, maxMessageBytes = 0xffffffff): Buffer {
+  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  if (body.length > Math.min(maxMessageBytes, 0xffffffff)) {
+    throw new SwitchboardError(
+      'FRAME_TOO_LARGE',
+      `Outgoing message of ${body.length} bytes exceeds the limit of ${maxMessageBytes} bytes (maxMessageBytes)`,
+    );
+  }
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+  frame.writeUInt32BE(body.length, 0);
+  body.copy(frame, HEADER_BYTES);
+  return frame;
+}

@@ -1,0 +1,189 @@
+import type { JSONRPCMessage } from '../protocol/messages.js';
+import { SwitchboardError } from '../errors.js';
+import {
+  ENVELOPE_PEEK_BYTES,
+  oversizedFrameError,
+  parseFrame,
+  resolveMaxMessageBytes,
+  type DecoderCallbacks,
+  type DecoderOptions,
+  type FrameDecoder,
+} from './frame-parser.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const EMPTY: Buffer = Buffer.alloc(0);
+
+function firstBytes(parts: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  let left = n;
+  for (const part of parts) {
+    if (left <= 0) break;
+    out.push(Buffer.from(part.subarray(0, left)));
+    left -= part.length;
+  }
+  return out;
+}
+
+function lastBytes(prev: Buffer, next: Buffer, n: number): Buffer {
+  if (next.length >= n) return next.subarray(next.length - n);
+  const joined = Buffer.concat([prev, next]);
+  return joined.subarray(Math.max(0, joined.length - n));
+}
+
+/**
+ * Newline-delimited JSON decoder (the MCP stdio framing, reused for TCP/TLS/Unix sockets).
+ *
+ * - O(n) in message size: chunks of an incomplete line are kept in a list and joined once, when the
+ *   newline arrives (the SDK's `ReadBuffer` re-concatenates on every chunk, which is O(n²)).
+ * - Splits on `\n` bytes and strips one trailing `\r`; since `\n` never occurs inside a multi-byte UTF-8
+ *   sequence, a character split across chunks is decoded whole.
+ * - The cap is checked *before* buffering: a line that would exceed `maxMessageBytes` is dropped, skipped
+ *   to its end and reported once through `onerror` (with its id when recoverable); the stream goes on.
+ *
+ * @example
+ * ```ts
+ * const decoder = new NdjsonDecoder({ onmessage: (m) => console.error(m), onerror: (e) => console.error(e.code) });
+ * decoder.push(Buffer.from('{"jsonrpc":"2.0","method":"ping","id":1}\n'));
+ * ```
+ */
+export class NdjsonDecoder implements FrameDecoder {
+  readonly #max: number;
+  readonly #callbacks: DecoderCallbacks;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  // When skipping an oversized line: its size so far and its first/last bytes (for id recovery).
+  #skipping = false;
+  #skippedBytes = 0;
+  #skipHead: Buffer = EMPTY;
+  #skipTail: Buffer = EMPTY;
+
+  /**
+   * @param callbacks - where messages and per-frame errors go
+   * @param options - `maxMessageBytes` (default 32 MiB)
+   */
+  constructor(callbacks: DecoderCallbacks, options: DecoderOptions = {}) {
+    this.#callbacks = callbacks;
+    this.#max = resolveMaxMessageBytes(options.maxMessageBytes);
+  }
+
+  get bufferedBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(LF, start);
+      const end = nl === -1 ? chunk.length : nl;
+      const segment = chunk.subarray(start, end);
+      if (this.#skipping) {
+        this.#skip(segment);
+      } else if (this.#pendingBytes + segment.length > this.#max + 1) {
+        // +1 tolerates the '\r' of a CRLF line whose content is exactly at the cap.
+        this.#startSkipping(segment);
+      } else if (nl !== -1) {
+        this.#completeLine(segment);
+      } else {
+        this.#pending.push(segment);
+        this.#pendingBytes += segment.length;
+      }
+      if (nl === -1) return;
+      if (this.#skipping) this.#finishSkipping();
+      start = nl + 1;
+    }
+  }
+
+  end(): void {
+    if (this.#skipping) {
+      this.#finishSkipping();
+      return;
+    }
+    if (this.#pendingBytes > 0) this.#completeLine(EMPTY);
+  }
+
+  #completeLine(last: Buffer): void {
+    let line: Buffer;
+    if (this.#pending.length === 0) line = last;
+    else {
+      this.#pending.push(last);
+      line = Buffer.concat(this.#pending, this.#pendingBytes + last.length);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+    }
+    let len = line.length;
+    if (len > 0 && line[len - 1] === CR) len--;
+    if (len > this.#max) {
+      this.#callbacks.onerror(
+        oversizedFrameError(
+          line.subarray(0, ENVELOPE_PEEK_BYTES),
+          line.subarray(Math.max(0, len - ENVELOPE_PEEK_BYTES), len),
+          len,
+          this.#max,
+        ),
+      );
+      return;
+    }
+    if (len === 0) return;
+    this.#deliver(line.toString('utf8', 0, len));
+  }
+
+  #deliver(text: string): void {
+    parseFrame(text, this.#callbacks);
+  }
+
+  #startSkipping(segment: Buffer): void {
+    const parts = [...this.#pending, segment];
+    this.#skipHead = Buffer.concat(firstBytes(parts, ENVELOPE_PEEK_BYTES));
+    let tail = EMPTY;
+    for (const part of parts) tail = lastBytes(tail, part, ENVELOPE_PEEK_BYTES);
+    this.#skipTail = Buffer.from(tail);
+    this.#skippedBytes = this.#pendingBytes + segment.length;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#skipping = true;
+  }
+
+  #skip(segment: Buffer): void {
+    this.#skippedBytes += segment.length;
+    this.#skipTail = Buffer.from(lastBytes(this.#skipTail, segment, ENVELOPE_PEEK_BYTES));
+  }
+
+  #finishSkipping(): void {
+    const headBytes = this.#skipHead;
+    let tail = this.#skipTail;
+    let size = this.#skippedBytes;
+    if (tail.length > 0 && tail[tail.length - 1] === CR) {
+      tail = tail.subarray(0, tail.length - 1);
+      size--;
+    }
+    this.#skipping = false;
+    this.#skipHead = EMPTY;
+    this.#skipTail = EMPTY;
+    this.#skippedBytes = 0;
+    this.#callbacks.onerror(oversizedFrameError(headBytes, tail, size, this.#max));
+  }
+}
+
+/**
+ * Encodes one message as an NDJSON line. `JSON.stringify` never emits a raw newline (newlines inside
+ * strings are escaped), so the line has no embedded newline.
+ *
+ * @param message - the message
+ * @param maxMessageBytes - refuse to encode a message larger than this (default: no check)
+ * @throws SwitchboardError `FRAME_TOO_LARGE` when the encoded message exceeds `maxMessageBytes`
+ */
+export function encodeNdjson(message: JSONRPCMessage, maxMessageBytes = Infinity): string {
+  const text = JSON.stringify(message);
+  // Cheap bound first: a UTF-16 code unit is at most 3 UTF-8 bytes.
+  if (text.length * 3 > maxMessageBytes) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > maxMessageBytes) {
+      throw new SwitchboardError(
+        'FRAME_TOO_LARGE',
+        `Outgoing message of ${bytes} bytes exceeds the limit of ${maxMessageBytes} bytes (maxMessageBytes)`,
+      );
+    }
+  }
+  return text + '\n';
+}

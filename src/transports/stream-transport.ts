@@ -1,0 +1,234 @@
+import type { Readable, Writable } from 'node:stream';
+import { SwitchboardError, toSwitchboardError } from '../errors.js';
+import { codecs, type Codec, type FramingName } from '../framing/codec.js';
+import { resolveMaxMessageBytes } from '../framing/frame-parser.js';
+import type { FrameDecoder } from '../framing/frame-parser.js';
+import type { JSONRPCMessage } from '../protocol/messages.js';
+import type { MessageExtraInfo, PeerInfo, Transport, TransportSendOptions } from '../transport.js';
+import { answerFrameError } from './frame-error-policy.js';
+import { WriteQueue } from './write-queue.js';
+
+/** Options shared by every transport over a byte stream (stdio, TCP, TLS, Unix). */
+export interface StreamTransportOptions {
+  /** Largest message accepted or sent, in bytes (default 32 MiB). */
+  maxMessageBytes?: number | undefined;
+  /** Framing on the wire (default `ndjson`, the MCP standard). */
+  framing?: FramingName | undefined;
+  /** Bound on bytes waiting behind a full stream (default 64 MiB). */
+  maxQueuedBytes?: number | undefined;
+}
+
+/** The two halves a stream transport reads from and writes to. */
+export interface StreamPair {
+  readable: Readable;
+  writable: Writable;
+}
+
+type State = 'idle' | 'starting' | 'open' | 'closed';
+
+/**
+ * Base of every byte-stream transport: framing, ordered writes with backpressure, and an idempotent
+ * lifecycle that ends in exactly one `onclose`. Subclasses only open the streams and tear them down.
+ */
+export abstract class StreamTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
+  sessionId?: string | undefined;
+
+  readonly #codec: Codec;
+  readonly #maxMessageBytes: number;
+  readonly #maxQueuedBytes: number | undefined;
+  #state: State = 'idle';
+  #streams: StreamPair | undefined;
+  #writer: WriteQueue | undefined;
+  #decoder: FrameDecoder | undefined;
+  #closing: Promise<void> | undefined;
+  #closeReason: SwitchboardError | undefined;
+  #extra: MessageExtraInfo | undefined;
+  #protocolVersion: string | undefined;
+
+  protected constructor(options: StreamTransportOptions = {}) {
+    this.#codec = codecs[options.framing ?? 'ndjson'];
+    this.#maxMessageBytes = resolveMaxMessageBytes(options.maxMessageBytes);
+    this.#maxQueuedBytes = options.maxQueuedBytes;
+  }
+
+  /** Opens (or adopts) the streams. Called once by `start()`. */
+  protected abstract openStreams(): Promise<StreamPair>;
+
+  /** Releases what `openStreams()` acquired (kill the child, destroy the socket). Called once. */
+  protected abstract teardown(reason: SwitchboardError | undefined): Promise<void>;
+
+  /** Why the transport closed when the peer (not `close()`) ended it; `undefined` otherwise. */
+  get closeReason(): SwitchboardError | undefined {
+    return this.#closeReason;
+  }
+
+  /** `true` once closed (by either side). */
+  get closed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /** The protocol version negotiated by the SDK, if it told us. */
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
+  }
+
+  /** Called by the SDK after initialization. */
+  setProtocolVersion(version: string): void {
+    this.#protocolVersion = version;
+  }
+
+  /** Facts about the peer, attached to every delivered message as `extra.peer`. */
+  protected setPeerInfo(peer: PeerInfo): void {
+    this.#extra = { peer };
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle') {
+      throw new SwitchboardError(
+        'ALREADY_STARTED',
+        'Transport already started; start() may be called only once',
+      );
+    }
+    this.#state = 'starting';
+    let streams: StreamPair;
+    try {
+      streams = await this.openStreams();
+    } catch (error) {
+      this.#state = 'closed';
+      throw toSwitchboardError(error, 'CONNECTION_FAILED');
+    }
+    if (this.#state !== 'starting') return; // closed while opening; teardown already ran or will run
+    this.#streams = streams;
+    this.#writer = new WriteQueue(streams.writable, this.#maxQueuedBytes);
+    this.#decoder = this.#codec.createDecoder(
+      { onmessage: this.#deliver, onerror: this.#onFrameError },
+      { maxMessageBytes: this.#maxMessageBytes },
+    );
+    streams.readable.on('data', this.#onData);
+    streams.readable.on('end', this.#onEnd);
+    streams.readable.on('error', this.#onStreamError);
+    if (streams.writable !== (streams.readable as unknown)) streams.writable.on('error', this.#onStreamError);
+    this.#state = 'open';
+  }
+
+  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    if (this.#state !== 'open' || this.#writer === undefined) {
+      return Promise.reject(
+        this.#state === 'closed'
+          ? this.#closedError()
+          : new SwitchboardError('NOT_STARTED', 'Transport not started; call start() before send()'),
+      );
+    }
+    let data: string | Buffer;
+    try {
+      data = this.#codec.encode(message, this.#maxMessageBytes);
+    } catch (error) {
+      return Promise.reject(toSwitchboardError(error));
+    }
+    return this.#writer.write(data);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown(undefined);
+    return this.#closing;
+  }
+
+  /**
+   * Subclasses call this when the peer went away (stream ended, child exited, socket closed).
+   * Idempotent; a no-op after `close()`.
+   */
+  protected peerClosed(reason: SwitchboardError): void {
+    this.#closing ??= this.#shutdown(reason);
+  }
+
+  /** Hook: the readable side ended. Default: the peer closed. Stdio client waits for the exit status. */
+  protected onReadableEnd(): void {
+    this.peerClosed(new SwitchboardError('TRANSPORT_CLOSED', 'The peer closed the stream'));
+  }
+
+  /** Hook: a stream emitted an error. Default: report it and treat the peer as gone. */
+  protected onStreamFailure(error: Error): void {
+    this.peerClosed(
+      new SwitchboardError('CONNECTION_FAILED', `Stream error: ${error.message}`, { cause: error }),
+    );
+  }
+
+  /** Reports an out-of-band error through `onerror`, never throwing. */
+  protected reportError(error: Error): void {
+    try {
+      this.onerror?.(error);
+    } catch {
+      // A throwing error handler must not break the transport.
+    }
+  }
+
+  #closedError(): SwitchboardError {
+    const reason = this.#closeReason;
+    return new SwitchboardError(
+      'TRANSPORT_CLOSED',
+      reason ? `Transport closed: ${reason.message}` : 'Transport closed',
+      reason ? { cause: reason, details: reason.details } : {},
+    );
+  }
+
+  async #shutdown(reason: SwitchboardError | undefined): Promise<void> {
+    this.#closeReason = reason;
+    this.#state = 'closed';
+    this.#writer?.fail(this.#closedError());
+    const streams = this.#streams;
+    if (streams) {
+      streams.readable.off('data', this.#onData);
+      streams.readable.off('end', this.#onEnd);
+      // Keep the error listeners: late errors on dying streams must not become uncaught exceptions.
+    }
+    try {
+      await this.teardown(reason);
+    } catch (error) {
+      this.reportError(toSwitchboardError(error));
+    } finally {
+      // An orderly end by the peer is not an error; a crash or a broken stream is.
+      if (reason && reason.code !== 'TRANSPORT_CLOSED') this.reportError(reason);
+      try {
+        this.onclose?.();
+      } catch (error) {
+        this.reportError(toSwitchboardError(error));
+      }
+    }
+  }
+
+  readonly #onData = (chunk: Buffer | string): void => {
+    this.#decoder?.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  };
+
+  readonly #onEnd = (): void => {
+    this.#decoder?.end();
+    this.onReadableEnd();
+  };
+
+  readonly #onStreamError = (error: Error): void => {
+    if (this.#state === 'closed') return;
+    this.onStreamFailure(error);
+  };
+
+  readonly #deliver = (message: JSONRPCMessage): void => {
+    if (this.#state !== 'open') return;
+    try {
+      this.onmessage?.(message, this.#extra);
+    } catch (error) {
+      this.reportError(toSwitchboardError(error));
+    }
+  };
+
+  readonly #onFrameError = (error: SwitchboardError): void => {
+    this.reportError(error);
+    answerFrameError(error, {
+      reply: (message) => {
+        this.send(message).catch((e: unknown) => this.reportError(toSwitchboardError(e)));
+      },
+      deliver: this.#deliver,
+    });
+  };
+}
