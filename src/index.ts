@@ -31,4 +31,6 @@ export type {
   RequestInfo,
   PeerInfo,
 } from './transport.js';
+export type { Listener, ListenerOptions, ListenerCloseOptions, ConnectionInfo } from './listener.js';
 export { InMemoryTransport } from './transports/in-memory.js';
+export { LazyTransport } from './transports/lazy.js';

@@ -45,6 +45,11 @@ export class InMemoryTransport implements Transport {
     return [a, b];
   }
 
+  /** `true` once either half closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   start(): Promise<void> {
     if (this.#started) {
       return Promise.reject(new SwitchboardError('ALREADY_STARTED', 'Transport already started'));

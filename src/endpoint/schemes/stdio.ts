@@ -1,0 +1,26 @@
+import { SwitchboardError } from '../../errors.js';
+import { StdioClientTransport } from '../../transports/stdio-client.js';
+import type { EndpointScheme } from '../scheme.js';
+
+/**
+ * `stdio:`: spawn a server as a child process. The URI carries no command (quoting a command line in a
+ * URI invites injection); it comes from `options.stdio.command` / `args`.
+ */
+export const stdioScheme: EndpointScheme = {
+  name: 'stdio',
+  example: 'stdio: (with options.stdio.command)',
+  connect(_url, options) {
+    const stdio = options.stdio;
+    if (!stdio?.command) {
+      throw new SwitchboardError(
+        'INVALID_OPTIONS',
+        'stdio: needs a command: connect("stdio:", { stdio: { command, args } })',
+      );
+    }
+    return new StdioClientTransport({
+      ...stdio,
+      maxMessageBytes: options.maxMessageBytes,
+      framing: options.framing,
+    });
+  },
+};
