@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** `true` when the OS gives children their own process group (POSIX). */
 export const PROCESS_GROUPS = process.platform !== 'win32';
@@ -22,8 +23,38 @@ export function signalTree(child: ChildProcess, signal: NodeJS.Signals | 0): boo
   }
 }
 
-/** `true` while any process of the child's group is alive. */
+/**
+ * Live (non-zombie) members of process group `pgid`, read from /proc. Zombies count as gone: where PID 1
+ * does not reap orphans (many containers), a killed grandchild stays a zombie forever and `kill(-pgid, 0)`
+ * would keep reporting the group alive.
+ */
+function liveGroupMembersLinux(pgid: number): number {
+  let count = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+    } catch {
+      continue; // exited while we looked
+    }
+    // Format: "pid (comm) state ppid pgrp …"; comm may contain spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') count++;
+  }
+  return count;
+}
+
+/** `true` while any (non-zombie, on Linux) process of the child's group is alive. */
 export function treeAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  if (process.platform === 'linux') {
+    try {
+      return liveGroupMembersLinux(child.pid) > 0;
+    } catch {
+      // /proc unavailable: fall back to the signal probe.
+    }
+  }
   return signalTree(child, 0);
 }
 

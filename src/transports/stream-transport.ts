@@ -47,6 +47,10 @@ export abstract class StreamTransport implements Transport {
   #closeReason: SwitchboardError | undefined;
   #extra: MessageExtraInfo | undefined;
   #protocolVersion: string | undefined;
+  // Decoded messages waiting for delivery (see #deliverSoon); holds at most one chunk's worth.
+  #inbox: (JSONRPCMessage | undefined)[] = [];
+  #inboxHead = 0;
+  #draining = false;
 
   protected constructor(options: StreamTransportOptions = {}) {
     this.#codec = codecs[options.framing ?? 'ndjson'];
@@ -104,7 +108,7 @@ export abstract class StreamTransport implements Transport {
     this.#streams = streams;
     this.#writer = new WriteQueue(streams.writable, this.#maxQueuedBytes);
     this.#decoder = this.#codec.createDecoder(
-      { onmessage: this.#deliver, onerror: this.#onFrameError },
+      { onmessage: this.#deliverSoon, onerror: this.#onFrameError },
       { maxMessageBytes: this.#maxMessageBytes },
     );
     streams.readable.on('data', this.#onData);
@@ -213,6 +217,33 @@ export abstract class StreamTransport implements Transport {
     this.onStreamFailure(error);
   };
 
+  /**
+   * Messages decoded from one chunk are delivered one per microtask hop, in order: the first at once,
+   * each next one only after the microtasks queued by the previous delivery ran. SDK v1 runs notification
+   * handlers on a microtask; when the last progress notification and the response arrived in one chunk,
+   * back-to-back delivery let the response remove the progress callback first and the update was lost.
+   */
+  readonly #deliverSoon = (message: JSONRPCMessage): void => {
+    this.#inbox.push(message);
+    if (!this.#draining) {
+      this.#draining = true;
+      this.#drain();
+    }
+  };
+
+  readonly #drain = (): void => {
+    const message = this.#inbox[this.#inboxHead];
+    if (message === undefined) {
+      this.#inbox = [];
+      this.#inboxHead = 0;
+      this.#draining = false;
+      return;
+    }
+    this.#inbox[this.#inboxHead++] = undefined;
+    this.#deliver(message);
+    queueMicrotask(this.#drain);
+  };
+
   readonly #deliver = (message: JSONRPCMessage): void => {
     if (this.#state !== 'open') return;
     try {
@@ -228,7 +259,7 @@ export abstract class StreamTransport implements Transport {
       reply: (message) => {
         this.send(message).catch((e: unknown) => this.reportError(toSwitchboardError(e)));
       },
-      deliver: this.#deliver,
+      deliver: this.#deliverSoon,
     });
   };
 }
