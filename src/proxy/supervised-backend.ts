@@ -1,0 +1,310 @@
+import { SwitchboardError, toJsonRpcError, toSwitchboardError } from '../errors.js';
+import {
+  errorResponse,
+  isRequest,
+  isResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
+} from '../protocol/messages.js';
+import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
+import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
+
+/** What happened to a supervised backend, for logs, metrics and readiness. */
+export type BackendEvent =
+  | { type: 'started'; attempt: number }
+  | { type: 'exited'; error: SwitchboardError; uptimeMs: number; inflight: number }
+  | { type: 'restarting'; delayMs: number; attempt: number }
+  | { type: 'gave-up'; error: SwitchboardError; attempts: number }
+  | { type: 'reinitialized' };
+
+/** Options of {@link SupervisedBackend}. */
+export interface SupervisedBackendOptions {
+  /** Creates a fresh, unstarted connection to the backend (spawns the child, opens the socket). */
+  connect: () => Transport;
+  /** Restart delays and give-up rule. */
+  restart?: RestartPolicyOptions | undefined;
+  /** Messages held while the backend (re)starts (default 1,000); beyond that sends reject. */
+  maxQueuedMessages?: number | undefined;
+  /** How long a re-initialize after a restart may take, in ms (default 30,000). */
+  reinitializeTimeoutMs?: number | undefined;
+  /** Lifecycle events. */
+  onEvent?: ((event: BackendEvent) => void) | undefined;
+}
+
+type State = 'idle' | 'starting' | 'ready' | 'restarting' | 'failed' | 'closed';
+
+const REINIT_ID_PREFIX = 'switchboard-reinitialize-';
+
+/**
+ * A backend connection that survives its backend: when the child dies (or the socket drops), every
+ * request in flight is answered at once with a JSON-RPC error naming the cause, the backend is restarted
+ * with exponential backoff and jitter, re-initialized with the session's cached `initialize` request, and
+ * traffic resumes. After too many fast failures it gives up: requests are then answered with
+ * `BACKEND_UNAVAILABLE` errors and {@link ready} stays false.
+ *
+ * It is itself a {@link Transport}, so the relay in front of it does not know about restarts.
+ */
+export class SupervisedBackend implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
+
+  readonly #options: SupervisedBackendOptions;
+  readonly #policy: RestartPolicy;
+  readonly #maxQueued: number;
+  #state: State = 'idle';
+  #inner: Transport | undefined;
+  #startedAt = 0;
+  #attempts = 0;
+  #lastError: SwitchboardError | undefined;
+  /** Ids of requests forwarded to the current backend and not yet answered. */
+  #inflight = new Set<RequestId>();
+  #queue: JSONRPCMessage[] = [];
+  #initialize: JSONRPCRequest | undefined;
+  #initialized = false;
+  #reinitCount = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #protocolVersion: string | undefined;
+
+  /** @param options - how to connect, restart policy, bounds */
+  constructor(options: SupervisedBackendOptions) {
+    this.#options = options;
+    this.#policy = new RestartPolicy(options.restart);
+    this.#maxQueued = options.maxQueuedMessages ?? 1000;
+  }
+
+  /** `true` while a backend is connected and ready for traffic. */
+  get ready(): boolean {
+    return this.#state === 'ready';
+  }
+
+  /** `true` once the supervisor gave up restarting. */
+  get failed(): boolean {
+    return this.#state === 'failed';
+  }
+
+  /** The current backend connection (changes on restart). */
+  get current(): Transport | undefined {
+    return this.#inner;
+  }
+
+  /** How many times a backend was started. */
+  get attempts(): number {
+    return this.#attempts;
+  }
+
+  /** Requests in flight to the backend. */
+  get inflightCount(): number {
+    return this.#inflight.size;
+  }
+
+  setProtocolVersion(version: string): void {
+    this.#protocolVersion = version;
+    this.#inner?.setProtocolVersion?.(version);
+  }
+
+  /** Starts the first backend. A backend that cannot start is restarted like one that died. */
+  async start(): Promise<void> {
+    if (this.#state !== 'idle') throw new SwitchboardError('ALREADY_STARTED', 'Backend already started');
+    await this.#launch();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    switch (this.#state) {
+      case 'closed':
+        return Promise.reject(new SwitchboardError('TRANSPORT_CLOSED', 'Backend connection closed'));
+      case 'failed':
+        this.#refuse(message);
+        return Promise.resolve();
+      case 'idle':
+      case 'starting':
+      case 'restarting':
+        this.#remember(message);
+        if (this.#queue.length >= this.#maxQueued) {
+          return Promise.reject(
+            new SwitchboardError(
+              'BACKEND_UNAVAILABLE',
+              `Backend restarting and ${this.#maxQueued} messages already waiting`,
+            ),
+          );
+        }
+        this.#queue.push(message);
+        return Promise.resolve();
+      case 'ready':
+        this.#remember(message);
+        return this.#forward(message, options);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    clearTimeout(this.#restartTimer);
+    this.#queue = [];
+    this.#inflight.clear();
+    const inner = this.#inner;
+    this.#inner = undefined;
+    try {
+      await inner?.close();
+    } finally {
+      this.onclose?.();
+    }
+  }
+
+  /** Caches the session's `initialize` and `initialized` so a restarted backend can be re-initialized. */
+  #remember(message: JSONRPCMessage): void {
+    if (message.method === 'initialize' && isRequest(message)) this.#initialize = message;
+    else if (message.method === 'notifications/initialized') this.#initialized = true;
+  }
+
+  #forward(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const inner = this.#inner as Transport;
+    if (isRequest(message)) this.#inflight.add(message.id);
+    return inner.send(message, options).catch((error: unknown) => {
+      // The backend is going away; its close handler answers what was in flight.
+      if (isRequest(message) && this.#state !== 'ready') return;
+      throw toSwitchboardError(error, 'CONNECTION_FAILED');
+    });
+  }
+
+  /** Answers a request locally with the reason the backend is unavailable. */
+  #refuse(message: JSONRPCMessage): void {
+    if (!isRequest(message)) return;
+    const reason = new SwitchboardError(
+      'BACKEND_UNAVAILABLE',
+      `Backend unavailable: gave up after ${this.#attempts} attempts${this.#lastError ? ` (${this.#lastError.message})` : ''}`,
+      { cause: this.#lastError, details: this.#lastError?.details ?? {} },
+    );
+    queueMicrotask(() => this.#emit(errorResponse(message.id, toJsonRpcError(reason))));
+  }
+
+  #emit(message: JSONRPCMessage): void {
+    try {
+      this.onmessage?.(message);
+    } catch (error) {
+      this.onerror?.(toSwitchboardError(error));
+    }
+  }
+
+  async #launch(): Promise<void> {
+    this.#state = this.#attempts === 0 ? 'starting' : 'restarting';
+    this.#attempts++;
+    const inner = this.#options.connect();
+    this.#inner = inner;
+    this.#lastError = undefined;
+    inner.onerror = (error) => {
+      if (
+        error instanceof SwitchboardError &&
+        (error.code === 'CHILD_EXITED' || error.code === 'CONNECTION_FAILED')
+      ) {
+        this.#lastError = error;
+      }
+      this.onerror?.(error);
+    };
+    inner.onmessage = (message, extra) => this.#onBackendMessage(inner, message, extra);
+    inner.onclose = () => this.#onBackendClose(inner);
+    this.#startedAt = Date.now();
+    try {
+      await inner.start();
+      if (this.#protocolVersion) inner.setProtocolVersion?.(this.#protocolVersion);
+    } catch (error) {
+      this.#lastError = toSwitchboardError(error, 'CONNECTION_FAILED');
+      this.#onBackendClose(inner);
+      return;
+    }
+    if (this.#superseded(inner)) return;
+    this.#options.onEvent?.({ type: 'started', attempt: this.#attempts });
+    if (this.#state === 'restarting' && this.#initialize) {
+      await this.#reinitialize(inner);
+      if (this.#superseded(inner)) return;
+    }
+    this.#state = 'ready';
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const message of queued) {
+      this.#forward(message).catch((error: unknown) => this.onerror?.(toSwitchboardError(error)));
+    }
+  }
+
+  /** `true` when `inner` is no longer the live backend (it died, or we were closed meanwhile). */
+  #superseded(inner: Transport): boolean {
+    return this.#inner !== inner || this.#state === 'closed' || this.#state === 'failed';
+  }
+
+  /** Replays the session's initialize on a fresh backend; its answer is consumed here. */
+  async #reinitialize(inner: Transport): Promise<void> {
+    const original = this.#initialize as JSONRPCRequest;
+    const id = `${REINIT_ID_PREFIX}${++this.#reinitCount}`;
+    const answered = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new SwitchboardError('UPSTREAM_TIMEOUT', 'Restarted backend did not answer initialize')),
+        this.#options.reinitializeTimeoutMs ?? 30_000,
+      );
+      this.#pendingReinit = { id, resolve: () => (clearTimeout(timer), resolve()) };
+    });
+    try {
+      await inner.send({ ...original, id });
+      await answered;
+      if (this.#initialized) await inner.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      this.#options.onEvent?.({ type: 'reinitialized' });
+    } catch (error) {
+      this.onerror?.(toSwitchboardError(error));
+    } finally {
+      this.#pendingReinit = undefined;
+    }
+  }
+
+  #pendingReinit: { id: string; resolve: () => void } | undefined;
+
+  #onBackendMessage(inner: Transport, message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    if (inner !== this.#inner) return;
+    if (isResponse(message)) {
+      if (this.#pendingReinit && message.id === this.#pendingReinit.id) {
+        this.#pendingReinit.resolve();
+        return;
+      }
+      if (message.id !== undefined) this.#inflight.delete(message.id);
+    }
+    try {
+      this.onmessage?.(message, extra);
+    } catch (error) {
+      this.onerror?.(toSwitchboardError(error));
+    }
+  }
+
+  #onBackendClose(inner: Transport): void {
+    if (inner !== this.#inner || this.#state === 'closed' || this.#state === 'failed') return;
+    const uptimeMs = Date.now() - this.#startedAt;
+    const error =
+      this.#lastError ??
+      new SwitchboardError('CONNECTION_FAILED', 'The backend closed the connection unexpectedly');
+    const inflight = [...this.#inflight];
+    this.#inflight.clear();
+    this.#inner = undefined;
+    this.#options.onEvent?.({ type: 'exited', error, uptimeMs, inflight: inflight.length });
+    // Answer everything in flight now: the client must not wait for a timeout.
+    const wire = toJsonRpcError(
+      new SwitchboardError('BACKEND_UNAVAILABLE', `Backend failed during the request: ${error.message}`, {
+        cause: error,
+        details: error.details,
+      }),
+    );
+    for (const id of inflight) this.#emit(errorResponse(id, wire));
+    const delay = this.#policy.failed(this.#state === 'ready' ? uptimeMs : 0);
+    if (delay === undefined) {
+      this.#state = 'failed';
+      this.#lastError = error;
+      this.#options.onEvent?.({ type: 'gave-up', error, attempts: this.#attempts });
+      const queued = this.#queue;
+      this.#queue = [];
+      for (const message of queued) this.#refuse(message);
+      return;
+    }
+    this.#state = 'restarting';
+    this.#options.onEvent?.({ type: 'restarting', delayMs: delay, attempt: this.#attempts + 1 });
+    this.#restartTimer = setTimeout(() => {
+      this.#launch().catch((e: unknown) => this.onerror?.(toSwitchboardError(e)));
+    }, delay);
+  }
+}

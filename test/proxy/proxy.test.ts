@@ -1,0 +1,182 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JSONRPCMessage } from '../../src/protocol/messages.js';
+import type { Proxy } from '../../src/proxy/proxy.js';
+import { clientVia, eventually, rawBackendProxy, textOf } from './harness.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+function track(proxy: Proxy, ...clients: Client[]): void {
+  cleanup.push(() => proxy.close({ graceMs: 0 }));
+  for (const c of clients) cleanup.push(() => c.close());
+}
+
+describe('proxy relay (per-session)', () => {
+  it('relays requests, progress, server→client requests, unknown methods and _meta unchanged', async () => {
+    const { proxy, all } = rawBackendProxy();
+    const client = await clientVia(proxy, 'forty-two');
+    track(proxy, client);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('echo');
+    const echoed = await client.callTool({
+      name: 'echo',
+      arguments: { x: 'é', n: 1 },
+      _meta: { 'acme/trace': 'abc' },
+    });
+    expect(JSON.parse(textOf(echoed))).toEqual({ x: 'é', n: 1 });
+    const progress: number[] = [];
+    const slow = await client.callTool({ name: 'slow', arguments: { ms: 100, steps: 4 } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    });
+    expect(textOf(slow)).toBe('slow done 4');
+    expect(progress).toEqual([1, 2, 3, 4]);
+    expect(textOf(await client.callTool({ name: 'ask', arguments: { question: 'q?' } }))).toBe(
+      'answer: forty-two',
+    );
+    // An unknown method reaches the backend and its error comes back unchanged.
+    await expect(
+      client.request({ method: 'acme/unknown', params: { a: 1 } }, (await import('zod')).z.object({})),
+    ).rejects.toThrow(/Method not found: acme\/unknown/);
+    expect(all().some((l) => /^IN acme\/unknown \d+$/.test(l))).toBe(true);
+  });
+
+  it('answers a call at once when the child is killed with SIGKILL, then restarts it for the next call', async () => {
+    const { proxy, children } = rawBackendProxy({ restart: { initialDelayMs: 20 } });
+    const client = await clientVia(proxy);
+    track(proxy, client);
+    const firstPid = Number(textOf(await client.callTool({ name: 'whoami' })));
+    const call = client.callTool({ name: 'slow', arguments: { ms: 60_000, steps: 1 } }, undefined, {
+      timeout: 120_000,
+    });
+    await eventually(() => proxy.inflightCount === 1);
+    const killedAt = Date.now();
+    process.kill(firstPid, 'SIGKILL');
+    await expect(call).rejects.toThrow(/SIGKILL/);
+    expect(Date.now() - killedAt).toBeLessThan(1000);
+    const secondPid = Number(textOf(await client.callTool({ name: 'whoami' })));
+    expect(secondPid).not.toBe(firstPid);
+    expect(children).toHaveLength(2);
+    // The restarted child was re-initialized with the session's initialize before the call reached it.
+    expect(proxy.ready).toBe(true);
+  });
+
+  it('gives up on a backend that crashes at every start, answering with clear errors and not ready', async () => {
+    const { Proxy } = await import('../../src/proxy/proxy.js');
+    const { StdioClientTransport } = await import('../../src/transports/stdio-client.js');
+    const { InMemoryTransport } = await import('../../src/transports/in-memory.js');
+    let starts = 0;
+    const proxy = new Proxy({
+      connectBackend: () => {
+        starts++;
+        return new StdioClientTransport({
+          command: process.execPath,
+          args: ['-e', 'process.stderr.write("fatal: no config\\n"); setTimeout(() => process.exit(7), 20)'],
+          stderr: 'pipe',
+        });
+      },
+      restart: { initialDelayMs: 10, maxDelayMs: 50, maxFastFailures: 3 },
+    });
+    cleanup.push(() => proxy.close({ graceMs: 0 }));
+    const [client, proxySide] = InMemoryTransport.createLinkedPair();
+    const answers: JSONRPCMessage[] = [];
+    client.onmessage = (m) => answers.push(m);
+    proxy.accept(proxySide);
+    await client.start();
+    const init = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } };
+    await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: init });
+    // The first request is answered as soon as the child dies, naming exit code and stderr.
+    await eventually(() => answers.length === 1);
+    expect(answers[0]).toMatchObject({
+      id: 1,
+      error: { code: -32000, data: { code: 'BACKEND_UNAVAILABLE', exitCode: 7 } },
+    });
+    expect(JSON.stringify(answers[0])).toMatch(/exited with code 7; last stderr: fatal: no config/);
+    await eventually(() => !proxy.ready);
+    expect(starts).toBe(3);
+    await client.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    await eventually(() => answers.length === 2);
+    expect(JSON.stringify(answers[1])).toMatch(
+      /Backend unavailable: gave up after 3 attempts \(MCP server process .* exited with code 7/,
+    );
+  });
+});
+
+describe('proxy deadlines and cancellation', () => {
+  it('extends the deadline on progress, up to the hard cap; on expiry cancels at the backend and errors the client', async () => {
+    const { proxy, all } = rawBackendProxy({ relay: { requestTimeoutMs: 300, maxRequestTimeoutMs: 1200 } });
+    const client = await clientVia(proxy);
+    track(proxy, client);
+    // 800 ms of work with progress every 100 ms: beyond the 300 ms timeout, within the 1.2 s cap.
+    const ok = await client.callTool({ name: 'slow', arguments: { ms: 800, steps: 8 } }, undefined, {
+      onprogress: () => undefined,
+      timeout: 10_000,
+    });
+    expect(textOf(ok)).toBe('slow done 8');
+    // Without progress the 300 ms deadline applies.
+    const noProgress = client.callTool({ name: 'slow', arguments: { ms: 2000, steps: 1 } }, undefined, {
+      timeout: 10_000,
+    });
+    await expect(noProgress).rejects.toThrow(/timed out after 0\.[3-9] s/);
+    // With progress forever, the hard cap ends it.
+    const capped = client.callTool({ name: 'slow', arguments: { ms: 5000, steps: 50 } }, undefined, {
+      onprogress: () => undefined,
+      timeout: 10_000,
+    });
+    await expect(capped).rejects.toThrow(/timed out after 1\.[2-9] s/);
+    await eventually(() => all().filter((l) => l.startsWith('CANCELLED')).length === 2);
+  });
+
+  it("relays a client's notifications/cancelled to the backend", async () => {
+    const { proxy, all } = rawBackendProxy();
+    const client = await clientVia(proxy);
+    track(proxy, client);
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'slow', arguments: { ms: 5000, steps: 1 } }, undefined, {
+      signal: controller.signal,
+    });
+    await eventually(() => proxy.inflightCount === 1);
+    controller.abort('user gave up');
+    await expect(call).rejects.toThrow();
+    await eventually(() => all().some((l) => /^CANCELLED \d+$/.test(l)));
+    expect(proxy.inflightCount).toBe(0);
+  });
+});
+
+describe('proxy sessions', () => {
+  it('refuses sessions beyond --max-sessions with an error', async () => {
+    const { proxy } = rawBackendProxy({ maxSessions: 1 });
+    const first = await clientVia(proxy);
+    track(proxy, first);
+    await expect(clientVia(proxy)).rejects.toThrow(/too many sessions \(max 1\)/);
+  });
+
+  it('closes idle per-session backends after the idle timeout', async () => {
+    const { proxy, children } = rawBackendProxy({ idleTimeoutMs: 200 });
+    const client = await clientVia(proxy);
+    track(proxy, client);
+    await client.callTool({ name: 'echo', arguments: {} });
+    expect(proxy.sessionCount).toBe(1);
+    await eventually(() => proxy.sessionCount === 0, 3000);
+    await eventually(() => children[0]?.closed === true, 3000);
+  });
+
+  it('lets requests in flight finish on close within the grace period', async () => {
+    const { proxy } = rawBackendProxy();
+    const client = await clientVia(proxy);
+    cleanup.push(() => client.close());
+    const call = client.callTool({ name: 'slow', arguments: { ms: 300, steps: 1 } });
+    await eventually(() => proxy.inflightCount === 1);
+    await proxy.close({ graceMs: 5000 });
+    expect(textOf(await call)).toBe('slow done 1');
+  });
+
+  it('passes an 8 MiB tool result', async () => {
+    const { proxy } = rawBackendProxy();
+    const client = await clientVia(proxy);
+    track(proxy, client);
+    const big = await client.callTool({ name: 'big', arguments: { bytes: 8 * 1024 * 1024 } });
+    expect(textOf(big).length).toBe(8 * 1024 * 1024);
+  });
+});
