@@ -44,6 +44,8 @@ export abstract class StreamTransport implements Transport {
   #writer: WriteQueue | undefined;
   #decoder: FrameDecoder | undefined;
   #closing: Promise<void> | undefined;
+  #markClosed!: () => void;
+  readonly #closedSignal = new Promise<void>((resolve) => (this.#markClosed = resolve));
   #closeReason: SwitchboardError | undefined;
   #extra: MessageExtraInfo | undefined;
   #protocolVersion: string | undefined;
@@ -67,6 +69,11 @@ export abstract class StreamTransport implements Transport {
   /** Why the transport closed when the peer (not `close()`) ended it; `undefined` otherwise. */
   get closeReason(): SwitchboardError | undefined {
     return this.#closeReason;
+  }
+
+  /** Resolves once the transport closed (by either side) and `onclose` ran; never rejects. */
+  whenClosed(): Promise<void> {
+    return this.#closedSignal;
   }
 
   /** `true` once closed (by either side). */
@@ -200,6 +207,7 @@ export abstract class StreamTransport implements Transport {
       } catch (error) {
         this.reportError(toSwitchboardError(error));
       }
+      this.#markClosed();
     }
   }
 

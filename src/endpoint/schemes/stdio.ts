@@ -1,9 +1,11 @@
 import { SwitchboardError } from '../../errors.js';
 import { StdioClientTransport } from '../../transports/stdio-client.js';
+import { listenStdio } from '../../transports/stdio-listener.js';
 import type { EndpointScheme } from '../scheme.js';
 
 /**
- * `stdio:`: spawn a server as a child process. The URI carries no command (quoting a command line in a
+ * `stdio:`: connect = spawn a server as a child process; listen = serve on this process's own
+ * stdin/stdout (one connection: the client that launched us). The URI carries no command (quoting a command line in a
  * URI invites injection); it comes from `options.stdio.command` / `args`.
  */
 export const stdioScheme: EndpointScheme = {

@@ -1,0 +1,58 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A route served beside MCP: health, readiness, later metrics. */
+export type AdminRoute = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/**
+ * The routes every frontend-independent admin endpoint serves: `/healthz` (the process is up) and
+ * `/readyz` (the backend is usable: 503 when the supervisor gave up or we are shutting down).
+ */
+export function healthRoutes(ready: () => boolean): Record<string, AdminRoute> {
+  const json = (res: http.ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+  return {
+    '/healthz': (_req, res) => json(res, 200, { status: 'ok' }),
+    '/readyz': (_req, res) =>
+      ready() ? json(res, 200, { status: 'ready' }) : json(res, 503, { status: 'not ready' }),
+  };
+}
+
+/**
+ * A small HTTP server for admin routes only (`--admin-bind`), for deployments whose frontend is not HTTP.
+ *
+ * @returns the bound URL and a close function
+ */
+export async function startAdminServer(
+  host: string,
+  port: number,
+  routes: Record<string, AdminRoute>,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://admin').pathname;
+    const route = req.method === 'GET' || req.method === 'HEAD' ? routes[path] : undefined;
+    if (route) route(req, res);
+    else {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found\n');
+    }
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,285 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ServeConfigSchema, type ServeConfig, type ServeConfigInput } from '../../config/serve-config.js';
+import { SwitchboardError } from '../../errors.js';
+import {
+  addBackendTargetOptions,
+  parseBackendTarget,
+  splitOperands,
+  type BackendTargetFlags,
+} from '../backend-target.js';
+import { createLogger } from '../logger.js';
+import { frontendUri } from '../serve/frontend-flags.js';
+import { runServe } from '../serve/run-serve.js';
+
+/** Exit code of a usage error (bad flags, bad config). */
+const USAGE = 2;
+
+interface ServeFlags extends BackendTargetFlags {
+  config?: string;
+  frontend?: string;
+  bind?: string;
+  endpoint?: string;
+  listen?: string[];
+  sessionMode?: string;
+  maxSessions?: string;
+  idleTimeout?: string;
+  timeout?: string;
+  maxTimeout?: string;
+  maxMessageBytes?: string;
+  restartMax?: string;
+  env?: string[];
+  inheritEnv?: boolean;
+  cwd?: string;
+  responseMode?: string;
+  allowedOrigin?: string[];
+  logLevel?: string;
+  logFormat?: string;
+  adminBind?: string;
+  shutdownGrace?: string;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+const usage = (message: string): SwitchboardError => new SwitchboardError('INVALID_OPTIONS', message);
+
+function intFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw usage(`--${name} "${value}": expected a whole number`);
+  return Number(value);
+}
+
+function envFlag(values: string[] | undefined): Record<string, string> | undefined {
+  if (values === undefined) return undefined;
+  return Object.fromEntries(
+    values.map((kv) => {
+      const i = kv.indexOf('=');
+      if (i <= 0) throw usage(`--env "${kv}": expected NAME=value`);
+      return [kv.slice(0, i), kv.slice(i + 1)];
+    }),
+  );
+}
+
+/** Reads a YAML (or JSON) config file into the raw config shape. */
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw usage(`--config ${file}: ${(error as Error).message}`);
+  }
+  const value: unknown = parseYaml(text);
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw usage(`--config ${file}: expected a mapping at the top level`);
+  return value as Record<string, unknown>;
+}
+
+/** Backend as a config file may write it: a URI string, `{ command, args }`, or `{ uri, headers, authToken }`. */
+const FileBackend = z.union([
+  z.string(),
+  z.object({ command: z.string(), args: z.array(z.string()).optional() }).strict(),
+  z
+    .object({
+      uri: z.string(),
+      headers: z.record(z.string(), z.string()).optional(),
+      authToken: z.string().optional(),
+    })
+    .strict(),
+]);
+
+function fileBackend(raw: unknown): ServeConfigInput['backend'] {
+  if (raw === undefined) return undefined;
+  const parsed = FileBackend.safeParse(raw);
+  if (!parsed.success)
+    throw usage('config "backend": expected a URI string, { command, args } or { uri, headers, authToken }');
+  const b = parsed.data;
+  if (typeof b === 'string') return parseBackendTarget({ positional: [b] });
+  if ('command' in b) return parseBackendTarget({ command: [b.command, ...(b.args ?? [])] });
+  return parseBackendTarget({
+    positional: [b.uri],
+    flags: { header: Object.entries(b.headers ?? {}).map(([k, v]) => `${k}: ${v}`), authToken: b.authToken },
+  });
+}
+
+/**
+ * Builds the configuration from the file (if any) and the flags; flags win over the file.
+ *
+ * @throws SwitchboardError `INVALID_OPTIONS` with a one-line message naming the fix
+ */
+export function resolveServeConfig(
+  flags: ServeFlags,
+  operands: { positional: string[]; command: string[] },
+): ServeConfig {
+  const file = flags.config ? readConfigFile(flags.config) : {};
+  const merged: Record<string, unknown> = { ...file, backend: fileBackend(file.backend) };
+
+  const backendGiven =
+    operands.positional.length > 0 ||
+    operands.command.length > 0 ||
+    [
+      flags.cmd,
+      flags.tcp,
+      flags.unix,
+      flags.http,
+      flags.server,
+      flags.websocket,
+      flags.sse,
+      flags.backend,
+    ].some((v) => v !== undefined);
+  if (backendGiven) merged.backend = parseBackendTarget({ ...operands, flags });
+  else if (flags.authToken !== undefined || flags.header !== undefined) {
+    throw usage('--auth-token/--header need a network backend (e.g. --http URL)');
+  }
+
+  if (
+    flags.listen !== undefined &&
+    (flags.frontend !== undefined || flags.bind !== undefined || flags.endpoint !== undefined)
+  ) {
+    throw usage('give --listen URIs or --frontend/--bind/--endpoint, not both');
+  }
+  if (flags.listen !== undefined) merged.listen = flags.listen;
+  else if (flags.frontend !== undefined || flags.bind !== undefined || flags.endpoint !== undefined) {
+    merged.listen = [frontendUri(flags.frontend ?? 'http', flags.bind, flags.endpoint)];
+  }
+
+  const set = (key: string, value: unknown): void => {
+    if (value !== undefined) merged[key] = value;
+  };
+  const sub = (key: string): Record<string, unknown> => {
+    const current = merged[key];
+    const copy =
+      typeof current === 'object' && current !== null ? { ...(current as Record<string, unknown>) } : {};
+    merged[key] = copy;
+    return copy;
+  };
+  set('sessionMode', flags.sessionMode);
+  set('maxSessions', intFlag('max-sessions', flags.maxSessions));
+  set('idleTimeout', flags.idleTimeout);
+  set('requestTimeout', flags.timeout);
+  set('maxRequestTimeout', flags.maxTimeout);
+  set('maxMessageBytes', intFlag('max-message-bytes', flags.maxMessageBytes));
+  set('shutdownGrace', flags.shutdownGrace);
+  set('adminBind', flags.adminBind);
+  if (flags.restartMax !== undefined)
+    sub('restart').maxFastFailures = intFlag('restart-max', flags.restartMax);
+  const env = envFlag(flags.env);
+  if (env !== undefined || flags.inheritEnv !== undefined || flags.cwd !== undefined) {
+    const stdio = sub('stdio');
+    if (env !== undefined) stdio.env = { ...(stdio.env as Record<string, string> | undefined), ...env };
+    if (flags.inheritEnv !== undefined) stdio.inheritEnv = flags.inheritEnv;
+    if (flags.cwd !== undefined) stdio.cwd = flags.cwd;
+  }
+  if (flags.responseMode !== undefined) sub('http').responseMode = flags.responseMode;
+  if (flags.allowedOrigin !== undefined) sub('http').allowedOrigins = flags.allowedOrigin;
+  if (flags.logLevel !== undefined) sub('log').level = flags.logLevel;
+  if (flags.logFormat !== undefined) sub('log').format = flags.logFormat;
+
+  const result = ServeConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'config';
+    throw usage(`${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  const config = result.data;
+  if (config.requestTimeout > config.maxRequestTimeout) {
+    throw usage(
+      `--timeout (${config.requestTimeout} ms) exceeds --max-timeout (${config.maxRequestTimeout} ms)`,
+    );
+  }
+  if (
+    config.backend?.kind === 'stdio' &&
+    config.listen.includes('stdio:') &&
+    config.sessionMode === 'shared'
+  ) {
+    // Fine, but a stdio frontend has one session: shared mode changes nothing.
+  }
+  return config;
+}
+
+/** Registers `switchboard serve`. */
+export function registerServeCommand(program: Command): void {
+  const command = new Command('serve')
+    .description(
+      'serve a backend MCP server to clients over any frontend(s); no backend: the built-in demo server',
+    )
+    .argument(
+      '[backend...]',
+      'backend URI (tcp://, unix:///, ws://, http(s)://, sse+http(s)://), or -- <command> [args…]',
+    )
+    .usage('[backend-uri] [options] [-- <command> [args…]]');
+  addBackendTargetOptions(command);
+  command
+    .option('--config <file>', 'YAML config file (same schema; flags win)')
+    .option('--frontend <kind>', 'stdio | http | tcp | unix | websocket (default http)')
+    .option(
+      '--bind <address>',
+      'host:port for network frontends (default 127.0.0.1:3000), a socket path for unix',
+    )
+    .option('--endpoint <path>', 'HTTP/WebSocket path (default /mcp; websocket also serves /)')
+    .option(
+      '--listen <uri>',
+      'frontend URI, repeatable (http://127.0.0.1:3000/mcp, tcp://…, unix:///…, ws://…, stdio:)',
+      collect,
+    )
+    .option('--session-mode <mode>', 'per-session (own backend per client) | shared (one backend)')
+    .option('--max-sessions <n>', 'most concurrent client sessions (default 1000)')
+    .option('--idle-timeout <duration>', 'close sessions idle this long, e.g. 30m (default: never)')
+    .option('--timeout <duration>', 'request deadline without progress, e.g. 60s (default 60s)')
+    .option('--max-timeout <duration>', 'hard cap on a request, progress or not (default 10m)')
+    .option('--max-message-bytes <n>', 'largest message on any hop (default 33554432)')
+    .option('--restart-max <n>', 'stop restarting a backend after this many fast failures (default 5)')
+    .option('--env <NAME=value>', 'environment variable for a stdio backend, repeatable', collect)
+    .option('--inherit-env', 'pass our whole environment to a stdio backend (default: HOME, PATH, … only)')
+    .option('--cwd <dir>', 'working directory of a stdio backend')
+    .option('--response-mode <mode>', 'HTTP frontend: answer requests as json (default) or sse')
+    .option('--allowed-origin <origin>', 'HTTP frontend: extra allowed Origin, repeatable', collect)
+    .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
+    .option('--log-format <format>', 'json | pretty (default: pretty on a terminal)')
+    .option('--admin-bind <host:port>', 'serve /healthz and /readyz here too (for non-HTTP frontends)')
+    .option('--shutdown-grace <duration>', 'how long in-flight requests may finish on shutdown (default 10s)')
+    .action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
+      let config: ServeConfig;
+      try {
+        // commander keeps the raw argv (untyped): it tells operands before `--` from the command after it.
+        const rawArgs = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? process.argv;
+        config = resolveServeConfig(flags, splitOperands(operands, rawArgs, 'serve'));
+      } catch (error) {
+        console.error(`switchboard serve: ${(error as Error).message}`);
+        process.exitCode = USAGE;
+        return;
+      }
+      await serveUntilStopped(config);
+    });
+  program.addCommand(command);
+}
+
+/** Runs until SIGINT/SIGTERM (or the stdio client leaves), then shuts down gracefully. */
+export async function serveUntilStopped(config: ServeConfig): Promise<void> {
+  const log = createLogger(config.log);
+  let running;
+  try {
+    running = await runServe(config, log);
+  } catch (error) {
+    log.error({ err: (error as Error).message }, 'cannot start');
+    console.error(`switchboard serve: ${(error as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  const stop = new Promise<string>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      // A second signal means "now": skip the grace period.
+      process.once(signal, () => process.exit(1));
+      resolve(signal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  const reason = await Promise.race([stop, running.done.then(() => 'client closed stdio')]);
+  log.info({ reason }, 'stopping');
+  await running.close();
+  process.exitCode = 0;
+  // Child processes and sockets are closed; nothing should keep the loop alive, but do not hang if it does.
+  setTimeout(() => process.exit(0), 2000).unref();
+}

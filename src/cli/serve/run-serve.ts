@@ -1,0 +1,153 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { ServeConfig } from '../../config/serve-config.js';
+import { listen } from '../../endpoint/registry.js';
+import type { Listener } from '../../listener.js';
+import { Proxy, type ProxyEvent } from '../../proxy/proxy.js';
+import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server.js';
+import { describeBackendTarget } from '../backend-target.js';
+import { backendFactory } from './backend-factory.js';
+import { isLoopbackListen } from './frontend-flags.js';
+
+/** A running `serve`. */
+export interface RunningServe {
+  proxy: Proxy;
+  /** Bound URLs of the frontends (ports resolved). */
+  urls: string[];
+  /** Resolves when serving should end on its own (the stdio client went away). */
+  done: Promise<void>;
+  /** Graceful stop: stop accepting, drain up to the grace period, close sessions and backends. */
+  close(): Promise<void>;
+}
+
+function logEvent(log: Logger, event: ProxyEvent): void {
+  switch (event.type) {
+    case 'session-opened':
+      log.info(
+        { session: event.sessionId, sessions: event.sessions, remote: event.info.remoteAddress },
+        'session opened',
+      );
+      return;
+    case 'session-closed':
+      log.info({ session: event.sessionId, sessions: event.sessions }, 'session closed');
+      return;
+    case 'session-refused':
+      log.warn({ reason: event.reason }, 'session refused');
+      return;
+    case 'session-idle':
+      log.info({ session: event.sessionId }, 'closing idle session');
+      return;
+    case 'error':
+      log.debug({ session: event.sessionId, side: event.side, err: event.error.message }, 'relay error');
+      return;
+    case 'backend': {
+      const e = event.event;
+      const session = event.sessionId ?? 'shared';
+      if (e.type === 'exited')
+        log.warn(
+          { session, uptimeMs: e.uptimeMs, inflight: e.inflight, err: e.error.message },
+          'backend exited',
+        );
+      else if (e.type === 'restarting')
+        log.info({ session, delayMs: e.delayMs, attempt: e.attempt }, 'restarting backend');
+      else if (e.type === 'gave-up')
+        log.error({ session, attempts: e.attempts, err: e.error.message }, 'backend keeps failing; gave up');
+      else log.debug({ session, event: e.type }, 'backend');
+      return;
+    }
+  }
+}
+
+/**
+ * Starts `switchboard serve` from a validated configuration: the proxy, every frontend listener, the
+ * health routes (on HTTP frontends, and on `adminBind`), and returns a handle to stop it.
+ */
+export async function runServe(config: ServeConfig, log: Logger): Promise<RunningServe> {
+  const proxy = new Proxy({
+    connectBackend: backendFactory(config, log),
+    sessionMode: config.sessionMode,
+    maxSessions: config.maxSessions,
+    idleTimeoutMs: config.idleTimeout,
+    restart: {
+      maxFastFailures: config.restart.maxFastFailures,
+      initialDelayMs: config.restart.initialDelay,
+      maxDelayMs: config.restart.maxDelay,
+    },
+    relay: { requestTimeoutMs: config.requestTimeout, maxRequestTimeoutMs: config.maxRequestTimeout },
+    onEvent: (event) => logEvent(log, event),
+  });
+  const routes: Record<string, AdminRoute> = healthRoutes(() => proxy.ready);
+  const onRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const route = req.method === 'GET' ? routes[new URL(req.url ?? '/', 'http://x').pathname] : undefined;
+    if (!route) return false;
+    route(req, res);
+    return true;
+  };
+
+  const listeners: Listener[] = [];
+  const done: Promise<void>[] = [];
+  try {
+    for (const uri of config.listen) {
+      const listener = await listen(uri, {
+        onConnection: proxy.accept,
+        maxMessageBytes: config.maxMessageBytes,
+        http: {
+          responseMode: config.http.responseMode,
+          ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
+          onRequest,
+        },
+      });
+      listeners.push(listener);
+      if ('closed' in listener && listener.closed instanceof Promise)
+        done.push(listener.closed as Promise<void>);
+      log.info({ url: listener.url }, 'listening');
+      if (!isLoopbackListen(listener.url)) {
+        log.warn(
+          { url: listener.url },
+          'listening on a non-loopback address without authentication: anyone who can reach it can use the backend',
+        );
+      }
+    }
+  } catch (error) {
+    await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
+    await proxy.close({ graceMs: 0 });
+    throw error;
+  }
+  const admin = config.adminBind ? await startAdmin(config.adminBind, routes) : undefined;
+  if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz)');
+  log.info(
+    {
+      backend: config.backend ? describeBackendTarget(config.backend) : 'built-in demo server',
+      sessionMode: config.sessionMode,
+    },
+    'serving',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    proxy,
+    urls: listeners.map((l) => l.url),
+    done: done.length > 0 ? Promise.race(done) : new Promise<void>(() => undefined),
+    close: () =>
+      (closing ??= (async () => {
+        log.info({ graceMs: config.shutdownGrace }, 'shutting down');
+        // Stop accepting first; sessions keep draining while the proxy waits for them.
+        const stopListeners = Promise.allSettled(
+          listeners.map((l) => l.close({ graceMs: config.shutdownGrace })),
+        );
+        await proxy.close({ graceMs: config.shutdownGrace });
+        await stopListeners;
+        await admin?.close();
+        log.info('stopped');
+      })()),
+  };
+}
+
+async function startAdmin(
+  bind: string,
+  routes: Record<string, AdminRoute>,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const i = bind.lastIndexOf(':');
+  const host = bind.slice(0, i).replace(/^\[|\]$/g, '');
+  return startAdminServer(host, Number(bind.slice(i + 1)), routes);
+}
