@@ -5,8 +5,8 @@ import type { EndpointScheme } from '../scheme.js';
 
 /**
  * `stdio:`: connect = spawn a server as a child process; listen = serve on this process's own
- * stdin/stdout (one connection: the client that launched us). The URI carries no command (quoting a command line in a
- * URI invites injection); it comes from `options.stdio.command` / `args`.
+ * stdin/stdout (one connection: the client that launched us). The URI carries no command (quoting a
+ * command line in a URI invites injection); it comes from `options.stdio.command` / `args`.
  */
 export const stdioScheme: EndpointScheme = {
   name: 'stdio',
@@ -25,4 +25,5 @@ export const stdioScheme: EndpointScheme = {
       framing: options.framing,
     });
   },
+  listen: (_url, options) => listenStdio(options),
 };
