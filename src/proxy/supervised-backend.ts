@@ -190,7 +190,21 @@ export class SupervisedBackend implements Transport {
   async #launch(): Promise<void> {
     this.#state = this.#attempts === 0 ? 'starting' : 'restarting';
     this.#attempts++;
-    const inner = this.#options.connect();
+    let inner: Transport;
+    try {
+      inner = this.#options.connect();
+    } catch (error) {
+      // A backend that cannot even be described (bad URI, bad options) fails like one that cannot start.
+      this.#lastError = toSwitchboardError(error, 'CONNECTION_FAILED');
+      const placeholder: Transport = {
+        start: () => Promise.resolve(),
+        send: () => Promise.resolve(),
+        close: () => Promise.resolve(),
+      };
+      this.#inner = placeholder;
+      this.#onBackendClose(placeholder, this.#lastError);
+      return;
+    }
     this.#inner = inner;
     this.#lastError = undefined;
     inner.onerror = (error) => {
@@ -209,8 +223,7 @@ export class SupervisedBackend implements Transport {
       await inner.start();
       if (this.#protocolVersion) inner.setProtocolVersion?.(this.#protocolVersion);
     } catch (error) {
-      this.#lastError = toSwitchboardError(error, 'CONNECTION_FAILED');
-      this.#onBackendClose(inner);
+      this.#onBackendClose(inner, toSwitchboardError(error, 'CONNECTION_FAILED'));
       return;
     }
     if (this.#superseded(inner)) return;
@@ -273,10 +286,11 @@ export class SupervisedBackend implements Transport {
     }
   }
 
-  #onBackendClose(inner: Transport): void {
+  #onBackendClose(inner: Transport, cause?: SwitchboardError): void {
     if (inner !== this.#inner || this.#state === 'closed' || this.#state === 'failed') return;
     const uptimeMs = Date.now() - this.#startedAt;
     const error =
+      cause ??
       this.#lastError ??
       new SwitchboardError('CONNECTION_FAILED', 'The backend closed the connection unexpectedly');
     const inflight = [...this.#inflight];

@@ -33,16 +33,6 @@ export function backendFactory(
     if (transport instanceof StdioClientTransport) {
       const childLog = log.child({ session: sessionId ?? 'shared', backend: description });
       transport.onstderr = (line) => childLog.info({ stderr: line }, 'backend stderr');
-      log.info(
-        {
-          session: sessionId ?? 'shared',
-          argv: [
-            target.kind === 'stdio' ? target.command : '',
-            ...(target.kind === 'stdio' ? target.args : []),
-          ],
-        },
-        'spawning backend',
-      );
     }
     return transport;
   };

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { SwitchboardError } from '../../errors.js';
 
 /** Values of `--frontend`. */
@@ -31,7 +32,8 @@ export function frontendUri(kind: string, bind: string | undefined, endpoint: st
       return 'stdio:';
     case 'unix': {
       if (bind === undefined) throw usage('--frontend unix needs --bind /path/to/socket');
-      return `unix://${path.resolve(bind)}`;
+      // Percent-encode the path (a socket path may contain %, # or ?).
+      return `unix://${pathToFileURL(path.resolve(bind)).pathname}`;
     }
     case 'http':
     case 'tcp':

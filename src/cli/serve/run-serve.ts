@@ -20,7 +20,7 @@ export interface RunningServe {
   close(): Promise<void>;
 }
 
-function logEvent(log: Logger, event: ProxyEvent): void {
+function logEvent(log: Logger, event: ProxyEvent, backend: string): void {
   switch (event.type) {
     case 'session-opened':
       log.info(
@@ -52,6 +52,7 @@ function logEvent(log: Logger, event: ProxyEvent): void {
         log.info({ session, delayMs: e.delayMs, attempt: e.attempt }, 'restarting backend');
       else if (e.type === 'gave-up')
         log.error({ session, attempts: e.attempts, err: e.error.message }, 'backend keeps failing; gave up');
+      else if (e.type === 'started') log.info({ session, attempt: e.attempt, backend }, 'backend started');
       else log.debug({ session, event: e.type }, 'backend');
       return;
     }
@@ -63,8 +64,13 @@ function logEvent(log: Logger, event: ProxyEvent): void {
  * health routes (on HTTP frontends, and on `adminBind`), and returns a handle to stop it.
  */
 export async function runServe(config: ServeConfig, log: Logger): Promise<RunningServe> {
+  const connectBackend = backendFactory(config, log);
+  const backendName = config.backend ? describeBackendTarget(config.backend) : 'built-in demo server';
+  // Describe the backend once before listening: a bad URI or option is a startup error, not a
+  // listener whose every session fails later. (Nothing is spawned or dialled here.)
+  await connectBackend(undefined).close();
   const proxy = new Proxy({
-    connectBackend: backendFactory(config, log),
+    connectBackend,
     sessionMode: config.sessionMode,
     maxSessions: config.maxSessions,
     idleTimeoutMs: config.idleTimeout,
@@ -74,7 +80,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       maxDelayMs: config.restart.maxDelay,
     },
     relay: { requestTimeoutMs: config.requestTimeout, maxRequestTimeoutMs: config.maxRequestTimeout },
-    onEvent: (event) => logEvent(log, event),
+    onEvent: (event) => logEvent(log, event, backendName),
   });
   const routes: Record<string, AdminRoute> = healthRoutes(() => proxy.ready);
   const onRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -96,6 +102,10 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
           onRequest,
         },
+        // Browsers reach WebSocket frontends too: the same Origin allow-list applies.
+        ...(config.http.allowedOrigins.length > 0
+          ? { websocket: { allowedOrigins: config.http.allowedOrigins } }
+          : {}),
       });
       listeners.push(listener);
       if ('closed' in listener && listener.closed instanceof Promise)
