@@ -31,6 +31,10 @@ export const ErrorCodes = [
   'SLOW_CONSUMER',
   'BACKEND_UNAVAILABLE',
   'TOO_MANY_SESSIONS',
+  'CIRCUIT_OPEN',
+  'BULKHEAD_FULL',
+  'LINK_FAILED',
+  'HEALTH_CHECK_FAILED',
   'INTERNAL',
 ] as const;
 
@@ -132,6 +136,10 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   SLOW_CONSUMER: JsonRpcCode.ConnectionClosed,
   BACKEND_UNAVAILABLE: JsonRpcCode.ConnectionClosed,
   TOO_MANY_SESSIONS: JsonRpcCode.InternalError,
+  CIRCUIT_OPEN: JsonRpcCode.ConnectionClosed,
+  BULKHEAD_FULL: JsonRpcCode.ConnectionClosed,
+  LINK_FAILED: JsonRpcCode.ConnectionClosed,
+  HEALTH_CHECK_FAILED: JsonRpcCode.ConnectionClosed,
   INTERNAL: JsonRpcCode.InternalError,
 };
 

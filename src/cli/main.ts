@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerInspectCommand } from './commands/inspect.js';
+import { registerSchemaCommand } from './commands/schema.js';
+import { registerServeCommand } from './commands/serve.js';
 import { packageVersion } from './version.js';
 
 /** Exit codes of the CLI (stable, documented in the README). */
@@ -14,6 +17,9 @@ export function buildProgram(): Command {
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
     .exitOverride();
   registerDemoCommand(program);
+  registerServeCommand(program);
+  registerInspectCommand(program);
+  registerSchemaCommand(program);
   return program;
 }
 

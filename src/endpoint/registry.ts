@@ -55,7 +55,7 @@ export function connect(uri: string, options: ConnectOptions = {}): Transport {
       `"${scheme.name}:" cannot be connected to. ${supportedList()}`,
     );
   }
-  return scheme.connect(url, options);
+  return scheme.connect(url, options, uri);
 }
 
 /**
@@ -73,7 +73,7 @@ export async function listen(uri: string, options: ListenerOptions & ListenOptio
       `"${scheme.name}:" cannot be listened on. ${supportedList()}`,
     );
   }
-  return scheme.listen(url, options);
+  return scheme.listen(url, options, uri);
 }
 
 /** The registered scheme names, e.g. for `--help` texts. */

@@ -37,6 +37,12 @@ export interface ProxyOptions {
   /** Request deadlines. */
   relay?: Pick<RelayOptions, 'requestTimeoutMs' | 'maxRequestTimeoutMs' | 'maxInflight'> | undefined;
   onEvent?: ((event: ProxyEvent) => void) | undefined;
+  /**
+   * Decorates each session's backend connection (the supervised backend, or the session's port of the
+   * shared backend) before the relay uses it: the hook for middleware such as retry, circuit breaker,
+   * bulkhead, tracing. Called once per session.
+   */
+  wrapBackend?: ((backend: Transport, sessionId: string) => Transport) | undefined;
 }
 
 let sessionCounter = 0;
@@ -109,7 +115,8 @@ export class Proxy {
       return;
     }
     const sessionId = info.sessionId ?? `s${++sessionCounter}`;
-    const backend = this.#shared ? this.#shared.openPort() : this.#supervise(sessionId);
+    const raw = this.#shared ? this.#shared.openPort() : this.#supervise(sessionId);
+    const backend = this.#options.wrapBackend ? this.#options.wrapBackend(raw, sessionId) : raw;
     const relay = new Relay(frontend, backend, {
       ...this.#options.relay,
       onError: (error, side) => this.#options.onEvent?.({ type: 'error', sessionId, side, error }),

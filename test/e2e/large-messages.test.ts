@@ -12,8 +12,8 @@ afterAll(async () => {
   await Promise.allSettled(started.map((s) => s.stop()));
 });
 
-const textLength = (r: { content: unknown }): number =>
-  ((r.content as { text: string }[])[0]?.text ?? '').length;
+const textLength = (r: unknown): number =>
+  ((r as { content: { text: string }[] }).content[0]?.text ?? '').length;
 
 describe('an 8 MiB tool result through serve', () => {
   it('stdio backend → Streamable HTTP frontend', async () => {

@@ -1,0 +1,57 @@
+import type { IncomingMessage } from 'node:http';
+import { SwitchboardError } from '../../../errors.js';
+
+function tooLarge(limit: number, size: number | string): SwitchboardError {
+  return new SwitchboardError(
+    'FRAME_TOO_LARGE',
+    `Request body of ${size} bytes exceeds the limit of ${limit} bytes`,
+  );
+}
+
+/**
+ * Reads a request body into one Buffer, refusing more than `maxBytes` (checked against
+ * `Content-Length` before reading, and while reading for chunked bodies).
+ *
+ * @throws SwitchboardError `FRAME_TOO_LARGE` over the limit; `CONNECTION_FAILED` when the client aborts
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBytes) {
+    return Promise.reject(tooLarge(maxBytes, declared));
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        reject(tooLarge(maxBytes, `more than ${maxBytes}`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (cause: Error): void => {
+      cleanup();
+      reject(new SwitchboardError('CONNECTION_FAILED', 'The client aborted the request body', { cause }));
+    };
+    const onClose = (): void => {
+      if (req.complete) return;
+      onError(new Error('request closed before its end'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}

@@ -1,0 +1,64 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { errorResponse, type RequestId } from '../../../protocol/messages.js';
+
+/**
+ * JSON-RPC code of "Session not found" answers (404), as the official SDK sends them (-32001, the
+ * implementation-defined server-error range).
+ */
+export const SESSION_NOT_FOUND_CODE = -32001;
+
+/**
+ * Answers with a JSON body (status, `Content-Type`, `Content-Length` and extra headers in one write).
+ *
+ * @param body - JSON text
+ */
+export function replyJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers?: OutgoingHttpHeaders,
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** Options of {@link replyError}. */
+export interface ReplyErrorOptions {
+  /** The id of the request the error answers, when it is known. */
+  id?: RequestId | undefined;
+  data?: unknown;
+  headers?: OutgoingHttpHeaders | undefined;
+}
+
+/**
+ * Answers with an HTTP error status and a JSON-RPC error body (without `id` unless one is given, as the
+ * transports spec allows for transport-level refusals).
+ */
+export function replyError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  options: ReplyErrorOptions = {},
+): void {
+  const error = options.data === undefined ? { code, message } : { code, message, data: options.data };
+  replyJson(res, status, JSON.stringify(errorResponse(options.id, error)), options.headers);
+}
+
+/** Answers with a status and no body (202 Accepted, 405 with `Allow`, …). */
+export function replyEmpty(res: ServerResponse, status: number, headers?: OutgoingHttpHeaders): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, headers);
+  res.end();
+}

@@ -1,0 +1,233 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SwitchboardError } from '../../../errors.js';
+import { JsonRpcCode } from '../../../protocol/json-rpc-codes.js';
+import { McpHeader } from '../shared/headers.js';
+import { readBody } from './body-reader.js';
+import { acceptable, isJsonContentType, type Acceptable } from './content-negotiation.js';
+import { edgeRefusal, type EdgePolicy } from './edge-guard.js';
+import { detectEra } from './era-detection.js';
+import { replyEmpty, replyError, replyJson } from './http-reply.js';
+import { legacyFind, legacyOpen, legacyPost } from './legacy-sse.js';
+import type { AuthenticateResult, ExtraRouteHandler } from './options.js';
+import { headerValue } from './request-extra.js';
+import type { HttpRuntime, Inbound } from './runtime.js';
+import { sessionDelete, sessionGet, sessionPost } from './session-era.js';
+import { statelessPost } from './stateless-era.js';
+
+type Route = 'mcp' | 'sse' | 'messages';
+
+const ALL_ERAS = { session: true, stateless: true };
+
+/** Marks a request already answered while reading its body. */
+const NO_BODY: unique symbol = Symbol('no body');
+
+/** Routing configuration of one listener. */
+export interface RouterConfig {
+  mcpPath: string;
+  /** Legacy HTTP+SSE paths, when enabled. */
+  legacy: { ssePath: string; messagesPath: string } | undefined;
+  edge: EdgePolicy;
+  authenticate: ((req: IncomingMessage) => AuthenticateResult | Promise<AuthenticateResult>) | undefined;
+  onRequest: ExtraRouteHandler | undefined;
+  /** `true` once the listener is shutting down: new requests get 503. */
+  isClosing: () => boolean;
+}
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/**
+ * Dispatches the requests of one listener: extra routes first, then, for the MCP and legacy paths,
+ * Host/Origin checks (403), authentication, and the era handlers. Everything else is 404.
+ */
+export class HttpRouter {
+  readonly #config: RouterConfig;
+  readonly #rt: HttpRuntime;
+
+  constructor(config: RouterConfig, runtime: HttpRuntime) {
+    this.#config = config;
+    this.#rt = runtime;
+  }
+
+  /** The `request` listener of the Node server. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.#config.onRequest ? this.#withExtraRoutes(req, res) : this.#route(req, res);
+    } catch (error) {
+      this.#fail(res, error);
+    }
+    pending?.catch((error: unknown) => this.#fail(res, error));
+  };
+
+  async #withExtraRoutes(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const handled = await (this.#config.onRequest as ExtraRouteHandler)(req, res);
+    if (!handled && !res.headersSent) await this.#route(req, res);
+  }
+
+  #route(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
+    const path = pathOf(req.url);
+    const { mcpPath, legacy } = this.#config;
+    const route: Route | undefined =
+      path === mcpPath
+        ? 'mcp'
+        : legacy?.ssePath === path
+          ? 'sse'
+          : legacy?.messagesPath === path
+            ? 'messages'
+            : undefined;
+    if (route === undefined) {
+      replyJson(res, 404, JSON.stringify({ error: 'Not Found' }));
+      return undefined;
+    }
+    if (this.#config.isClosing()) {
+      replyError(res, 503, JsonRpcCode.ConnectionClosed, 'Server shutting down', {
+        headers: { connection: 'close' },
+      });
+      return undefined;
+    }
+    const refusal = edgeRefusal(req, this.#config.edge);
+    if (refusal !== undefined) {
+      replyError(res, 403, JsonRpcCode.InvalidRequest, refusal);
+      return undefined;
+    }
+    const authenticate = this.#config.authenticate;
+    if (authenticate === undefined) return this.#dispatch(route, { req, res, authInfo: undefined });
+    const decided = authenticate(req);
+    if (isPromise(decided)) return decided.then((d) => this.#authorized(route, req, res, d));
+    return this.#authorized(route, req, res, decided);
+  }
+
+  #authorized(
+    route: Route,
+    req: IncomingMessage,
+    res: ServerResponse,
+    decided: AuthenticateResult,
+  ): Promise<void> | undefined {
+    if ('reject' in decided) {
+      const { status, message, headers, body } = decided.reject;
+      if (body !== undefined) replyJson(res, status, body, headers);
+      else replyError(res, status, JsonRpcCode.InvalidRequest, message, { headers });
+      return undefined;
+    }
+    return this.#dispatch(route, { req, res, authInfo: decided.authInfo });
+  }
+
+  #dispatch(route: Route, inbound: Inbound): Promise<void> | undefined {
+    const method = inbound.req.method;
+    const accept = acceptable(headerValue(inbound.req.headers, 'accept'));
+    switch (route) {
+      case 'mcp':
+        return this.#mcp(method, inbound, accept);
+      case 'sse':
+        if (method === 'GET') legacyOpen(this.#rt, inbound, accept);
+        else replyEmpty(inbound.res, 405, { allow: 'GET' });
+        return undefined;
+      case 'messages':
+        if (method !== 'POST') {
+          replyEmpty(inbound.res, 405, { allow: 'POST' });
+          return undefined;
+        }
+        return this.#legacyMessage(inbound);
+    }
+  }
+
+  #mcp(method: string | undefined, inbound: Inbound, accept: Acceptable): Promise<void> | undefined {
+    if (method === 'POST') return this.#mcpPost(inbound, accept);
+    const version = headerValue(inbound.req.headers, McpHeader.protocolVersion);
+    const era = version === undefined ? 'session' : detectEra(undefined, version, ALL_ERAS);
+    if (typeof era === 'object') {
+      replyError(inbound.res, era.status, era.code, era.message, { data: era.data });
+      return undefined;
+    }
+    const sessionful = this.#rt.eras.session && era === 'session';
+    if (sessionful && method === 'GET') sessionGet(this.#rt, inbound, accept);
+    else if (sessionful && method === 'DELETE') sessionDelete(this.#rt, inbound);
+    // The 2026-07-28 endpoint is POST only (405 for GET and DELETE, as the spec asks).
+    else replyEmpty(inbound.res, 405, { allow: sessionful ? 'GET, POST, DELETE' : 'POST' });
+    return undefined;
+  }
+
+  async #mcpPost(inbound: Inbound, accept: Acceptable): Promise<void> {
+    const { req, res } = inbound;
+    if (!isJsonContentType(headerValue(req.headers, 'content-type'))) {
+      replyError(
+        res,
+        415,
+        JsonRpcCode.InvalidRequest,
+        'Unsupported Media Type: Content-Type must be application/json',
+      );
+      return;
+    }
+    if (!accept.json && !accept.sse) {
+      replyError(
+        res,
+        406,
+        JsonRpcCode.InvalidRequest,
+        'Not Acceptable: Accept must list application/json and text/event-stream',
+      );
+      return;
+    }
+    const body = await this.#readJson(inbound);
+    if (body === NO_BODY) return;
+    const version = headerValue(req.headers, McpHeader.protocolVersion);
+    const era = detectEra(body, version, this.#rt.eras);
+    if (era === 'session') sessionPost(this.#rt, inbound, body, version, accept);
+    else if (era === 'stateless') statelessPost(this.#rt, inbound, body, version, accept);
+    else {
+      const id = (body as { id?: unknown } | null)?.id;
+      replyError(res, era.status, era.code, era.message, {
+        data: era.data,
+        id: typeof id === 'string' || typeof id === 'number' ? id : undefined,
+      });
+    }
+  }
+
+  async #legacyMessage(inbound: Inbound): Promise<void> {
+    const session = legacyFind(this.#rt, inbound);
+    if (session === undefined) return;
+    if (!isJsonContentType(headerValue(inbound.req.headers, 'content-type'))) {
+      replyError(
+        inbound.res,
+        415,
+        JsonRpcCode.InvalidRequest,
+        'Unsupported Media Type: Content-Type must be application/json',
+      );
+      return;
+    }
+    const body = await this.#readJson(inbound);
+    if (body !== NO_BODY) legacyPost(this.#rt, inbound, session, body);
+  }
+
+  /** Reads and parses the body, answering 413/400 itself; {@link NO_BODY} when it did. */
+  async #readJson({ req, res }: Inbound): Promise<unknown> {
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, this.#rt.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof SwitchboardError && error.code === 'FRAME_TOO_LARGE') {
+        replyError(res, 413, JsonRpcCode.InvalidRequest, error.message, { headers: { connection: 'close' } });
+      } else res.destroy();
+      return NO_BODY;
+    }
+    try {
+      return JSON.parse(raw.toString('utf8')) as unknown;
+    } catch {
+      replyError(res, 400, JsonRpcCode.ParseError, 'Parse error: the body is not valid JSON');
+      return NO_BODY;
+    }
+  }
+
+  #fail(res: ServerResponse, error: unknown): void {
+    this.#rt.report(error instanceof Error ? error : new Error(String(error)));
+    if (!res.headersSent) replyError(res, 500, JsonRpcCode.InternalError, 'Internal error');
+    else res.destroy();
+  }
+}

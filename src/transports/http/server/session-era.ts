@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { JsonRpcCode } from '../../../protocol/json-rpc-codes.js';
+import { invalidMessageReason, isRequest, type JSONRPCMessage } from '../../../protocol/messages.js';
+import { McpHeader } from '../shared/headers.js';
+import type { Acceptable } from './content-negotiation.js';
+import { replyEmpty, replyError, SESSION_NOT_FOUND_CODE } from './http-reply.js';
+import { headerValue, requestExtra } from './request-extra.js';
+import type { HttpRuntime, Inbound } from './runtime.js';
+import { SessionTransport } from './session-transport.js';
+
+const BATCH_VERSION = '2025-03-26';
+
+/**
+ * The session addressed by `Mcp-Session-Id`, or `undefined` after answering 400 (header missing) or
+ * 404 (unknown, expired, or bound to another authenticated client — the client then re-initializes).
+ */
+function findSession(rt: HttpRuntime, inbound: Inbound): SessionTransport | undefined {
+  const id = headerValue(inbound.req.headers, McpHeader.sessionId);
+  if (id === undefined) {
+    replyError(
+      inbound.res,
+      400,
+      JsonRpcCode.InvalidRequest,
+      'Bad Request: Mcp-Session-Id header is required',
+    );
+    return undefined;
+  }
+  const session = rt.sessions.get(id);
+  if (
+    !(session instanceof SessionTransport) ||
+    session.closed ||
+    (session.owner !== undefined && session.owner !== inbound.authInfo?.clientId)
+  ) {
+    replyError(inbound.res, 404, SESSION_NOT_FOUND_CODE, 'Session not found');
+    return undefined;
+  }
+  return session;
+}
+
+function validate(body: unknown, headerVersion: string | undefined): JSONRPCMessage[] | string {
+  if (Array.isArray(body)) {
+    if (headerVersion !== undefined && headerVersion !== BATCH_VERSION) {
+      return 'JSON-RPC batches are not supported after protocol version 2025-03-26';
+    }
+    if (body.length === 0) return 'An empty JSON-RPC batch is invalid';
+    for (const item of body) {
+      const reason = invalidMessageReason(item);
+      if (reason !== undefined) return reason;
+    }
+    return body as JSONRPCMessage[];
+  }
+  const reason = invalidMessageReason(body);
+  return reason ?? [body as JSONRPCMessage];
+}
+
+/** A 2025-era POST: `initialize` opens a session; everything else goes to the session it names. */
+export function sessionPost(
+  rt: HttpRuntime,
+  inbound: Inbound,
+  body: unknown,
+  headerVersion: string | undefined,
+  accept: Acceptable,
+): void {
+  const { req, res } = inbound;
+  const messages = validate(body, headerVersion);
+  if (typeof messages === 'string') {
+    replyError(res, 400, JsonRpcCode.InvalidRequest, `Invalid Request: ${messages}`);
+    return;
+  }
+  const init = messages.some((m) => isRequest(m) && m.method === 'initialize');
+  let session: SessionTransport | undefined;
+  if (init) {
+    if (messages.length > 1) {
+      replyError(res, 400, JsonRpcCode.InvalidRequest, 'Invalid Request: initialize must be sent alone');
+      return;
+    }
+    const existing = headerValue(req.headers, McpHeader.sessionId);
+    if (existing !== undefined && rt.sessions.get(existing) instanceof SessionTransport) {
+      replyError(res, 400, JsonRpcCode.InvalidRequest, 'Invalid Request: the session is already initialized');
+      return;
+    }
+    if (rt.sessions.size >= rt.maxSessions) {
+      replyError(res, 503, JsonRpcCode.ConnectionClosed, 'Too many sessions; try again later', {
+        headers: { 'retry-after': '5' },
+      });
+      return;
+    }
+    session = new SessionTransport(randomUUID(), inbound.authInfo?.clientId, rt.sessionContext);
+    rt.sessions.add(session);
+    rt.onConnection(session, {
+      era: 'session',
+      sessionId: session.sessionId,
+      remoteAddress: req.socket.remoteAddress,
+      remotePort: req.socket.remotePort,
+      authInfo: inbound.authInfo,
+    });
+    if (session.closed) {
+      replyError(res, 503, JsonRpcCode.ConnectionClosed, 'The server refused the session');
+      return;
+    }
+  } else {
+    session = findSession(rt, inbound);
+    if (session === undefined) return;
+  }
+  if (session.saturated) {
+    replyError(res, 503, JsonRpcCode.ConnectionClosed, 'The session is not accepting messages yet', {
+      headers: { 'retry-after': '1' },
+    });
+    return;
+  }
+  session.handlePost({
+    res,
+    messages,
+    batch: Array.isArray(body),
+    accept,
+    extra: requestExtra(req, inbound.authInfo, rt.scheme),
+  });
+}
+
+/** A 2025-era GET: the standalone stream, or a resumption with `Last-Event-ID`. */
+export function sessionGet(rt: HttpRuntime, inbound: Inbound, accept: Acceptable): void {
+  if (!accept.sse) {
+    replyError(
+      inbound.res,
+      406,
+      JsonRpcCode.InvalidRequest,
+      'Not Acceptable: GET requires Accept: text/event-stream',
+    );
+    return;
+  }
+  const session = findSession(rt, inbound);
+  if (session === undefined) return;
+  session.handleGet(inbound.res, headerValue(inbound.req.headers, McpHeader.lastEventId));
+}
+
+/** A 2025-era DELETE: ends the session (its transport fires `onclose`). */
+export function sessionDelete(rt: HttpRuntime, inbound: Inbound): void {
+  const session = findSession(rt, inbound);
+  if (session === undefined) return;
+  void session.close();
+  replyEmpty(inbound.res, 200);
+}

@@ -1,0 +1,421 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { SwitchboardError, toSwitchboardError } from '../../../errors.js';
+import { JsonRpcCode } from '../../../protocol/json-rpc-codes.js';
+import { isRequest, isResponse, type JSONRPCMessage, type RequestId } from '../../../protocol/messages.js';
+import type { MessageExtraInfo, Transport, TransportSendOptions } from '../../../transport.js';
+import { McpHeader } from '../shared/headers.js';
+import { encodeSseEvent, encodeSsePriming } from '../shared/sse-encoding.js';
+import type { Acceptable } from './content-negotiation.js';
+import { formatEventId, parseEventId, type EventStore } from './event-store.js';
+import { replyEmpty, replyError, replyJson, SESSION_NOT_FOUND_CODE } from './http-reply.js';
+import type { ResponseMode } from './options.js';
+import { SessionStream } from './session-stream.js';
+import { replayStream } from './stream-replay.js';
+import { RESOLVED, SseWriter, type SseWriterOptions } from './sse-writer.js';
+
+/** Listener-wide facilities a session uses. */
+export interface SessionContext {
+  store: EventStore | undefined;
+  sse: SseWriterOptions;
+  retryMs: number;
+  responseMode: ResponseMode;
+  /** Bound on messages queued before `start()`. */
+  maxQueuedBeforeStart: number;
+  /** Called once when the session ends, whoever ended it. */
+  onEnded: (session: SessionTransport) => void;
+}
+
+/** One POST handed to a session by the HTTP layer. */
+export interface SessionPost {
+  res: ServerResponse;
+  /** Validated messages (more than one only for a 2025-03-26 batch). */
+  messages: JSONRPCMessage[];
+  batch: boolean;
+  accept: Acceptable;
+  extra: MessageExtraInfo;
+}
+
+/** The first revision whose clients accept the empty-data priming event (SEP-1699). */
+const PRIMING_SINCE = '2025-11-25';
+
+function noop(): void {
+  // Connection loss is not a send failure: the event is stored for resumption, or it is lost with
+  // its stream (which the spec allows; disconnection is not cancellation).
+}
+
+/**
+ * The server side of one 2025-era Streamable HTTP session (`Mcp-Session-Id`), handed to
+ * `onConnection` as one {@link Transport}.
+ *
+ * Routing of what the server sends (never broadcast):
+ * - a response goes to the stream of the POST that carried its request;
+ * - a request or notification with `relatedRequestId` goes to that request's stream while the stream can
+ *   carry it (an SSE connection is attached, a JSON-mode POST can still be upgraded to SSE, or the stream
+ *   is resumable), else to the standalone GET stream;
+ * - anything else goes to the standalone GET stream (stored for resumption while no GET is open, or
+ *   dropped when there is no event store).
+ *
+ * Client disconnection is not cancellation in this era: the request keeps running and its events are
+ * stored for a `Last-Event-ID` resumption.
+ */
+export class SessionTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
+  /** The `Mcp-Session-Id` of this session. */
+  readonly sessionId: string;
+  /** Always `'session'` (the 2025 era); lets consumers tell the HTTP transports apart. */
+  readonly era = 'session' as const;
+  /** The `clientId` of the authenticated caller that opened the session, if any. */
+  readonly owner: string | undefined;
+
+  readonly #ctx: SessionContext;
+  readonly #sse: SseWriterOptions;
+  readonly #headers: OutgoingHttpHeaders;
+  #state: 'idle' | 'open' | 'closed' = 'idle';
+  #inbox: [JSONRPCMessage, MessageExtraInfo][] = [];
+  readonly #byRequest = new Map<RequestId, SessionStream>();
+  readonly #byToken = new Map<string | number, SessionStream>();
+  readonly #streams = new Map<number, SessionStream>();
+  readonly #standalone = new SessionStream(0);
+  #nextStream = 1;
+  #protocolVersion: string | undefined;
+  #initRequestId: RequestId | undefined;
+  #lastActivity = Date.now();
+
+  /** @internal Created by the HTTP listener. */
+  constructor(sessionId: string, owner: string | undefined, ctx: SessionContext) {
+    this.sessionId = sessionId;
+    this.owner = owner;
+    this.#ctx = ctx;
+    this.#sse = { ...ctx.sse, onFailure: this.#report };
+    this.#headers = { [McpHeader.sessionId]: sessionId };
+  }
+
+  /** The negotiated protocol revision (from the initialize exchange or `setProtocolVersion`). */
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
+  }
+
+  /** `true` once closed. */
+  get closed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  setProtocolVersion(version: string): void {
+    this.#protocolVersion = version;
+  }
+
+  start(): Promise<void> {
+    if (this.#state !== 'idle') {
+      return Promise.reject(new SwitchboardError('ALREADY_STARTED', 'Transport already started'));
+    }
+    this.#state = 'open';
+    const queued = this.#inbox;
+    this.#inbox = [];
+    for (const [message, extra] of queued) this.#deliver(message, extra);
+    return Promise.resolve();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (this.#state !== 'open') {
+      return Promise.reject(
+        this.#state === 'closed'
+          ? new SwitchboardError('TRANSPORT_CLOSED', 'Session closed')
+          : new SwitchboardError('NOT_STARTED', 'Transport not started; call start() before send()'),
+      );
+    }
+    const json = JSON.stringify(message);
+    if (isResponse(message) && message.id !== undefined) {
+      const id = message.id;
+      if (id === this.#initRequestId) this.#noteInitializeResult(message);
+      const stream = this.#byRequest.get(id);
+      // Unknown id: its POST's client went away in JSON mode, or the session was reset. Dropped.
+      if (stream === undefined) return RESOLVED;
+      this.#byRequest.delete(id);
+      stream.pending.delete(id);
+      const sent = this.#answer(stream, json);
+      if (stream.pending.size === 0) this.#finish(stream);
+      return sent;
+    }
+    const related = options?.relatedRequestId;
+    let stream = related === undefined ? undefined : this.#byRequest.get(related);
+    // A raw relay (a proxy) gives no related id; progress still names its request by token.
+    if (stream === undefined && message.method === 'notifications/progress') {
+      const token = (message.params as { progressToken?: unknown } | undefined)?.progressToken;
+      if (typeof token === 'string' || typeof token === 'number') stream = this.#byToken.get(token);
+    }
+    if (stream !== undefined && this.#canCarry(stream)) return this.#emit(stream, json);
+    return this.#emit(this.#standalone, json);
+  }
+
+  close(): Promise<void> {
+    if (this.#state === 'closed') return RESOLVED;
+    this.#state = 'closed';
+    this.#inbox = [];
+    const streams = [this.#standalone, ...this.#streams.values()];
+    this.#streams.clear();
+    this.#byRequest.clear();
+    this.#byToken.clear();
+    for (const s of streams) {
+      s.done = true;
+      s.writer?.end();
+      if (s.json) replyError(s.json, 404, SESSION_NOT_FOUND_CODE, 'Session terminated');
+      s.json = undefined;
+    }
+    this.#ctx.store?.dropSession(this.sessionId)?.catch(this.#report);
+    try {
+      this.#ctx.onEnded(this);
+    } finally {
+      try {
+        this.onclose?.();
+      } catch (error) {
+        this.#report(toSwitchboardError(error));
+      }
+    }
+    return RESOLVED;
+  }
+
+  /**
+   * When the session became idle (no open stream, no request in flight), or `undefined` while busy.
+   * @internal
+   */
+  idleSince(): number | undefined {
+    if (this.#byRequest.size > 0 || this.#standalone.attached) return undefined;
+    return this.#lastActivity;
+  }
+
+  /** `true` when the request queue before `start()` is full. @internal */
+  get saturated(): boolean {
+    return this.#state === 'idle' && this.#inbox.length >= this.#ctx.maxQueuedBeforeStart;
+  }
+
+  /**
+   * Takes one POST: delivers its messages and answers it (202, JSON, or an SSE stream).
+   * @internal Called by the HTTP layer after validation.
+   */
+  handlePost(post: SessionPost): void {
+    this.#lastActivity = Date.now();
+    let stream: SessionStream | undefined;
+    for (const m of post.messages) {
+      if (!isRequest(m)) continue;
+      if (this.#byRequest.has(m.id) || stream?.pending.has(m.id)) {
+        replyError(
+          post.res,
+          409,
+          JsonRpcCode.InvalidRequest,
+          `Request id ${JSON.stringify(m.id)} is already in flight`,
+        );
+        return;
+      }
+      stream ??= new SessionStream(this.#nextStream++);
+      stream.pending.add(m.id);
+      const token = m.params?._meta?.progressToken;
+      if (typeof token === 'string' || typeof token === 'number') (stream.tokens ??= []).push(token);
+      if (m.method === 'initialize') {
+        this.#noteInitializeRequest(m.id, m.params?.protocolVersion);
+        // The spec puts the session id on the response carrying the InitializeResult.
+        stream.headers = this.#headers;
+      }
+    }
+    if (stream === undefined) {
+      for (const m of post.messages) this.#deliver(m, post.extra);
+      replyEmpty(post.res, 202);
+      return;
+    }
+    const s = stream;
+    for (const id of s.pending) this.#byRequest.set(id, s);
+    if (s.tokens) for (const token of s.tokens) this.#byToken.set(token, s);
+    this.#streams.set(s.id, s);
+    s.acceptsSse = post.accept.sse;
+    if (post.accept.sse && (this.#ctx.responseMode === 'sse' || !post.accept.json)) {
+      this.#attach(s, post.res, this.#priming(s));
+    } else {
+      s.json = post.res;
+      if (post.batch) s.jsonBatch = [];
+      post.res.on('close', () => {
+        if (s.json !== post.res) return;
+        s.json = undefined;
+        s.lost = true;
+      });
+    }
+    // The extra was built for this POST alone: completing it in place saves a copy per request.
+    const extra = post.extra;
+    extra.closeSSEStream = () => this.#disconnect(s);
+    extra.closeStandaloneSSEStream = this.#closeStandalone;
+    for (const m of post.messages) this.#deliver(m, extra);
+  }
+
+  /**
+   * Takes a GET: opens the standalone stream (409 when one is already open), or resumes the stream a
+   * `Last-Event-ID` names, replaying only that stream's events after it.
+   * @internal
+   */
+  handleGet(res: ServerResponse, lastEventId: string | undefined): void {
+    this.#lastActivity = Date.now();
+    const cursor = lastEventId !== undefined && this.#ctx.store ? parseEventId(lastEventId) : undefined;
+    if (cursor !== undefined) {
+      if (cursor.streamId === 0) return this.#resume(this.#standalone, res, cursor.seq, true);
+      const live = this.#streams.get(cursor.streamId);
+      return this.#resume(live ?? new SessionStream(cursor.streamId), res, cursor.seq, live !== undefined);
+    }
+    if (this.#standalone.attached) {
+      replyError(
+        res,
+        409,
+        JsonRpcCode.InvalidRequest,
+        'Conflict: only one standalone SSE stream is allowed per session',
+      );
+      return;
+    }
+    this.#attach(this.#standalone, res, this.#priming(this.#standalone));
+  }
+
+  #deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
+    if (this.#state === 'idle') {
+      this.#inbox.push([message, extra]);
+      return;
+    }
+    if (this.#state !== 'open') return;
+    try {
+      this.onmessage?.(message, extra);
+    } catch (error) {
+      this.#report(toSwitchboardError(error));
+    }
+  }
+
+  #noteInitializeRequest(id: RequestId, requested: unknown): void {
+    this.#initRequestId = id;
+    if (typeof requested === 'string' && this.#protocolVersion === undefined)
+      this.#protocolVersion = requested;
+  }
+
+  #noteInitializeResult(message: JSONRPCMessage): void {
+    this.#initRequestId = undefined;
+    const result = (message as { result?: { protocolVersion?: unknown } }).result;
+    if (typeof result?.protocolVersion === 'string') this.#protocolVersion = result.protocolVersion;
+  }
+
+  /** The priming event for a new connection of `stream`, when resumability applies to this client. */
+  #priming(stream: SessionStream): string | undefined {
+    if (!this.#ctx.store) return undefined;
+    const version = this.#protocolVersion;
+    if (version === undefined || version < PRIMING_SINCE) return undefined;
+    return encodeSsePriming(formatEventId(stream.id, ++stream.seq), this.#ctx.retryMs);
+  }
+
+  #attach(stream: SessionStream, res: ServerResponse, first: string | undefined): SseWriter {
+    const w = new SseWriter(res, this.#sse);
+    stream.writer = w;
+    w.onclose = () => {
+      if (stream.writer === w) stream.writer = undefined;
+      this.#lastActivity = Date.now();
+    };
+    w.open(stream.headers, first);
+    return w;
+  }
+
+  /** Whether a message related to a request on `stream` can travel on that stream. */
+  #canCarry(stream: SessionStream): boolean {
+    if (stream.done) return false;
+    if (stream.attached) return true;
+    if (stream.json !== undefined) {
+      if (!stream.acceptsSse) return false;
+      this.#upgrade(stream);
+      return true;
+    }
+    // Detached: only worth it when the client can resume the stream to fetch it.
+    return !stream.lost && this.#ctx.store !== undefined;
+  }
+
+  /** Turns a JSON-mode POST into an SSE stream (clients must accept both). */
+  #upgrade(stream: SessionStream): void {
+    const res = stream.json as ServerResponse;
+    stream.json = undefined;
+    const collected = stream.jsonBatch;
+    stream.jsonBatch = undefined;
+    this.#attach(stream, res, this.#priming(stream));
+    for (const json of collected ?? []) void this.#emit(stream, json);
+  }
+
+  /** Delivers a response on its stream. */
+  #answer(stream: SessionStream, json: string): Promise<void> {
+    const res = stream.json;
+    if (res === undefined)
+      return stream.lost ? RESOLVED : this.#emit(stream, json, stream.pending.size === 0);
+    if (stream.jsonBatch === undefined) {
+      stream.json = undefined;
+      replyJson(res, 200, json, stream.headers);
+      return RESOLVED;
+    }
+    stream.jsonBatch.push(json);
+    if (stream.pending.size === 0) {
+      stream.json = undefined;
+      replyJson(res, 200, `[${stream.jsonBatch.join(',')}]`, stream.headers);
+    }
+    return RESOLVED;
+  }
+
+  /** Mints an event id (when resumable), stores the event, and writes it if a connection is attached. */
+  #emit(stream: SessionStream, json: string, last = false): Promise<void> {
+    let id: string | undefined;
+    const store = this.#ctx.store;
+    if (store) {
+      const seq = ++stream.seq;
+      id = formatEventId(stream.id, seq);
+      store.append(this.sessionId, stream.id, seq, json)?.catch(this.#report);
+    }
+    const w = stream.writer;
+    if (w === undefined || w.closed || stream.replaying) return RESOLVED;
+    const chunk = encodeSseEvent(json, id);
+    if (last) {
+      // The final answer and the end of the response in one write.
+      w.end(chunk);
+      return RESOLVED;
+    }
+    const written = w.write(chunk);
+    return written === RESOLVED ? written : written.catch(noop);
+  }
+
+  /** All responses of a POST were sent: end its connection and forget it. */
+  #finish(stream: SessionStream): void {
+    stream.done = true;
+    this.#streams.delete(stream.id);
+    if (stream.tokens) {
+      for (const token of stream.tokens) if (this.#byToken.get(token) === stream) this.#byToken.delete(token);
+    }
+    if (stream.replaying) return; // the replay ends the connection once it caught up
+    // A writer still set means its connection did not drop (it may have just ended with the answer).
+    const w = stream.writer;
+    if (w === undefined) return;
+    w.end();
+    // The client got everything on a live connection; nothing is left to resume.
+    if (w.failure === undefined) this.#ctx.store?.dropStream(this.sessionId, stream.id)?.catch(this.#report);
+  }
+
+  /** SEP-1699 polling: close the connection of a stream without ending the stream. */
+  #disconnect(stream: SessionStream): void {
+    if (!stream.attached) return;
+    (stream.writer as SseWriter).end();
+  }
+
+  readonly #closeStandalone = (): void => {
+    this.#disconnect(this.#standalone);
+  };
+
+  /** Attaches `res` to `stream` and replays the stream's stored events after `afterSeq`. */
+  #resume(stream: SessionStream, res: ServerResponse, afterSeq: number, live: boolean): void {
+    stream.writer?.end(); // a resumption means the client considers the old connection dead
+    const w = this.#attach(stream, res, undefined);
+    const store = this.#ctx.store as EventStore;
+    replayStream(stream, w, afterSeq, live, { sessionId: this.sessionId, store, report: this.#report });
+  }
+
+  readonly #report = (error: Error): void => {
+    try {
+      this.onerror?.(error);
+    } catch {
+      // A throwing error handler must not break the transport.
+    }
+  };
+}

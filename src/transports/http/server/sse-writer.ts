@@ -1,0 +1,196 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { SwitchboardError } from '../../../errors.js';
+import { encodeSseComment } from '../shared/sse-encoding.js';
+import type { KeepAliveMember, KeepAliveTicker } from './keep-alive.js';
+
+/** Headers of every SSE response. */
+export const SSE_HEADERS: Readonly<OutgoingHttpHeaders> = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  // Tells nginx-style reverse proxies not to buffer the stream.
+  'x-accel-buffering': 'no',
+};
+
+/** Options of {@link SseWriter}. */
+export interface SseWriterOptions {
+  /** Bytes that may wait for a client that does not read before the stream is failed. */
+  maxBufferedBytes: number;
+  /** How long a full stream may wait for the client to read before it is failed, in ms. */
+  drainTimeoutMs: number;
+  /** Keep-alive comments on idle streams. */
+  ticker?: KeepAliveTicker | undefined;
+  /** Told once when the stream is failed for a slow or stuck client. */
+  onFailure?: ((error: SwitchboardError) => void) | undefined;
+}
+
+/** The one already-resolved promise returned by writes that completed synchronously (no allocation). */
+export const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * One SSE response: ordered writes with backpressure and a hard bound.
+ *
+ * `write()` resolves at once while the socket accepts data and, once it is full, when it drains. A client
+ * that does not read cannot grow memory without bound: when more than `maxBufferedBytes` are already
+ * waiting, or the socket has not drained for `drainTimeoutMs`, the stream is destroyed with a
+ * `SLOW_CONSUMER` error. Other streams are unaffected.
+ */
+export class SseWriter implements KeepAliveMember {
+  /** Fires once when the connection closes (ended by us, by the client, or failed). */
+  onclose?: (() => void) | undefined;
+
+  readonly #res: ServerResponse;
+  readonly #options: SseWriterOptions;
+  #opened = false;
+  #closed = false;
+  #active = false;
+  #drain: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
+  #drainTimer: NodeJS.Timeout | undefined;
+  #failure: SwitchboardError | undefined;
+
+  constructor(res: ServerResponse, options: SseWriterOptions) {
+    this.#res = res;
+    this.#options = options;
+    res.on('close', this.#onClose);
+    res.on('drain', this.#onDrain);
+  }
+
+  /** `true` once the connection is closed or ending. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Why the stream was failed, if it was. */
+  get failure(): SwitchboardError | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * Sends the status line and headers, then `first` (e.g. a priming event) or a flush.
+   *
+   * @param headers - extra headers (e.g. `mcp-session-id`), if any
+   */
+  open(headers: OutgoingHttpHeaders | undefined, first?: string): void {
+    if (this.#opened || this.#closed) return;
+    this.#opened = true;
+    this.#res.writeHead(200, headers === undefined ? SSE_HEADERS : { ...SSE_HEADERS, ...headers });
+    if (first !== undefined) this.#res.write(first);
+    // Headers go out with the first event when one follows at once (one write instead of two);
+    // otherwise on the next turn of the event loop, so the client sees the stream open promptly.
+    else setImmediate(this.#flush);
+    this.#options.ticker?.add(this);
+  }
+
+  /**
+   * Writes one encoded SSE chunk after everything written before.
+   *
+   * @throws SwitchboardError `TRANSPORT_CLOSED` when the connection is gone, `SLOW_CONSUMER` when the
+   *   client stopped reading (the stream is then destroyed)
+   */
+  write(chunk: string): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    this.#active = true;
+    const waiting = this.#res.writableLength;
+    if (waiting > this.#options.maxBufferedBytes) {
+      const error = new SwitchboardError(
+        'SLOW_CONSUMER',
+        `SSE client is not reading: ${waiting} bytes waiting (limit ${this.#options.maxBufferedBytes})`,
+      );
+      this.fail(error);
+      return Promise.reject(error);
+    }
+    if (this.#res.write(chunk)) return RESOLVED;
+    return this.#waitDrain();
+  }
+
+  /** Ends the response after what was written (optionally with a last chunk). Idempotent. */
+  end(last?: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#options.ticker?.delete(this);
+    if (last === undefined) this.#res.end();
+    else this.#res.end(last);
+  }
+
+  /** Destroys the connection, reporting `error` once through `onFailure`. Idempotent. */
+  fail(error: SwitchboardError): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#rejectDrain(error);
+    this.#res.destroy();
+    try {
+      this.#options.onFailure?.(error);
+    } catch {
+      // A throwing observer must not break teardown.
+    }
+  }
+
+  /** Writes a comment when nothing was written since the previous tick. */
+  keepAliveTick(): void {
+    if (this.#closed) return;
+    if (this.#active) {
+      this.#active = false;
+      return;
+    }
+    // A stuck client must not accumulate keep-alives either.
+    if (this.#res.writableLength > this.#options.maxBufferedBytes) return;
+    this.#res.write(encodeSseComment('keepalive'));
+  }
+
+  #waitDrain(): Promise<void> {
+    if (this.#drain) return this.#drain.promise;
+    let resolve!: () => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Callers may not await every write; a rejection nobody awaits must not become unhandled.
+    promise.catch(() => undefined);
+    this.#drain = { promise, resolve, reject };
+    this.#drainTimer = setTimeout(() => {
+      this.fail(
+        new SwitchboardError(
+          'SLOW_CONSUMER',
+          `SSE client did not read for ${this.#options.drainTimeoutMs} ms; stream closed`,
+        ),
+      );
+    }, this.#options.drainTimeoutMs);
+    this.#drainTimer.unref();
+    return promise;
+  }
+
+  #rejectDrain(error: Error): void {
+    if (this.#drainTimer) clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
+    const drain = this.#drain;
+    this.#drain = undefined;
+    drain?.reject(error);
+  }
+
+  #closedError(): SwitchboardError {
+    return this.#failure ?? new SwitchboardError('TRANSPORT_CLOSED', 'The SSE stream is closed');
+  }
+
+  readonly #flush = (): void => {
+    if (!this.#closed && !this.#active) this.#res.flushHeaders();
+  };
+
+  readonly #onDrain = (): void => {
+    if (this.#drainTimer) clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
+    const drain = this.#drain;
+    this.#drain = undefined;
+    drain?.resolve();
+  };
+
+  readonly #onClose = (): void => {
+    this.#closed = true;
+    this.#options.ticker?.delete(this);
+    // Build the error only for a waiter: capturing a stack on every closed stream is costly.
+    if (this.#drain !== undefined) this.#rejectDrain(this.#closedError());
+    const cb = this.onclose;
+    this.onclose = undefined;
+    cb?.();
+  };
+}

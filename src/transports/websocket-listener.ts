@@ -1,0 +1,286 @@
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import type tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { SwitchboardError, toSwitchboardError } from '../errors.js';
+import { resolveMaxMessageBytes } from '../framing/frame-parser.js';
+import type { Listener, ListenerCloseOptions, ListenerOptions } from '../listener.js';
+import { AcceptedConnection } from './socket-connection.js';
+import { drainConnections, type DrainableConnection } from './socket-drain.js';
+import { DEFAULT_MAX_CONNECTIONS } from './socket-listener.js';
+import {
+  peerInfoOf,
+  stripBrackets,
+  tlsHandshakeError,
+  tlsServerOptions,
+  type TlsServerOptions,
+} from './tls-options.js';
+import { isOriginAllowed } from './websocket-origin.js';
+import { MCP_SUBPROTOCOL, type WebSocketCommonOptions } from './websocket-connect.js';
+import { WebSocketTransport } from './websocket-transport.js';
+
+export { AcceptedConnection } from './socket-connection.js';
+export { isOriginAllowed } from './websocket-origin.js';
+
+/** Options of {@link listenWebSocket}. */
+export interface WebSocketListenerOptions
+  extends ListenerOptions, Omit<WebSocketCommonOptions, 'maxMessageBytes'> {
+  /** Interface to bind (e.g. `127.0.0.1`; `0.0.0.0` exposes it to the network). */
+  host: string;
+  /** Port (0 picks a free one; see `url`). */
+  port: number;
+  /** URL paths upgrades are accepted on (default `['/']`); others get 404. */
+  paths?: readonly string[] | undefined;
+  /** Serve `wss://` with these TLS options (cert/key; `requestCert` for mTLS). */
+  tls?: TlsServerOptions | undefined;
+  /**
+   * Browser origins allowed to connect (`['https://app.example.com']`, or `['*']`). Default: loopback
+   * origins only. Upgrades without an `Origin` header (non-browser clients) are always allowed.
+   */
+  allowedOrigins?: readonly string[] | undefined;
+  /** Accept permessage-deflate when a client offers it (default false). */
+  perMessageDeflate?: boolean | undefined;
+}
+
+/**
+ * Settings of `listen('ws://…' | 'wss://…', { websocket })` beyond the URI (TLS goes in `tls`). When
+ * `paths` is not given, upgrades are accepted on the URI's path and on `/`.
+ */
+export type WebSocketListenSettings = Omit<
+  WebSocketListenerOptions,
+  keyof ListenerOptions | 'host' | 'port' | 'tls'
+>;
+
+interface OpenConnection extends DrainableConnection {
+  readonly connection: AcceptedConnection<WebSocketTransport>;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  426: 'Upgrade Required',
+  503: 'Service Unavailable',
+};
+
+/** Answers an upgrade request with a plain HTTP error and closes the socket. */
+function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = `${message}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\n` +
+      `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function offeredProtocols(req: http.IncomingMessage): string[] {
+  const header = req.headers['sec-websocket-protocol'];
+  return header === undefined ? [] : header.split(',').map((p) => p.trim());
+}
+
+/**
+ * A bound WebSocket listener (`ws://` or `wss://`): one {@link WebSocketTransport} per accepted
+ * connection, handed to `onConnection` unstarted. Create one with {@link listenWebSocket}.
+ */
+export class WebSocketListener implements Listener {
+  readonly #server: http.Server;
+  readonly #wss: WebSocketServer;
+  readonly #options: WebSocketListenerOptions;
+  readonly #paths: readonly string[];
+  readonly #maxConnections: number;
+  readonly #maxMessageBytes: number;
+  readonly #open = new Set<OpenConnection>();
+  #url = '';
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: WebSocketListenerOptions) {
+    this.#options = options;
+    this.#paths = options.paths && options.paths.length > 0 ? options.paths : ['/'];
+    this.#maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.#maxMessageBytes = resolveMaxMessageBytes(options.maxMessageBytes);
+    this.#server = options.tls ? https.createServer(tlsServerOptions(options.tls)) : http.createServer();
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: this.#maxMessageBytes,
+      perMessageDeflate: options.perMessageDeflate ?? false,
+      handleProtocols: (protocols) => (protocols.has(MCP_SUBPROTOCOL) ? MCP_SUBPROTOCOL : false),
+    });
+    this.#server.on('request', this.#onRequest);
+    this.#server.on('upgrade', this.#onUpgrade);
+    this.#server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) =>
+      this.#report(tlsHandshakeError(error, socket)),
+    );
+  }
+
+  /** @internal Binds; see {@link listenWebSocket}. */
+  static async create(options: WebSocketListenerOptions): Promise<WebSocketListener> {
+    const listener = new WebSocketListener(options);
+    await listener.#bind();
+    return listener;
+  }
+
+  /** The URL clients connect to, with the actual port and the first accepted path. */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** The bound address. */
+  get address(): net.AddressInfo | string | null {
+    return this.#server.address();
+  }
+
+  get connectionCount(): number {
+    return this.#open.size;
+  }
+
+  /**
+   * Stops accepting (later upgrades get 503), closes idle connections, lets busy ones finish, and
+   * terminates the rest after `graceMs` (default 5000). Idempotent.
+   */
+  close(options: ListenerCloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(options.graceMs);
+    return this.#closing;
+  }
+
+  async #bind(): Promise<void> {
+    const { port } = this.#options;
+    const host = stripBrackets(this.#options.host);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new SwitchboardError('INVALID_OPTIONS', `Port must be an integer in 0..65535, got ${port}`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen({ host, port }, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    }).catch((cause: unknown) => {
+      throw new SwitchboardError(
+        'LISTEN_FAILED',
+        `Cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause, details: { systemCode: (cause as NodeJS.ErrnoException).code } },
+      );
+    });
+    this.#server.on('error', (error) => this.#report(toSwitchboardError(error, 'CONNECTION_FAILED')));
+    const bound = this.#server.address() as net.AddressInfo;
+    const urlHost = host.includes(':') ? `[${host}]` : host;
+    const scheme = this.#options.tls ? 'wss' : 'ws';
+    this.#url = `${scheme}://${urlHost}:${bound.port}${this.#paths[0] ?? '/'}`;
+  }
+
+  readonly #onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const known = this.#paths.includes(new URL(req.url ?? '/', 'http://localhost').pathname);
+    res.writeHead(known ? 426 : 404, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
+    res.end(known ? 'This is an MCP WebSocket endpoint (subprotocol "mcp").\n' : 'Not found\n');
+  };
+
+  readonly #onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => undefined);
+    if (this.#closing) return refuseUpgrade(socket, 503, 'Server is shutting down');
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!this.#paths.includes(pathname)) return refuseUpgrade(socket, 404, `No MCP endpoint at ${pathname}`);
+    const origin = req.headers.origin;
+    if (!isOriginAllowed(origin, this.#options.allowedOrigins)) {
+      this.#report(
+        new SwitchboardError(
+          'CONNECTION_REJECTED',
+          `WebSocket upgrade refused: Origin ${origin} not allowed`,
+          {
+            details: { origin, remoteAddress: req.socket.remoteAddress },
+          },
+        ),
+      );
+      return refuseUpgrade(socket, 403, 'Origin not allowed');
+    }
+    const offered = offeredProtocols(req);
+    if (offered.length > 0 && !offered.includes(MCP_SUBPROTOCOL)) {
+      return refuseUpgrade(socket, 400, `Subprotocol "${MCP_SUBPROTOCOL}" required`);
+    }
+    if (this.#open.size >= this.#maxConnections) {
+      this.#report(
+        new SwitchboardError(
+          'CONNECTION_REJECTED',
+          `Connection refused: maxConnections (${this.#maxConnections}) reached`,
+          { details: { remoteAddress: req.socket.remoteAddress } },
+        ),
+      );
+      return refuseUpgrade(socket, 503, 'Too many connections');
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
+  };
+
+  #accept(ws: WebSocket, req: http.IncomingMessage): void {
+    if (this.#closing) {
+      ws.terminate();
+      return;
+    }
+    const transport = new WebSocketTransport({
+      socket: ws,
+      peer: peerInfoOf(req.socket),
+      maxMessageBytes: this.#maxMessageBytes,
+      maxQueuedBytes: this.#options.maxQueuedBytes,
+      sendHighWaterMark: this.#options.sendHighWaterMark,
+      pingIntervalMs: this.#options.pingIntervalMs,
+      closeTimeoutMs: this.#options.closeTimeoutMs,
+    });
+    const connection = new AcceptedConnection(transport);
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    const open: OpenConnection = {
+      connection,
+      closed,
+      whenIdle: () => connection.whenIdle(),
+      close: () => connection.close(),
+      force: () => ws.terminate(),
+    };
+    this.#open.add(open);
+    void closed.then(() => this.#open.delete(open));
+    try {
+      this.#options.onConnection(connection, {
+        remoteAddress: req.socket.remoteAddress,
+        remotePort: req.socket.remotePort,
+      });
+    } catch (error) {
+      this.#report(toSwitchboardError(error));
+      ws.terminate();
+    }
+  }
+
+  async #shutdown(graceMs: number | undefined): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    await drainConnections([...this.#open], graceMs, (e) => this.#report(e));
+    this.#server.closeAllConnections();
+    await stopped;
+  }
+
+  #report(error: Error): void {
+    try {
+      this.#options.onError?.(error);
+    } catch {
+      // A throwing error handler must not take the listener down.
+    }
+  }
+}
+
+/**
+ * Binds a WebSocket listener (a custom MCP transport: one JSON-RPC message per text frame,
+ * subprotocol `mcp`). Each accepted connection is handed to `onConnection` as its own unstarted
+ * transport.
+ *
+ * Defaults: loopback origins only (403 otherwise), paths `['/']`, 1024 connections (503 beyond),
+ * 32 MiB messages (1009 beyond), pings every 30 s, no compression, close grace 5 s.
+ *
+ * @throws SwitchboardError `LISTEN_FAILED`, `INVALID_OPTIONS`
+ * @example
+ * ```ts
+ * const listener = await listenWebSocket({
+ *   host: '127.0.0.1', port: 8080, paths: ['/mcp', '/'],
+ *   onConnection: (t) => void createDemoServer().connect(t),
+ * });
+ * ```
+ */
+export function listenWebSocket(options: WebSocketListenerOptions): Promise<WebSocketListener> {
+  return WebSocketListener.create(options);
+}
