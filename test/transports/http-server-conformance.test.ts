@@ -3,9 +3,6 @@
  * against our Streamable HTTP listener fronting the conformance backend, in both response modes.
  * Every scenario must pass, with no warnings.
  */
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ResponseMode } from '../../src/transports/http/server/options.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -13,37 +10,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { createConformanceServer } from '../fixtures/conformance-server.js';
 import { startHttp } from '../fixtures/http-server-harness.js';
 import { fixture } from '../fixtures/paths.js';
-
-const require = createRequire(import.meta.url);
-const SUITE = path.join(
-  path.dirname(require.resolve('@modelcontextprotocol/conformance/package.json')),
-  'dist/index.js',
-);
+import { runConformanceSuite } from '../fixtures/conformance-suite.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function runSuite(url: string, suite: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SUITE, 'server', '--url', url, '--suite', suite], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
-describe.each<[ResponseMode, string]>([
+describe.each<[ResponseMode, 'active' | 'all']>([
   ['sse', 'all'],
   ['json', 'active'],
 ])('conformance server suite, %s response mode (%s scenarios)', (mode, suite) => {
@@ -56,11 +30,9 @@ describe.each<[ResponseMode, string]>([
       { responseMode: mode },
     );
     cleanups.push(() => s.listener.close({ graceMs: 500 }));
-    const { code, output } = await runSuite(s.url.href, suite);
-    const total = /Total: (\d+) passed, (\d+) failed/.exec(output);
-    expect(total, output).not.toBeNull();
-    expect(Number(total?.[2]), output).toBe(0);
-    expect(Number(total?.[1])).toBeGreaterThanOrEqual(suite === 'all' ? 47 : 39);
+    const { code, output, passed, failed } = await runConformanceSuite(s.url.href, suite);
+    expect(failed, output).toBe(0);
+    expect(passed, output).toBeGreaterThanOrEqual(suite === 'all' ? 47 : 39);
     expect(output).not.toMatch(/\bWARNING\b/);
     expect(code, output).toBe(0);
     expect(s.errors).toEqual([]);
