@@ -188,6 +188,8 @@ export abstract class StreamTransport implements Transport {
   async #shutdown(reason: SwitchboardError | undefined): Promise<void> {
     this.#closeReason = reason;
     this.#state = 'closed';
+    // What was sent before close() goes out; only what cannot be written any more fails.
+    if (reason === undefined) this.#writer?.flushNow();
     this.#writer?.fail(this.#closedError());
     const streams = this.#streams;
     if (streams) {

@@ -1,29 +1,53 @@
 import type { Writable } from 'node:stream';
 import { SwitchboardError } from '../errors.js';
 
-interface Waiter {
-  data: string | Buffer;
-  bytes: number;
+/** Default bound on bytes waiting behind a full stream (beyond the stream's own highWaterMark). */
+export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+
+/** A batch this large is written at once instead of at the end of the tick. */
+const FLUSH_BYTES = 64 * 1024;
+
+interface Deferred {
+  promise: Promise<void>;
   resolve: () => void;
   reject: (error: Error) => void;
 }
 
-/** Default bound on bytes waiting behind a full stream (beyond the stream's own highWaterMark). */
-export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function combine(parts: (string | Buffer)[]): string | Buffer {
+  if (parts.length === 1) return parts[0] as string | Buffer;
+  if (parts.every((p) => typeof p === 'string')) return parts.join('');
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+}
 
 /**
- * Ordered writes with backpressure onto a Node `Writable`.
+ * Ordered, batched writes with backpressure onto a Node `Writable`.
  *
- * `write()` resolves when the stream accepted the data (`write()` returned true) or, if the stream was full,
- * when it drained. While the stream is full, later writes wait in order in a bounded queue, so order is
- * kept and memory is bounded by `maxQueuedBytes` (one message is always admitted into an empty queue).
+ * Messages written in the same tick are joined and written once at the end of the tick (or at once past
+ * 64 KiB): one `write()` and one system call for many small messages, and no reordering. `write()`
+ * resolves when the stream accepted its batch (`write()` returned true) or, if the stream was full, when
+ * it drained. While the stream is full, later messages wait in order, bounded by `maxQueuedBytes` (one
+ * batch is always admitted).
  */
 export class WriteQueue {
   readonly #stream: Writable;
   readonly #maxQueuedBytes: number;
-  #blocked: Waiter | undefined;
-  #queue: Waiter[] = [];
-  #queuedBytes = 0;
+  /** Messages not yet handed to the stream, and the promise they share. */
+  #pending: (string | Buffer)[] = [];
+  #pendingBytes = 0;
+  #pendingDone: Deferred | undefined;
+  /** The batch the stream took while full: it resolves on 'drain'. */
+  #blocked: Deferred | undefined;
+  #scheduled = false;
   #failure: Error | undefined;
 
   /**
@@ -36,9 +60,9 @@ export class WriteQueue {
     stream.on('drain', this.#onDrain);
   }
 
-  /** Bytes waiting in this queue (not counting the stream's own buffer). */
+  /** Bytes waiting in this queue, not yet handed to the stream (characters, for strings). */
   get queuedBytes(): number {
-    return this.#queuedBytes;
+    return this.#pendingBytes;
   }
 
   /**
@@ -47,26 +71,35 @@ export class WriteQueue {
    */
   write(data: string | Buffer): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if (this.#blocked === undefined && this.#queue.length === 0) {
-      if (this.#stream.write(data)) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        this.#blocked = { data, bytes: 0, resolve, reject };
-      });
-    }
     // Characters for strings: a cheap approximation of bytes that is enough for a bound.
     const bytes = data.length;
-    if (this.#queue.length > 0 && this.#queuedBytes + bytes > this.#maxQueuedBytes) {
+    if (this.#blocked && this.#pending.length > 0 && this.#pendingBytes + bytes > this.#maxQueuedBytes) {
       return Promise.reject(
         new SwitchboardError(
           'WRITE_FAILED',
-          `Send queue full: ${this.#queuedBytes} bytes are waiting for a slow peer (limit ${this.#maxQueuedBytes})`,
+          `Send queue full: ${this.#pendingBytes} bytes are waiting for a slow peer (limit ${this.#maxQueuedBytes})`,
         ),
       );
     }
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ data, bytes, resolve, reject });
-      this.#queuedBytes += bytes;
-    });
+    this.#pending.push(data);
+    this.#pendingBytes += bytes;
+    const done = (this.#pendingDone ??= deferred());
+    if (this.#blocked === undefined) {
+      if (this.#pendingBytes >= FLUSH_BYTES) this.#flush();
+      else if (!this.#scheduled) {
+        this.#scheduled = true;
+        process.nextTick(this.#flushTick);
+      }
+    }
+    return done.promise;
+  }
+
+  /**
+   * Hands what is batched for the end of the tick to the stream now (before an orderly close, so a
+   * response sent just before `close()` is not lost). A no-op while the stream is full.
+   */
+  flushNow(): void {
+    this.#flush();
   }
 
   /** Rejects every waiting write with `error` and refuses later writes. Idempotent. */
@@ -74,25 +107,38 @@ export class WriteQueue {
     if (this.#failure) return;
     this.#failure = error;
     this.#stream.off('drain', this.#onDrain);
-    const waiting = this.#blocked ? [this.#blocked, ...this.#queue] : this.#queue;
+    const waiting = [this.#blocked, this.#pendingDone];
     this.#blocked = undefined;
-    this.#queue = [];
-    this.#queuedBytes = 0;
-    for (const w of waiting) w.reject(error);
+    this.#pendingDone = undefined;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    for (const w of waiting) {
+      // A batch nobody awaits must not become an unhandled rejection.
+      w?.promise.catch(() => undefined);
+      w?.reject(error);
+    }
   }
+
+  #flush(): void {
+    if (this.#blocked !== undefined || this.#pending.length === 0 || this.#failure) return;
+    const data = combine(this.#pending);
+    const done = this.#pendingDone as Deferred;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#pendingDone = undefined;
+    if (this.#stream.write(data)) done.resolve();
+    else this.#blocked = done;
+  }
+
+  readonly #flushTick = (): void => {
+    this.#scheduled = false;
+    this.#flush();
+  };
 
   readonly #onDrain = (): void => {
     const blocked = this.#blocked;
     this.#blocked = undefined;
     blocked?.resolve();
-    while (this.#queue.length > 0 && !this.#failure) {
-      const next = this.#queue.shift() as Waiter;
-      this.#queuedBytes -= next.bytes;
-      if (this.#stream.write(next.data)) next.resolve();
-      else {
-        this.#blocked = next;
-        return;
-      }
-    }
+    this.#flush();
   };
 }
