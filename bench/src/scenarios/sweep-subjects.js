@@ -1,0 +1,70 @@
+import { HttpChannel } from '../load/http-channel.js';
+import { TransportChannel } from '../load/transport-channel.js';
+import { oursStdioClient, oursStdioServerChannel, stdioMissing } from '../subjects/ours.js';
+import { rawStdioChannel, startRawServer } from '../subjects/raw.js';
+import { benchCase, caseId } from './cases.js';
+import { proxyCase } from './proxy-cases.js';
+
+/**
+ * The subjects the payload and concurrency sweeps run through, at one (concurrency, payload) point:
+ * the raw pipe and HTTP limits, our stdio transports, the peers' and our Streamable HTTP proxies.
+ * Each case's ratio is to the raw limit of its transport at the same point.
+ * @param {{ scenario: string, group: string, concurrency: number, payloadBytes: number, windowScale?: number,
+ *   inDefault?: boolean }} at
+ * @returns {Promise<import('./cases.js').BenchCase[]>}
+ */
+export async function sweepCases(at) {
+  const { scenario, group, concurrency, payloadBytes, windowScale, inDefault } = at;
+  const missing = await stdioMissing();
+  const common = { scenario, group, concurrency, payloadBytes, windowScale, inDefault };
+  const rawPipe = caseId(scenario, 'raw-pipe', concurrency, payloadBytes);
+  const rawHttp = caseId(scenario, 'raw-http', concurrency, payloadBytes);
+  const proxies = /** @type {const} */ (['supergateway', 'mcp-proxy', 'switchboard']).map((system) =>
+    proxyCase({ ...common, system, frontend: 'http', group, baseline: rawHttp }),
+  );
+  return [
+    benchCase({
+      ...common,
+      subject: 'raw-pipe',
+      system: 'raw',
+      label: 'lean client ⇄ raw echo child',
+      transport: 'stdio pipes',
+      setup: rawStdioChannel,
+    }),
+    benchCase({
+      ...common,
+      subject: 'raw-http',
+      system: 'raw',
+      label: `undici (${concurrency} conn) ⇄ node:http echo`,
+      transport: 'Streamable HTTP (JSON)',
+      setup: async (ctx, bytes) =>
+        new HttpChannel({
+          url: await startRawServer(ctx, 'http-json'),
+          payloadBytes: bytes,
+          connections: concurrency,
+        }),
+    }),
+    benchCase({
+      ...common,
+      subject: 'ours-stdio-client',
+      system: 'switchboard',
+      label: 'our StdioClientTransport ⇄ raw echo child',
+      transport: 'stdio',
+      baseline: rawPipe,
+      unavailable: missing,
+      setup: async (_ctx, bytes) =>
+        new TransportChannel({ transport: await oursStdioClient('raw-echo-stdio.js'), payloadBytes: bytes }),
+    }),
+    benchCase({
+      ...common,
+      subject: 'ours-stdio-server',
+      system: 'switchboard',
+      label: 'lean client ⇄ echo on our StdioServerTransport',
+      transport: 'stdio',
+      baseline: rawPipe,
+      unavailable: missing,
+      setup: oursStdioServerChannel,
+    }),
+    ...(await Promise.all(proxies)),
+  ];
+}
