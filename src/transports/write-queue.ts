@@ -4,7 +4,7 @@ import { SwitchboardError } from '../errors.js';
 /** Default bound on bytes waiting behind a full stream (beyond the stream's own highWaterMark). */
 export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
-/** A batch this large is written at once instead of at the end of the tick. */
+/** A batch this large is written at once instead of at the end of the loop turn. */
 const FLUSH_BYTES = 64 * 1024;
 
 interface Deferred {
@@ -32,8 +32,9 @@ function combine(parts: (string | Buffer)[]): string | Buffer {
 /**
  * Ordered, batched writes with backpressure onto a Node `Writable`.
  *
- * Messages written in the same tick are joined and written once at the end of the tick (or at once past
- * 64 KiB): one `write()` and one system call for many small messages, and no reordering. `write()`
+ * Messages written during one turn of the event loop are joined and written once, in that turn's check
+ * phase (`setImmediate`; at once past 64 KiB): one `write()` and one system call for many small messages
+ * — also for messages that arrived on different sockets in the same poll — and no reordering. `write()`
  * resolves when the stream accepted its batch (`write()` returned true) or, if the stream was full, when
  * it drained. While the stream is full, later messages wait in order, bounded by `maxQueuedBytes` (one
  * batch is always admitted).
@@ -88,7 +89,7 @@ export class WriteQueue {
       if (this.#pendingBytes >= FLUSH_BYTES) this.#flush();
       else if (!this.#scheduled) {
         this.#scheduled = true;
-        process.nextTick(this.#flushTick);
+        setImmediate(this.#flushTick);
       }
     }
     return done.promise;
