@@ -35,6 +35,10 @@ export const ErrorCodes = [
   'BULKHEAD_FULL',
   'LINK_FAILED',
   'HEALTH_CHECK_FAILED',
+  'SSRF_BLOCKED',
+  'COMMAND_REFUSED',
+  'RATE_LIMITED',
+  'POLICY_DENIED',
   'INTERNAL',
 ] as const;
 
@@ -140,6 +144,11 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   BULKHEAD_FULL: JsonRpcCode.ConnectionClosed,
   LINK_FAILED: JsonRpcCode.ConnectionClosed,
   HEALTH_CHECK_FAILED: JsonRpcCode.ConnectionClosed,
+  SSRF_BLOCKED: JsonRpcCode.InternalError,
+  COMMAND_REFUSED: JsonRpcCode.InternalError,
+  // Implementation-defined server errors (outside the -32020..-32099 range the MCP spec reserves).
+  RATE_LIMITED: -32004,
+  POLICY_DENIED: -32003,
   INTERNAL: JsonRpcCode.InternalError,
 };
 
@@ -158,5 +167,7 @@ export function toJsonRpcError(error: unknown): JSONRPCErrorObject {
   if (e.details.exitCode !== undefined) data.exitCode = e.details.exitCode;
   if (e.details.signal !== undefined) data.signal = e.details.signal;
   if (e.details.stderrTail !== undefined) data.stderrTail = e.details.stderrTail;
+  if (typeof e.details.retryAfterMs === 'number') data.retryAfterMs = e.details.retryAfterMs;
+  if (Array.isArray(e.details.requiredScopes)) data.requiredScopes = e.details.requiredScopes;
   return { code: WIRE_CODES[e.code], message: e.message, data };
 }

@@ -34,3 +34,5 @@ export type {
 export type { Listener, ListenerOptions, ListenerCloseOptions, ConnectionInfo } from './listener.js';
 export { InMemoryTransport } from './transports/in-memory.js';
 export { LazyTransport } from './transports/lazy.js';
+export { pipe, compose, type TransportMiddleware } from './middleware/pipe.js';
+export { TransportDecorator } from './middleware/transport-decorator.js';

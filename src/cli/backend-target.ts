@@ -261,6 +261,11 @@ export interface OpenBackendOptions {
   cwd?: string | undefined;
   /** TLS settings (CA, client certificate) for `tls://`, `wss://`, `https://`, `sse+https://` backends. */
   tls?: TlsClientOptions | undefined;
+  /**
+   * Adjusts the connect options of a URI backend, e.g. the SSRF guard (`SsrfGuard.connectOptions`) pinning
+   * name resolution to vetted addresses.
+   */
+  guard?: { connectOptions(uri: string, options: ConnectOptions): ConnectOptions } | undefined;
 }
 
 /**
@@ -304,14 +309,18 @@ export function openBackend(target: BackendTarget, options: OpenBackendOptions =
   // The HTTP-borne schemes read their headers from their own option keys; the others ignore them.
   const headers = target.headers;
   const hasHeaders = Object.keys(headers).length > 0;
-  return connect(target.uri, {
+  const uriOptions: ConnectOptions = {
     ...connectOptions,
     http: {
       ...(hasHeaders ? { headers } : {}),
       ...(target.authToken !== undefined ? { token: target.authToken } : {}),
     },
     websocket: hasHeaders || target.authToken !== undefined ? { headers: backendHeaders(target) } : undefined,
-  });
+  };
+  return connect(
+    target.uri,
+    options.guard ? options.guard.connectOptions(target.uri, uriOptions) : uriOptions,
+  );
 }
 
 /**

@@ -24,6 +24,14 @@ export const REDACTED_PATHS = [
   '*.secret',
   'env',
   '*.env',
+  'key',
+  '*.key',
+  'keys',
+  '*.keys',
+  'cookie',
+  '*.cookie',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
 ];
 
 /**

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { BackendTargetSchema } from '../cli/backend-target.js';
 import { Duration } from './duration.js';
+import { resilienceConfigShape } from './resilience-config.js';
+import { securityConfigShape } from './security-config.js';
 
 /** The default frontend of `switchboard serve`: Streamable HTTP (+ legacy SSE) on loopback. */
 export const DEFAULT_LISTEN = 'http://127.0.0.1:3000/mcp';
@@ -73,6 +75,10 @@ export const ServeConfigSchema = z
       .string()
       .regex(/^(\[[0-9a-fA-F:]+\]|[^\s:/]+):\d+$/, 'expected host:port')
       .optional(),
+    /** Resilience, links, compression, metrics/tracing/recording (src/config/resilience-config.ts). */
+    ...resilienceConfigShape,
+    /** Authentication, authorization, CORS, rate limits, SSRF and command policy (src/config/security-config.ts). */
+    ...securityConfigShape,
   })
   .strict();
 

@@ -19,6 +19,11 @@ export interface SocketConnectOptions {
    * vanished without closing (power loss, cable pulled) on an otherwise quiet connection.
    */
   keepAliveMs?: number | undefined;
+  /**
+   * Resolves the host instead of `dns.lookup` (TCP and TLS only), e.g. the SSRF guard's vetted
+   * resolution (`SsrfGuard.lookup`), so the address checked is the address connected to.
+   */
+  lookup?: net.LookupFunction | undefined;
 }
 
 /** Opens one connected (and, for TLS, handshaken) socket; aborting the signal destroys it. */
@@ -73,14 +78,15 @@ export function buildSocketConnector(
     }
     case 'tcp': {
       const { host, port } = checkHostPort(target.host, target.port);
-      open = () => net.connect({ host, port });
+      open = () => net.connect({ host, port, ...(options.lookup ? { lookup: options.lookup } : {}) });
       ready = 'connect';
       break;
     }
     case 'tls': {
       const { host, port } = checkHostPort(target.host, target.port);
       const tlsOptions = tlsClientOptions(target.tls ?? {}, host);
-      open = () => tls.connect({ ...tlsOptions, host, port });
+      open = () =>
+        tls.connect({ ...tlsOptions, host, port, ...(options.lookup ? { lookup: options.lookup } : {}) });
       ready = 'secureConnect';
       break;
     }

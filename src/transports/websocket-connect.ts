@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { LookupFunction } from 'node:net';
 import WebSocket from 'ws';
 import { SwitchboardError } from '../errors.js';
 import type { PeerInfo } from '../transport.js';
@@ -37,6 +38,8 @@ export interface WebSocketClientOptions extends WebSocketCommonOptions {
   tls?: TlsClientOptions | undefined;
   /** Opening-handshake timeout in ms (default 10 000). */
   connectTimeoutMs?: number | undefined;
+  /** Resolves the host instead of `dns.lookup`, e.g. the SSRF guard's vetted resolution (`SsrfGuard.lookup`). */
+  lookup?: LookupFunction | undefined;
 }
 
 /** Settings of `connect('ws://…' | 'wss://…', { websocket })` beyond the URI (TLS goes in `tls`). */
@@ -72,6 +75,7 @@ export function openWebSocket(options: WebSocketClientOptions, maxPayload: numbe
     followRedirects: false,
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.origin === undefined ? {} : { origin: options.origin }),
+    ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
   };
   // ws hands its options to tls.connect(); its own typings list only part of them.
   if (url.protocol === 'wss:') Object.assign(wsOptions, tlsClientOptions(options.tls ?? {}, url.hostname));

@@ -6,7 +6,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SwitchboardError, toSwitchboardError } from '../errors.js';
 import { resolveMaxMessageBytes } from '../framing/frame-parser.js';
-import type { Listener, ListenerCloseOptions, ListenerOptions } from '../listener.js';
+import type { ConnectionInfo, Listener, ListenerCloseOptions, ListenerOptions } from '../listener.js';
+import type { AuthInfo } from '../transport.js';
+import type { AuthenticateResult } from './http/server/options.js';
 import { AcceptedConnection } from './socket-connection.js';
 import { drainConnections, type DrainableConnection } from './socket-drain.js';
 import { DEFAULT_MAX_CONNECTIONS } from './socket-listener.js';
@@ -42,6 +44,19 @@ export interface WebSocketListenerOptions
   allowedOrigins?: readonly string[] | undefined;
   /** Accept permessage-deflate when a client offers it (default false). */
   perMessageDeflate?: boolean | undefined;
+  /**
+   * Authenticates each upgrade request (after the Origin check, before the upgrade): a rejection is
+   * answered with its status and headers (e.g. 401 + `WWW-Authenticate`); the `authInfo` of an admitted
+   * one is handed to `onConnection` ({@link WebSocketConnectionInfo}).
+   */
+  authenticate?:
+    ((req: http.IncomingMessage) => AuthenticateResult | Promise<AuthenticateResult>) | undefined;
+}
+
+/** Facts handed to `onConnection` with each WebSocket transport. */
+export interface WebSocketConnectionInfo extends ConnectionInfo {
+  /** What `authenticate` said about the caller, when configured. */
+  authInfo?: AuthInfo | undefined;
 }
 
 /**
@@ -59,6 +74,9 @@ interface OpenConnection extends DrainableConnection {
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
   403: 'Forbidden',
   404: 'Not Found',
   426: 'Upgrade Required',
@@ -66,10 +84,19 @@ const REASONS: Record<number, string> = {
 };
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
-function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const body = `${message}\n`;
+  // Header values come from our own code (challenges); CR/LF are stripped all the same.
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value.replace(/[\r\n]/g, ' ')}\r\n`)
+    .join('');
   socket.end(
-    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\n` +
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\n${extra}` +
       `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
@@ -208,10 +235,31 @@ export class WebSocketListener implements Listener {
       );
       return refuseUpgrade(socket, 503, 'Too many connections');
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req));
+    const authenticate = this.#options.authenticate;
+    if (authenticate === undefined) {
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, undefined));
+      return;
+    }
+    Promise.resolve()
+      .then(() => authenticate(req))
+      .then(
+        (decided) => {
+          if (socket.destroyed) return;
+          if (this.#closing) return refuseUpgrade(socket, 503, 'Server is shutting down');
+          if ('reject' in decided) {
+            const { status, message, headers } = decided.reject;
+            return refuseUpgrade(socket, status, message, headers);
+          }
+          this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, decided.authInfo));
+        },
+        (error: unknown) => {
+          this.#report(toSwitchboardError(error));
+          refuseUpgrade(socket, 500, 'Internal error');
+        },
+      );
   };
 
-  #accept(ws: WebSocket, req: http.IncomingMessage): void {
+  #accept(ws: WebSocket, req: http.IncomingMessage, authInfo: AuthInfo | undefined): void {
     if (this.#closing) {
       ws.terminate();
       return;
@@ -237,10 +285,12 @@ export class WebSocketListener implements Listener {
     this.#open.add(open);
     void closed.then(() => this.#open.delete(open));
     try {
-      this.#options.onConnection(connection, {
+      const info: WebSocketConnectionInfo = {
         remoteAddress: req.socket.remoteAddress,
         remotePort: req.socket.remotePort,
-      });
+        ...(authInfo === undefined ? {} : { authInfo }),
+      };
+      this.#options.onConnection(connection, info);
     } catch (error) {
       this.#report(toSwitchboardError(error));
       ws.terminate();

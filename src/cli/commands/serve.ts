@@ -13,11 +13,17 @@ import {
 import { createLogger } from '../logger.js';
 import { frontendUri } from '../serve/frontend-flags.js';
 import { runServe } from '../serve/run-serve.js';
+import {
+  addResilienceOptions,
+  applyResilienceFlags,
+  type ResilienceFlags,
+} from '../serve/resilience-flags.js';
+import { addSecurityOptions, applySecurityFlags, type SecurityFlags } from '../serve/security-flags.js';
 
 /** Exit code of a usage error (bad flags, bad config). */
 const USAGE = 2;
 
-interface ServeFlags extends BackendTargetFlags {
+interface ServeFlags extends BackendTargetFlags, ResilienceFlags, SecurityFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -176,6 +182,8 @@ export function resolveServeConfig(
   if (flags.logLevel !== undefined) sub('log').level = flags.logLevel;
   if (flags.logFormat !== undefined) sub('log').format = flags.logFormat;
 
+  applyResilienceFlags(merged, flags);
+  applySecurityFlags(merged, flags);
   const result = ServeConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -238,20 +246,25 @@ export function registerServeCommand(program: Command): void {
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
     .option('--log-format <format>', 'json | pretty (default: pretty on a terminal)')
     .option('--admin-bind <host:port>', 'serve /healthz and /readyz here too (for non-HTTP frontends)')
-    .option('--shutdown-grace <duration>', 'how long in-flight requests may finish on shutdown (default 10s)')
-    .action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
-      let config: ServeConfig;
-      try {
-        // commander keeps the raw argv (untyped): it tells operands before `--` from the command after it.
-        const rawArgs = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? process.argv;
-        config = resolveServeConfig(flags, splitOperands(operands, rawArgs, 'serve'));
-      } catch (error) {
-        console.error(`switchboard serve: ${(error as Error).message}`);
-        process.exitCode = USAGE;
-        return;
-      }
-      await serveUntilStopped(config);
-    });
+    .option(
+      '--shutdown-grace <duration>',
+      'how long in-flight requests may finish on shutdown (default 10s)',
+    );
+  addResilienceOptions(command);
+  addSecurityOptions(command);
+  command.action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
+    let config: ServeConfig;
+    try {
+      // commander keeps the raw argv (untyped): it tells operands before `--` from the command after it.
+      const rawArgs = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? process.argv;
+      config = resolveServeConfig(flags, splitOperands(operands, rawArgs, 'serve'));
+    } catch (error) {
+      console.error(`switchboard serve: ${(error as Error).message}`);
+      process.exitCode = USAGE;
+      return;
+    }
+    await serveUntilStopped(config);
+  });
   program.addCommand(command);
 }
 
@@ -264,7 +277,11 @@ export async function serveUntilStopped(config: ServeConfig): Promise<void> {
   } catch (error) {
     log.error({ err: (error as Error).message }, 'cannot start');
     console.error(`switchboard serve: ${(error as Error).message}`);
-    process.exitCode = 1;
+    // A refused configuration (SSRF guard, command policy, unusable security settings) is a usage error.
+    const refused =
+      error instanceof SwitchboardError &&
+      (error.code === 'SSRF_BLOCKED' || error.code === 'COMMAND_REFUSED' || error.code === 'INVALID_OPTIONS');
+    process.exitCode = refused ? USAGE : 1;
     return;
   }
   const stop = new Promise<string>((resolve) => {

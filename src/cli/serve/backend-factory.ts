@@ -5,6 +5,8 @@ import type { Transport } from '../../transport.js';
 import { InMemoryTransport } from '../../transports/in-memory.js';
 import { StdioClientTransport } from '../../transports/stdio-client.js';
 import { describeBackendTarget, openBackend } from '../backend-target.js';
+import { auditSpawn } from '../../security/spawn-audit.js';
+import type { SecurityWiring } from './security-wiring.js';
 
 /**
  * The proxy's `connectBackend`: a fresh connection to the configured backend, or to a new in-process
@@ -13,6 +15,7 @@ import { describeBackendTarget, openBackend } from '../backend-target.js';
 export function backendFactory(
   config: ServeConfig,
   log: Logger,
+  security?: Pick<SecurityWiring, 'guard' | 'command' | 'childEnv'>,
 ): (sessionId: string | undefined) => Transport {
   const target = config.backend;
   if (target === undefined) {
@@ -23,16 +26,28 @@ export function backendFactory(
     };
   }
   const description = describeBackendTarget(target);
+  // The command policy's absolute executable, so a later PATH change cannot swap the binary.
+  const admitted = security?.command();
+  const spawned = target.kind === 'stdio' && admitted ? { ...target, command: admitted.executable } : target;
   return (sessionId) => {
-    const transport = openBackend(target, {
+    const perUser = security?.childEnv(sessionId) ?? {};
+    const transport = openBackend(spawned, {
       maxMessageBytes: config.maxMessageBytes,
       stderr: 'pipe',
-      env: config.stdio.env,
+      env: { ...config.stdio.env, ...perUser },
       cwd: config.stdio.cwd,
+      guard: security?.guard,
     });
     if (transport instanceof StdioClientTransport) {
       const childLog = log.child({ session: sessionId ?? 'shared', backend: description });
       transport.onstderr = (line) => childLog.info({ stderr: line }, 'backend stderr');
+      if (spawned.kind === 'stdio') {
+        // Every spawn is logged with its argv (never the environment's values, which may be secrets).
+        const argv = [spawned.command, ...spawned.args];
+        return auditSpawn(transport, () =>
+          childLog.info({ argv, envNames: Object.keys(perUser) }, 'spawning backend'),
+        );
+      }
     }
     return transport;
   };

@@ -8,6 +8,8 @@ import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server
 import { describeBackendTarget } from '../backend-target.js';
 import { backendFactory } from './backend-factory.js';
 import { isLoopbackListen } from './frontend-flags.js';
+import { createMiddlewareWiring } from './middleware-wiring.js';
+import { createSecurityWiring } from './security-wiring.js';
 
 /** A running `serve`. */
 export interface RunningServe {
@@ -64,7 +66,11 @@ function logEvent(log: Logger, event: ProxyEvent, backend: string): void {
  * health routes (on HTTP frontends, and on `adminBind`), and returns a handle to stop it.
  */
 export async function runServe(config: ServeConfig, log: Logger): Promise<RunningServe> {
-  const connectBackend = backendFactory(config, log);
+  // Security first: a refused backend (SSRF guard, command policy) is a startup error.
+  const security = createSecurityWiring(config, log);
+  await security.checkStartup();
+  const wiring = createMiddlewareWiring(config, log);
+  const connectBackend = wiring.wrapConnect(backendFactory(config, log, security));
   const backendName = config.backend ? describeBackendTarget(config.backend) : 'built-in demo server';
   // Describe the backend once before listening: a bad URI or option is a startup error, not a
   // listener whose every session fails later. (Nothing is spawned or dialled here.)
@@ -80,9 +86,17 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       maxDelayMs: config.restart.maxDelay,
     },
     relay: { requestTimeoutMs: config.requestTimeout, maxRequestTimeoutMs: config.maxRequestTimeout },
-    onEvent: (event) => logEvent(log, event, backendName),
+    wrapBackend: wiring.wrapBackend,
+    onEvent: (event) => {
+      logEvent(log, event, backendName);
+      wiring.onProxyEvent(event);
+      security.onProxyEvent(event);
+    },
   });
-  const routes: Record<string, AdminRoute> = healthRoutes(() => proxy.ready);
+  const routes: Record<string, AdminRoute> = {
+    ...healthRoutes(() => proxy.ready),
+    ...wiring.routes(() => proxy.ready),
+  };
   const onRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
     const route = req.method === 'GET' ? routes[new URL(req.url ?? '/', 'http://x').pathname] : undefined;
     if (!route) return false;
@@ -95,23 +109,27 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   try {
     for (const uri of config.listen) {
       const listener = await listen(uri, {
-        onConnection: proxy.accept,
+        onConnection: wiring.frontend(uri, security.frontend(uri, proxy.accept)),
         maxMessageBytes: config.maxMessageBytes,
         http: {
           responseMode: config.http.responseMode,
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          onRequest,
+          ...security.httpOptions(uri, onRequest),
+          ...wiring.httpListen,
         },
         // Browsers reach WebSocket frontends too: the same Origin allow-list applies.
-        ...(config.http.allowedOrigins.length > 0
-          ? { websocket: { allowedOrigins: config.http.allowedOrigins } }
-          : {}),
+        websocket: {
+          ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
+          ...wiring.websocketListen,
+          ...security.websocketOptions(uri),
+        },
       });
+      security.bound(uri, listener.url);
       listeners.push(listener);
       if ('closed' in listener && listener.closed instanceof Promise)
         done.push(listener.closed as Promise<void>);
       log.info({ url: listener.url }, 'listening');
-      if (!isLoopbackListen(listener.url)) {
+      if (!isLoopbackListen(listener.url) && !security.authenticates) {
         log.warn(
           { url: listener.url },
           'listening on a non-loopback address without authentication: anyone who can reach it can use the backend',
@@ -121,6 +139,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   } catch (error) {
     await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
     await proxy.close({ graceMs: 0 });
+    await wiring.close();
     throw error;
   }
   const admin = config.adminBind ? await startAdmin(config.adminBind, routes) : undefined;
@@ -148,6 +167,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         await proxy.close({ graceMs: config.shutdownGrace });
         await stopListeners;
         await admin?.close();
+        await wiring.close();
         log.info('stopped');
       })()),
   };

@@ -24,11 +24,13 @@ export function isLoopbackHost(hostname: string): boolean {
  * loopback origins; other binds accept any `Host` and only the listed origins.
  *
  * @param bindHost - the host the listener binds (URL form)
+ * @param corsOrigins - origins granted CORS: they pass the Origin check too (loopback defaults kept)
  */
 export function edgePolicy(
   bindHost: string,
   allowedHosts: readonly string[] | '*' | undefined,
   allowedOrigins: readonly string[] | '*' | undefined,
+  corsOrigins?: readonly string[] | '*',
 ): EdgePolicy {
   const loopback = isLoopbackHost(bindHost);
   const hosts =
@@ -39,8 +41,20 @@ export function edgePolicy(
         : loopback
           ? new Set([...LOOPBACK_HOSTS, bindHost.toLowerCase()])
           : '*';
-  const origins = allowedOrigins === '*' ? '*' : new Set((allowedOrigins ?? []).map((o) => o.toLowerCase()));
+  const origins =
+    allowedOrigins === '*' || corsOrigins === '*'
+      ? '*'
+      : new Set([...(allowedOrigins ?? []), ...(corsOrigins ?? [])].map(originKey));
   return { hosts, origins, loopbackOrigins: loopback && allowedOrigins === undefined };
+}
+
+// Configured origins compared as URL origins (`https://App.example:443/` → `https://app.example`).
+function originKey(origin: string): string {
+  try {
+    return new URL(origin).origin.toLowerCase();
+  } catch {
+    return origin.toLowerCase();
+  }
 }
 
 /** The host name of a `Host` header value, lower case, without the port (IPv6 keeps its brackets). */

@@ -10,6 +10,7 @@ import { HttpRouter } from './http-router.js';
 import { KeepAliveTicker } from './keep-alive.js';
 import type { LegacySseTransport } from './legacy-sse-transport.js';
 import { MemoryEventStore } from './memory-event-store.js';
+import { withResponseCompression } from './response-compression.js';
 import {
   DEFAULT_KEEP_ALIVE_MS,
   DEFAULT_MAX_BODY_BYTES,
@@ -214,8 +215,11 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
     {
       mcpPath,
       legacy,
-      edge: edgePolicy(url.hostname, o.allowedHosts, o.allowedOrigins),
+      edge: edgePolicy(url.hostname, o.allowedHosts, o.allowedOrigins, o.cors?.origins),
       authenticate: o.authenticate,
+      admit: o.admit,
+      cors: o.cors,
+      securityHeaders: o.securityHeaders === false ? false : { secure, options: o.securityHeaders ?? {} },
       onRequest: o.onRequest,
       isClosing: () => closing,
     },
@@ -230,9 +234,12 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
     connectionsCheckingInterval: Math.max(100, Math.min(5_000, headersTimeout / 4)),
     noDelay: true,
   };
+  const handle = o.compression
+    ? withResponseCompression(router.handle, o.compression === true ? {} : o.compression)
+    : router.handle;
   const server = secure
-    ? https.createServer({ ...serverOptions, ...tlsServerOptions(options.tls ?? o.tls) }, router.handle)
-    : http.createServer(serverOptions, router.handle);
+    ? https.createServer({ ...serverOptions, ...tlsServerOptions(options.tls ?? o.tls) }, handle)
+    : http.createServer(serverOptions, handle);
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (socket.writable && !socket.destroyed) {
       const status =

@@ -8,7 +8,9 @@ import { edgeRefusal, type EdgePolicy } from './edge-guard.js';
 import { detectEra } from './era-detection.js';
 import { replyEmpty, replyError, replyJson } from './http-reply.js';
 import { legacyFind, legacyOpen, legacyPost } from './legacy-sse.js';
-import type { AuthenticateResult, ExtraRouteHandler } from './options.js';
+import { applyCorsHeaders, preflightHeaders, type CorsOptions } from '../../../security/cors.js';
+import { applySecurityHeaders, type SecurityHeadersOptions } from '../../../security/security-headers.js';
+import type { AdmitHook, AuthenticateResult, ExtraRouteHandler, HttpRejection } from './options.js';
 import { headerValue } from './request-extra.js';
 import type { HttpRuntime, Inbound } from './runtime.js';
 import { sessionDelete, sessionGet, sessionPost } from './session-era.js';
@@ -29,6 +31,12 @@ export interface RouterConfig {
   edge: EdgePolicy;
   authenticate: ((req: IncomingMessage) => AuthenticateResult | Promise<AuthenticateResult>) | undefined;
   onRequest: ExtraRouteHandler | undefined;
+  /** Decides parsed POST bodies (authorization, rate limits). */
+  admit?: AdmitHook | undefined;
+  /** CORS grants (preflights answered, headers on responses). */
+  cors?: CorsOptions | undefined;
+  /** Headers on every response (`false`: none). */
+  securityHeaders?: { secure: boolean; options: SecurityHeadersOptions } | false | undefined;
   /** `true` once the listener is shutting down: new requests get 503. */
   isClosing: () => boolean;
 }
@@ -60,6 +68,9 @@ export class HttpRouter {
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     let pending: Promise<void> | undefined;
     try {
+      const headers = this.#config.securityHeaders;
+      if (headers) applySecurityHeaders(res, headers.secure, headers.options);
+      if (this.#config.cors) applyCorsHeaders(req, res, this.#config.cors);
       pending = this.#config.onRequest ? this.#withExtraRoutes(req, res) : this.#route(req, res);
     } catch (error) {
       this.#fail(res, error);
@@ -96,6 +107,13 @@ export class HttpRouter {
     const refusal = edgeRefusal(req, this.#config.edge);
     if (refusal !== undefined) {
       replyError(res, 403, JsonRpcCode.InvalidRequest, refusal);
+      return undefined;
+    }
+    // Preflights carry no credentials: answered before authentication, from the CORS grants alone.
+    if (req.method === 'OPTIONS' && this.#config.cors && req.headers.origin !== undefined) {
+      const preflight = preflightHeaders(req, this.#config.cors);
+      if (preflight) replyEmpty(res, 204, preflight);
+      else replyError(res, 403, JsonRpcCode.InvalidRequest, 'Forbidden: CORS preflight refused');
       return undefined;
     }
     const authenticate = this.#config.authenticate;
@@ -176,7 +194,7 @@ export class HttpRouter {
       return;
     }
     const body = await this.#readJson(inbound);
-    if (body === NO_BODY) return;
+    if (body === NO_BODY || this.#refusedByAdmit(inbound, body)) return;
     const version = headerValue(req.headers, McpHeader.protocolVersion);
     const era = detectEra(body, version, this.#rt.eras);
     if (era === 'session') sessionPost(this.#rt, inbound, body, version, accept);
@@ -203,7 +221,18 @@ export class HttpRouter {
       return;
     }
     const body = await this.#readJson(inbound);
-    if (body !== NO_BODY) legacyPost(this.#rt, inbound, session, body);
+    if (body !== NO_BODY && !this.#refusedByAdmit(inbound, body))
+      legacyPost(this.#rt, inbound, session, body);
+  }
+
+  /** Runs the `admit` hook; `true` when it refused (and answered). */
+  #refusedByAdmit({ req, res, authInfo }: Inbound, body: unknown): boolean {
+    const rejection: HttpRejection | undefined = this.#config.admit?.(req, body, authInfo);
+    if (rejection === undefined) return false;
+    const { status, message, headers, body: text } = rejection;
+    if (text !== undefined) replyJson(res, status, text, headers);
+    else replyError(res, status, JsonRpcCode.InvalidRequest, message, { headers });
+    return true;
   }
 
   /** Reads and parses the body, answering 413/400 itself; {@link NO_BODY} when it did. */

@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CorsOptions } from '../../../security/cors.js';
+import type { SecurityHeadersOptions } from '../../../security/security-headers.js';
 import type { AuthInfo } from '../../../transport.js';
 import type { TlsServerOptions } from '../../tls-options.js';
 import type { EventStore } from './event-store.js';
+import type { HttpCompressionOptions } from './response-compression.js';
 
 /** How a 2025-era POST that carries a request is answered when the client accepts both. */
 export type ResponseMode = 'sse' | 'json';
@@ -20,6 +23,16 @@ export interface HttpRejection {
 
 /** What {@link HttpServerOptions.authenticate} decides: let in (with facts about the caller) or refuse. */
 export type AuthenticateResult = { authInfo?: AuthInfo | undefined } | { reject: HttpRejection };
+
+/**
+ * Decides a parsed POST body before it reaches a session (after `authenticate`): `undefined` admits it;
+ * an {@link HttpRejection} answers instead (e.g. 403 `insufficient_scope`, 429 with `Retry-After`).
+ */
+export type AdmitHook = (
+  req: IncomingMessage,
+  body: unknown,
+  authInfo: AuthInfo | undefined,
+) => HttpRejection | undefined;
 
 /**
  * Handles a request outside the MCP endpoints (health checks, metrics, `/.well-known/…`).
@@ -86,6 +99,18 @@ export interface HttpServerOptions {
    * `extra.authInfo`. A 2025-era session is bound to the `clientId` that opened it.
    */
   authenticate?: ((req: IncomingMessage) => AuthenticateResult | Promise<AuthenticateResult>) | undefined;
+  /** Runs on every parsed MCP/legacy POST body after `authenticate` (authorization, rate limits). */
+  admit?: AdmitHook | undefined;
+  /**
+   * CORS for browser clients on other origins (default: none — cross-origin pages cannot read
+   * responses). The listed origins also pass the Origin check. Preflights (`OPTIONS`) are answered here.
+   */
+  cors?: CorsOptions | undefined;
+  /**
+   * Headers set on every response: nosniff, `frame-ancestors 'none'`, `no-store`, HSTS on https (on by
+   * default; `false` turns them off).
+   */
+  securityHeaders?: SecurityHeadersOptions | false | undefined;
   /** Extra routes served by the same server (called first, for every request). */
   onRequest?: ExtraRouteHandler | undefined;
   /** Time allowed to receive the request headers, in ms (default 20 000; slowloris guard). */
@@ -96,6 +121,11 @@ export interface HttpServerOptions {
   keepAliveTimeoutMs?: number | undefined;
   /** TLS material for `https://` (required there; ignored for `http://`). */
   tls?: TlsServerOptions | undefined;
+  /**
+   * `Content-Encoding` gzip/br for JSON bodies and SSE streams (each event flushed at once), as the
+   * client's `Accept-Encoding` allows: `true` for the defaults, or codings and threshold (default off).
+   */
+  compression?: HttpCompressionOptions | boolean | undefined;
 }
 
 /** Default largest request body: 32 MiB. */

@@ -6,7 +6,7 @@ import type { KeepAliveMember, KeepAliveTicker } from './keep-alive.js';
 /** Headers of every SSE response. */
 export const SSE_HEADERS: Readonly<OutgoingHttpHeaders> = {
   'content-type': 'text/event-stream',
-  'cache-control': 'no-cache, no-transform',
+  'cache-control': 'no-store, no-transform',
   connection: 'keep-alive',
   // Tells nginx-style reverse proxies not to buffer the stream.
   'x-accel-buffering': 'no',

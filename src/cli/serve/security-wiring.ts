@@ -1,0 +1,314 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { ServeConfig } from '../../config/serve-config.js';
+import { SwitchboardError, toJsonRpcError } from '../../errors.js';
+import type { ConnectionInfo } from '../../listener.js';
+import { errorResponse, isRequest } from '../../protocol/messages.js';
+import type { ProxyEvent } from '../../proxy/proxy.js';
+import { AccessControl } from '../../security/access-control.js';
+import { accessGuard } from '../../security/access-guard.js';
+import { ApiKeyStore, parseApiKeyList, type ApiKeyEntry } from '../../security/api-keys.js';
+import { Authenticator } from '../../security/authenticator.js';
+import { CommandPolicy, type AdmittedCommand } from '../../security/command-policy.js';
+import { httpAdmission } from '../../security/http-admission.js';
+import { JwtVerifier, type JwtVerifierOptions } from '../../security/jwt-verifier.js';
+import { AuthorizationPolicy } from '../../security/policy.js';
+import { protectedResourceRoute, resourceMetadataUrl } from '../../security/protected-resource.js';
+import { RateLimiter } from '../../security/rate-limit/limiter.js';
+import { checkChildEnvMappings, childEnvFor } from '../../security/session-env.js';
+import { SsrfGuard } from '../../security/ssrf/guard.js';
+import type { AuthInfo, Transport } from '../../transport.js';
+import type { HttpServerOptions } from '../../transports/http/server/options.js';
+
+/** What `runServe` plugs in for issue 6 (see docs/security.md). */
+export interface SecurityWiring {
+  /** `true` when callers are authenticated on HTTP/WebSocket frontends. */
+  readonly authenticates: boolean;
+  /** The SSRF guard of backend connections (for `openBackend({ guard })`). */
+  readonly guard: SsrfGuard;
+  /**
+   * Startup checks: the backend URL through the SSRF guard, the command through the command policy,
+   * frontends that cannot authenticate when auth is required.
+   *
+   * @throws SwitchboardError `SSRF_BLOCKED`, `COMMAND_REFUSED`, `INVALID_OPTIONS`
+   */
+  checkStartup(): Promise<void>;
+  /** The admitted stdio command (absolute executable), for stdio backends. */
+  command(): AdmittedCommand | undefined;
+  /** Per-user variables of one session's child (empty unless `childEnv` is configured). */
+  childEnv(sessionId: string | undefined): Record<string, string>;
+  /** HTTP listener options for `uri`: authenticate, admit, CORS, security headers, and `onRequest` + PRM. */
+  httpOptions(
+    uri: string,
+    onRequest: NonNullable<HttpServerOptions['onRequest']>,
+  ): Partial<HttpServerOptions>;
+  /** WebSocket listener options: authentication at the upgrade. */
+  websocketOptions(uri: string): { authenticate?: HttpServerOptions['authenticate'] };
+  /** Wraps a listener's `onConnection`: per-user env, access guard (policy, rate limit, list filtering). */
+  frontend(
+    uri: string,
+    accept: (t: Transport, info: ConnectionInfo) => void,
+  ): (t: Transport, info: ConnectionInfo) => void;
+  /** Tells the wiring the bound URL of `uri` (the default resource / JWT audience). */
+  bound(uri: string, url: string): void;
+  /** Feed proxy events (drops per-session state). */
+  onProxyEvent(event: ProxyEvent): void;
+}
+
+const schemeOf = (uri: string): string => /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase() ?? '';
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SwitchboardError(
+      'INVALID_OPTIONS',
+      `${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+    );
+  }
+}
+
+function publicKeyFrom(file: string): JwtVerifierOptions['publicKey'] {
+  const text = readText(file, '--jwt-public-key');
+  if (!text.trimStart().startsWith('{')) return text;
+  let jwk: Record<string, unknown>;
+  try {
+    jwk = JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw new SwitchboardError('INVALID_OPTIONS', `--jwt-public-key ${file}: not a PEM key nor JSON (JWK)`, {
+      cause,
+    });
+  }
+  if (Array.isArray(jwk.keys))
+    throw new SwitchboardError(
+      'INVALID_OPTIONS',
+      '--jwt-public-key: a key set; serve it and use --jwt-jwks-uri',
+    );
+  return jwk;
+}
+
+function apiKeyEntries(config: ServeConfig['security']['apiKeys']): ApiKeyEntry[] {
+  const entries: ApiKeyEntry[] = config.keys.map((k) => ({ id: k.id, key: k.key, scopes: k.scopes }));
+  if (config.file !== undefined) entries.push(...parseApiKeyList(readText(config.file, '--api-keys-file')));
+  const fromEnv = process.env.SWITCHBOARD_API_KEYS;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') entries.push(...parseApiKeyList(fromEnv));
+  return entries;
+}
+
+/** Answers every request of a refused session with `error`, then closes it. */
+function refuseSession(frontend: Transport, error: SwitchboardError): void {
+  frontend.onmessage = (message) => {
+    if (!isRequest(message)) return;
+    frontend
+      .send(errorResponse(message.id, toJsonRpcError(error)))
+      .finally(() => frontend.close())
+      .catch(() => undefined);
+  };
+  frontend.start().catch(() => undefined);
+}
+
+/**
+ * Builds the security of `switchboard serve` from its configuration: authentication (JWT, API keys,
+ * fail-closed), OAuth protected resource metadata, authorization policy, rate limits, CORS and
+ * security headers, the SSRF guard, the command policy and per-user child variables.
+ *
+ * @throws SwitchboardError `INVALID_OPTIONS` for unusable settings (weak secret, unreadable key file, …)
+ */
+export function createSecurityWiring(config: ServeConfig, log: Logger): SecurityWiring {
+  const sec = config.security;
+  const secret = sec.jwt.secret ?? process.env.SWITCHBOARD_JWT_SECRET;
+  const publicKey = sec.jwt.publicKeyFile === undefined ? undefined : publicKeyFrom(sec.jwt.publicKeyFile);
+  const jwtOn = secret !== undefined || publicKey !== undefined || sec.jwt.jwksUri !== undefined;
+  const jwtOptions = (audience: string | readonly string[]): JwtVerifierOptions => ({
+    ...(secret !== undefined ? { secret } : {}),
+    ...(publicKey !== undefined ? { publicKey } : {}),
+    ...(sec.jwt.jwksUri !== undefined ? { jwksUri: sec.jwt.jwksUri } : {}),
+    jwks: { ttlMs: sec.jwt.jwksTtl, minRefetchIntervalMs: sec.jwt.jwksMinRefetch },
+    algorithms: sec.jwt.algorithms,
+    issuer: sec.jwt.issuer,
+    audience,
+    clockToleranceSec: sec.jwt.clockSkew / 1000,
+  });
+  // Built now (placeholder audience) so a weak secret or a bad key is a startup error.
+  if (jwtOn) new JwtVerifier(jwtOptions(sec.jwt.audience ?? 'urn:startup-check'));
+  const keys = apiKeyEntries(sec.apiKeys);
+  const apiKeys = keys.length > 0 ? new ApiKeyStore(keys) : undefined;
+  checkChildEnvMappings(sec.childEnv);
+  const captureHeaders = sec.childEnv.flatMap((m) => (m.header ? [m.header] : []));
+  const access = new AccessControl({
+    policy: sec.policy.rules.length > 0 ? new AuthorizationPolicy(sec.policy.rules) : undefined,
+    limiter:
+      sec.rateLimit.rate > 0
+        ? new RateLimiter({
+            ratePerSecond: sec.rateLimit.rate,
+            burst: sec.rateLimit.burst,
+            maxKeys: sec.rateLimit.maxKeys,
+            tools: Object.fromEntries(
+              Object.entries(sec.rateLimit.tools).map(([name, b]) => [
+                name,
+                { ratePerSecond: b.rate, burst: b.burst },
+              ]),
+            ),
+          })
+        : undefined,
+    onRefused: (r) =>
+      log.info({ ...r }, r.type === 'policy' ? 'request refused by the policy' : 'request rate-limited'),
+  });
+  const accessActive = sec.policy.rules.length > 0 || sec.rateLimit.rate > 0;
+  const guard = new SsrfGuard({
+    allowPrivate: sec.backends.allowPrivate,
+    allowLoopback: !sec.backends.denyLoopback,
+  });
+  const commands = new CommandPolicy({ allow: sec.commands.allow, argPattern: sec.commands.argPattern });
+  const backend = config.backend;
+  const admitted = backend?.kind === 'stdio' ? commands.check(backend.command, backend.args) : undefined;
+  const boundUrls = new Map<string, string>();
+  const authenticators = new Map<string, Authenticator>();
+  const sessionEnv = new Map<string, Record<string, string>>();
+  const resourceOf = (uri: string): string | undefined => sec.publicUrl ?? boundUrls.get(uri);
+  const prmUrl = (uri: string): string | undefined => {
+    const resource = resourceOf(uri);
+    return resource !== undefined && sec.oauth.authorizationServers.length > 0
+      ? resourceMetadataUrl(resource)
+      : undefined;
+  };
+  const authenticatorFor = (uri: string): Authenticator | undefined => {
+    let auth = authenticators.get(uri);
+    if (auth !== undefined) return auth;
+    const audience = sec.jwt.audience ?? resourceOf(uri);
+    if (jwtOn && audience === undefined) return undefined; // not bound yet
+    auth = new Authenticator({
+      jwt: jwtOn && audience !== undefined ? new JwtVerifier(jwtOptions(audience)) : undefined,
+      apiKeys,
+      apiKeyHeader: sec.apiKeys.header,
+      requireAuth: sec.requireAuth,
+      resourceMetadataUrl: () => prmUrl(uri),
+      scopesHint: sec.oauth.scopesSupported,
+      captureHeaders,
+      onRefused: (r) => log.info({ ...r, frontend: uri }, 'authentication refused'),
+    });
+    authenticators.set(uri, auth);
+    return auth;
+  };
+  const authenticates = jwtOn || apiKeys !== undefined || sec.requireAuth;
+  const authenticate =
+    authenticates || captureHeaders.length > 0
+      ? (uri: string) => async (req: IncomingMessage) => {
+          const auth = authenticatorFor(uri);
+          if (auth === undefined)
+            return { reject: { status: 503, message: 'Service Unavailable: starting' } };
+          return auth.authenticate(req.headers, req.url);
+        }
+      : undefined;
+
+  return {
+    authenticates,
+    guard,
+    async checkStartup() {
+      if (backend?.kind === 'uri') {
+        try {
+          await guard.checkUri(backend.uri);
+        } catch (error) {
+          if (!(error instanceof SwitchboardError) || error.code !== 'CONNECTION_FAILED') throw error;
+          // Not resolvable now: every connection is vetted again when it resolves.
+          log.warn(
+            { err: error.message },
+            'backend host does not resolve yet; it is checked on every connection',
+          );
+        }
+      }
+      if (sec.requireAuth || authenticates) {
+        const blind = config.listen.filter((uri) => ['tcp', 'tls'].includes(schemeOf(uri)));
+        if (sec.requireAuth && blind.length > 0) {
+          throw new SwitchboardError(
+            'INVALID_OPTIONS',
+            `--require-auth: ${blind.join(', ')} cannot authenticate callers (no headers); serve HTTP/WebSocket, or unix:// (file permissions)`,
+          );
+        }
+      }
+      if (sec.childEnv.length > 0 && config.sessionMode === 'shared') {
+        throw new SwitchboardError(
+          'INVALID_OPTIONS',
+          'childEnv needs --session-mode per-session (each session its own child)',
+        );
+      }
+    },
+    command: () => admitted,
+    childEnv: (sessionId) => (sessionId === undefined ? {} : (sessionEnv.get(sessionId) ?? {})),
+    httpOptions(uri, onRequest) {
+      const prm =
+        sec.oauth.authorizationServers.length > 0
+          ? protectedResourceRoute(() => {
+              const resource = resourceOf(uri);
+              return resource === undefined
+                ? undefined
+                : {
+                    resource,
+                    authorizationServers: sec.oauth.authorizationServers,
+                    scopesSupported: sec.oauth.scopesSupported,
+                    resourceName: sec.oauth.resourceName,
+                  };
+            })
+          : undefined;
+      const cors = sec.cors.origins;
+      return {
+        ...(authenticate ? { authenticate: authenticate(uri) } : {}),
+        ...(accessActive ? { admit: httpAdmission(access, { resourceMetadataUrl: () => prmUrl(uri) }) } : {}),
+        ...(cors === '*' || cors.length > 0
+          ? { cors: { origins: cors, allowHeaders: [sec.apiKeys.header] } }
+          : {}),
+        securityHeaders: { hstsMaxAgeSec: sec.hstsMaxAge > 0 ? sec.hstsMaxAge : false },
+        headersTimeoutMs: sec.http.headersTimeout,
+        requestTimeoutMs: sec.http.requestTimeout,
+        onRequest: prm
+          ? (req: IncomingMessage, res: ServerResponse) => prm(req, res) || onRequest(req, res)
+          : onRequest,
+      };
+    },
+    websocketOptions: (uri) => (authenticate ? { authenticate: authenticate(uri) } : {}),
+    frontend(uri, accept) {
+      const scheme = schemeOf(uri);
+      const httpEdge = scheme === 'http' || scheme === 'https';
+      return (transport, info) => {
+        const sessionAuth = (info as ConnectionInfo & { authInfo?: AuthInfo }).authInfo;
+        if (sec.childEnv.length > 0 && info.sessionId !== undefined) {
+          const env = childEnvFor(sec.childEnv, sessionAuth);
+          if ('missing' in env) {
+            log.info(
+              { session: info.sessionId, variable: env.missing },
+              'session refused: no value for a per-user variable',
+            );
+            refuseSession(
+              transport,
+              new SwitchboardError(
+                'FORBIDDEN',
+                `Session refused: the caller provides no value for ${env.missing}`,
+              ),
+            );
+            return;
+          }
+          sessionEnv.set(info.sessionId, env.env);
+        }
+        const guarded = accessActive
+          ? accessGuard({
+              access,
+              sessionAuth,
+              fallbackPrincipal: info.remoteAddress
+                ? `ip:${info.remoteAddress}`
+                : `session:${info.sessionId ?? 'unknown'}`,
+              // HTTP requests were already admitted (and counted) at the edge.
+              rateLimit: !httpEdge,
+            })(transport)
+          : transport;
+        accept(guarded, info);
+      };
+    },
+    bound(uri, url) {
+      boundUrls.set(uri, url);
+    },
+    onProxyEvent(event) {
+      if (event.type === 'session-closed') sessionEnv.delete(event.sessionId);
+    },
+  };
+}
