@@ -259,6 +259,10 @@ export interface OpenBackendOptions {
   env?: Record<string, string> | undefined;
   /** Working directory of a stdio child. */
   cwd?: string | undefined;
+  /** Pass our whole environment to a stdio child (default false: HOME, PATH, … only). */
+  inheritEnv?: boolean | undefined;
+  /** WebSocket permessage-deflate towards `ws://`/`wss://` backends (default off). */
+  websocketCompression?: boolean | undefined;
   /** TLS settings (CA, client certificate) for `tls://`, `wss://`, `https://`, `sse+https://` backends. */
   tls?: TlsClientOptions | undefined;
   /**
@@ -303,6 +307,7 @@ export function openBackend(target: BackendTarget, options: OpenBackendOptions =
         stderr: options.stderr,
         env: options.env,
         cwd: options.cwd,
+        inheritEnv: options.inheritEnv,
       },
     });
   }
@@ -315,7 +320,10 @@ export function openBackend(target: BackendTarget, options: OpenBackendOptions =
       ...(hasHeaders ? { headers } : {}),
       ...(target.authToken !== undefined ? { token: target.authToken } : {}),
     },
-    websocket: hasHeaders || target.authToken !== undefined ? { headers: backendHeaders(target) } : undefined,
+    websocket: {
+      ...(hasHeaders || target.authToken !== undefined ? { headers: backendHeaders(target) } : {}),
+      ...(options.websocketCompression ? { perMessageDeflate: true } : {}),
+    },
   };
   return connect(
     target.uri,

@@ -3,6 +3,7 @@ import { BackendTargetSchema } from '../cli/backend-target.js';
 import { Duration } from './duration.js';
 import { resilienceConfigShape } from './resilience-config.js';
 import { securityConfigShape } from './security-config.js';
+import { tlsConfigShape } from './tls-config.js';
 
 /** The default frontend of `switchboard serve`: Streamable HTTP (+ legacy SSE) on loopback. */
 export const DEFAULT_LISTEN = 'http://127.0.0.1:3000/mcp';
@@ -79,6 +80,8 @@ export const ServeConfigSchema = z
     ...resilienceConfigShape,
     /** Authentication, authorization, CORS, rate limits, SSRF and command policy (src/config/security-config.ts). */
     ...securityConfigShape,
+    /** TLS of the frontends (`tls`) and towards the backend (`backendTls`) (src/config/tls-config.ts). */
+    ...tlsConfigShape,
   })
   .strict();
 

@@ -23,7 +23,18 @@ import { addSecurityOptions, applySecurityFlags, type SecurityFlags } from '../s
 /** Exit code of a usage error (bad flags, bad config). */
 const USAGE = 2;
 
-interface ServeFlags extends BackendTargetFlags, ResilienceFlags, SecurityFlags {
+interface TlsFlags {
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
+  tlsMinVersion?: string;
+  backendTlsCa?: string;
+  backendTlsCert?: string;
+  backendTlsKey?: string;
+  backendTlsServername?: string;
+}
+
+interface ServeFlags extends BackendTargetFlags, TlsFlags, ResilienceFlags, SecurityFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -179,6 +190,24 @@ export function resolveServeConfig(
   }
   if (flags.responseMode !== undefined) sub('http').responseMode = flags.responseMode;
   if (flags.allowedOrigin !== undefined) sub('http').allowedOrigins = flags.allowedOrigin;
+  const tlsMin = (v: string | undefined): string | undefined =>
+    v === undefined ? undefined : ({ '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' }[v] ?? v);
+  for (const [key, value] of [
+    ['certFile', flags.tlsCert],
+    ['keyFile', flags.tlsKey],
+    ['clientCaFile', flags.tlsClientCa],
+    ['minVersion', tlsMin(flags.tlsMinVersion)],
+  ] as const) {
+    if (value !== undefined) sub('tls')[key] = value;
+  }
+  for (const [key, value] of [
+    ['caFile', flags.backendTlsCa],
+    ['certFile', flags.backendTlsCert],
+    ['keyFile', flags.backendTlsKey],
+    ['servername', flags.backendTlsServername],
+  ] as const) {
+    if (value !== undefined) sub('backendTls')[key] = value;
+  }
   if (flags.logLevel !== undefined) sub('log').level = flags.logLevel;
   if (flags.logFormat !== undefined) sub('log').format = flags.logFormat;
 
@@ -196,14 +225,29 @@ export function resolveServeConfig(
       `--timeout (${config.requestTimeout} ms) exceeds --max-timeout (${config.maxRequestTimeout} ms)`,
     );
   }
-  if (
-    config.backend?.kind === 'stdio' &&
-    config.listen.includes('stdio:') &&
-    config.sessionMode === 'shared'
-  ) {
-    // Fine, but a stdio frontend has one session: shared mode changes nothing.
-  }
+  checkTls(config);
   return config;
+}
+
+const TLS_SCHEMES = /^(tls|https|wss):/i;
+
+/** TLS flags make sense only together, and only with a TLS frontend; a TLS frontend needs them. */
+function checkTls(config: ServeConfig): void {
+  const tlsFrontends = config.listen.filter((uri) => TLS_SCHEMES.test(uri));
+  const { certFile, keyFile, clientCaFile } = config.tls;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw usage('--tls-cert and --tls-key go together');
+  }
+  if (tlsFrontends.length > 0 && certFile === undefined) {
+    throw usage(`${tlsFrontends[0] ?? 'a TLS frontend'} needs --tls-cert <file> and --tls-key <file>`);
+  }
+  if (tlsFrontends.length === 0 && (certFile !== undefined || clientCaFile !== undefined)) {
+    throw usage('--tls-cert/--tls-client-ca need a tls://, https:// or wss:// frontend (--listen)');
+  }
+  const b = config.backendTls;
+  if ((b.certFile === undefined) !== (b.keyFile === undefined)) {
+    throw usage('--backend-tls-cert and --backend-tls-key go together');
+  }
 }
 
 /** Registers `switchboard serve`. */
@@ -243,6 +287,17 @@ export function registerServeCommand(program: Command): void {
     .option('--cwd <dir>', 'working directory of a stdio backend')
     .option('--response-mode <mode>', 'HTTP frontend: answer requests as json (default) or sse')
     .option('--allowed-origin <origin>', 'HTTP frontend: extra allowed Origin, repeatable', collect)
+    .option('--tls-cert <file>', 'certificate (PEM) of tls://, https://, wss:// frontends')
+    .option('--tls-key <file>', 'private key (PEM) of tls://, https://, wss:// frontends')
+    .option('--tls-client-ca <file>', 'require client certificates signed by this CA (mutual TLS)')
+    .option('--tls-min-version <v>', '1.2 (default) or 1.3')
+    .option('--backend-tls-ca <file>', 'CA bundle to verify a tls/https/wss backend (default: system roots)')
+    .option('--backend-tls-cert <file>', 'client certificate for a backend that requires mTLS')
+    .option('--backend-tls-key <file>', 'client key for a backend that requires mTLS')
+    .option(
+      '--backend-tls-servername <name>',
+      'host name to verify (and send as SNI) when it differs from the URI',
+    )
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
     .option('--log-format <format>', 'json | pretty (default: pretty on a terminal)')
     .option('--admin-bind <host:port>', 'serve /healthz and /readyz here too (for non-HTTP frontends)')

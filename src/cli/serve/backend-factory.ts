@@ -2,11 +2,24 @@ import type { Logger } from 'pino';
 import { createDemoServer } from '../../demo/demo-server.js';
 import type { ServeConfig } from '../../config/serve-config.js';
 import type { Transport } from '../../transport.js';
+import type { TlsClientOptions } from '../../transports/tls-options.js';
 import { InMemoryTransport } from '../../transports/in-memory.js';
 import { StdioClientTransport } from '../../transports/stdio-client.js';
 import { describeBackendTarget, openBackend } from '../backend-target.js';
 import { auditSpawn } from '../../security/spawn-audit.js';
 import type { SecurityWiring } from './security-wiring.js';
+
+/** TLS options towards the backend, from `backendTls` (only what was set). */
+function backendTls(config: ServeConfig): TlsClientOptions {
+  const { caFile, certFile, keyFile, servername, minVersion } = config.backendTls;
+  return {
+    minVersion,
+    ...(caFile !== undefined ? { caFile } : {}),
+    ...(certFile !== undefined ? { certFile } : {}),
+    ...(keyFile !== undefined ? { keyFile } : {}),
+    ...(servername !== undefined ? { servername } : {}),
+  };
+}
 
 /**
  * The proxy's `connectBackend`: a fresh connection to the configured backend, or to a new in-process
@@ -36,6 +49,9 @@ export function backendFactory(
       stderr: 'pipe',
       env: { ...config.stdio.env, ...perUser },
       cwd: config.stdio.cwd,
+      inheritEnv: config.stdio.inheritEnv,
+      websocketCompression: config.compression.websocket,
+      tls: backendTls(config),
       guard: security?.guard,
     });
     if (transport instanceof StdioClientTransport) {

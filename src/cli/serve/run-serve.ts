@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ServeConfig } from '../../config/serve-config.js';
 import { listen } from '../../endpoint/registry.js';
 import type { Listener } from '../../listener.js';
+import type { TlsServerOptions } from '../../transports/tls-options.js';
 import { Proxy, type ProxyEvent } from '../../proxy/proxy.js';
 import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server.js';
 import { describeBackendTarget } from '../backend-target.js';
@@ -61,6 +62,19 @@ function logEvent(log: Logger, event: ProxyEvent, backend: string): void {
   }
 }
 
+/** TLS of tls://, https://, wss:// frontends; a client CA turns on mutual TLS. */
+function frontendTls(config: ServeConfig): TlsServerOptions {
+  const { certFile, keyFile, clientCaFile, minVersion } = config.tls;
+  return {
+    minVersion,
+    ...(certFile !== undefined ? { certFile } : {}),
+    ...(keyFile !== undefined ? { keyFile } : {}),
+    ...(clientCaFile !== undefined
+      ? { caFile: clientCaFile, requestCert: true, rejectUnauthorized: true }
+      : {}),
+  };
+}
+
 /**
  * Starts `switchboard serve` from a validated configuration: the proxy, every frontend listener, the
  * health routes (on HTTP frontends, and on `adminBind`), and returns a handle to stop it.
@@ -111,6 +125,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       const listener = await listen(uri, {
         onConnection: wiring.frontend(uri, security.frontend(uri, proxy.accept)),
         maxMessageBytes: config.maxMessageBytes,
+        tls: frontendTls(config),
         http: {
           responseMode: config.http.responseMode,
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),

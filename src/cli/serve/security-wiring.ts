@@ -219,11 +219,15 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
         }
       }
       if (sec.requireAuth || authenticates) {
-        const blind = config.listen.filter((uri) => ['tcp', 'tls'].includes(schemeOf(uri)));
+        // tls:// with client certificates (mTLS) authenticates the peer; plain tcp:// and tls:// do not.
+        const mtls = config.tls.clientCaFile !== undefined;
+        const blind = config.listen.filter(
+          (uri) => schemeOf(uri) === 'tcp' || (schemeOf(uri) === 'tls' && !mtls),
+        );
         if (sec.requireAuth && blind.length > 0) {
           throw new SwitchboardError(
             'INVALID_OPTIONS',
-            `--require-auth: ${blind.join(', ')} cannot authenticate callers (no headers); serve HTTP/WebSocket, or unix:// (file permissions)`,
+            `--require-auth: ${blind.join(', ')} cannot authenticate callers (no headers); serve HTTP/WebSocket, tls:// with --tls-client-ca (mTLS), or unix:// (file permissions)`,
           );
         }
       }
