@@ -1,7 +1,7 @@
-import { SwitchboardError, toJsonRpcError } from '../errors.js';
+import { SwitchboardError } from '../errors.js';
 import type { ConnectionInfo } from '../listener.js';
-import { errorResponse, isRequest } from '../protocol/messages.js';
 import type { Transport } from '../transport.js';
+import { refuseSession } from './refuse-session.js';
 import { Relay, type RelayOptions } from './relay.js';
 import type { RestartPolicyOptions } from './restart-policy.js';
 import { SharedBackend } from './shared-backend.js';
@@ -172,15 +172,7 @@ export class Proxy {
 
   #refuse(frontend: Transport, reason: string): void {
     this.#options.onEvent?.({ type: 'session-refused', reason });
-    const error = new SwitchboardError('TOO_MANY_SESSIONS', `Session refused: ${reason}`);
-    frontend.onmessage = (message) => {
-      if (!isRequest(message)) return;
-      frontend
-        .send(errorResponse(message.id, toJsonRpcError(error)))
-        .finally(() => frontend.close())
-        .catch(() => undefined);
-    };
-    frontend.start().catch(() => undefined);
+    refuseSession(frontend, new SwitchboardError('TOO_MANY_SESSIONS', `Session refused: ${reason}`));
   }
 
   #closeIdle(idleMs: number): void {

@@ -12,9 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/endpoint/registry.js';
 import { MODERN_PROTOCOL_VERSION } from '../../src/protocol/versions.js';
 import type { Transport } from '../../src/transport.js';
-import { StdioClientTransport } from '../../src/transports/stdio-client.js';
 import { fixture } from '../fixtures/paths.js';
-import { CLI, startServe, type Started } from './processes.js';
+import { networkFrontendFlags, serveOverStdio, startServe, type Started } from './processes.js';
 
 type Kind = 'stdio' | 'tcp' | 'unix' | 'ws' | 'http';
 const KINDS: Kind[] = ['stdio', 'tcp', 'unix', 'ws', 'http'];
@@ -39,15 +38,7 @@ describe.each(KINDS)('2026-07-28 through serve: backend %s', (backendKind) => {
       started.push(front);
       backendArgs = [front.urls[0] as string];
     }
-    const frontends = [
-      'tcp://127.0.0.1:0',
-      `unix://${path.join(dir, 'front.sock')}`,
-      'ws://127.0.0.1:0/mcp',
-      'http://127.0.0.1:0/mcp',
-    ];
-    const [first, ...rest] = backendArgs;
-    const backendPart = first === '--' ? ['--', ...rest] : backendArgs;
-    const serve = await startServe([...frontends.flatMap((f) => ['--listen', f]), ...backendPart]);
+    const serve = await startServe([...networkFrontendFlags(dir), ...backendArgs]);
     started.push(serve);
     for (const url of serve.urls) urls[url.split(':')[0] as string] = url;
   }, 60_000);
@@ -57,18 +48,7 @@ describe.each(KINDS)('2026-07-28 through serve: backend %s', (backendKind) => {
   });
 
   function transportFor(kind: Kind): Transport | StreamableHTTPClientTransport {
-    if (kind === 'stdio') {
-      const [first, ...rest] = backendArgs;
-      const argv =
-        first === '--'
-          ? ['--listen', 'stdio:', '--log-level', 'warn', '--', ...rest]
-          : [...backendArgs, '--listen', 'stdio:', '--log-level', 'warn'];
-      return new StdioClientTransport({
-        command: process.execPath,
-        args: [CLI, 'serve', ...argv],
-        stderr: 'pipe',
-      });
-    }
+    if (kind === 'stdio') return serveOverStdio(backendArgs);
     if (kind === 'http') return new StreamableHTTPClientTransport(new URL(urls.http as string));
     return connect(urls[kind] as string);
   }

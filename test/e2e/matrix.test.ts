@@ -13,8 +13,14 @@ import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/endpoint/registry.js';
 import type { Transport } from '../../src/transport.js';
-import { StdioClientTransport } from '../../src/transports/stdio-client.js';
-import { CLI, EVERYTHING, startEverything, startServe, type Started } from './processes.js';
+import {
+  EVERYTHING,
+  networkFrontendFlags,
+  serveOverStdio,
+  startEverything,
+  startServe,
+  type Started,
+} from './processes.js';
 
 type Kind = 'stdio' | 'tcp' | 'unix' | 'ws' | 'http' | 'sse';
 const KINDS: Kind[] = ['stdio', 'tcp', 'unix', 'ws', 'http', 'sse'];
@@ -52,18 +58,8 @@ async function backend(kind: Kind, dir: string, started: Started[]): Promise<str
 
 function clientTransport(kind: Kind, urls: Record<string, string>, backendArgs: string[]): Transport {
   switch (kind) {
-    case 'stdio': {
-      const [dashDash, ...rest] = backendArgs;
-      const argv =
-        dashDash === '--'
-          ? ['--listen', 'stdio:', '--log-level', 'warn', '--', ...rest]
-          : [...backendArgs, '--listen', 'stdio:', '--log-level', 'warn'];
-      return new StdioClientTransport({
-        command: process.execPath,
-        args: [CLI, 'serve', ...argv],
-        stderr: 'pipe',
-      });
-    }
+    case 'stdio':
+      return serveOverStdio(backendArgs);
     case 'tcp':
     case 'unix':
     case 'ws':
@@ -83,17 +79,7 @@ describe.each(KINDS)('backend %s', (backendKind) => {
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-matrix-'));
     backendArgs = await backend(backendKind, dir, started);
-    const [dashDash, ...command] = backendArgs;
-    const frontends = [
-      'tcp://127.0.0.1:0',
-      `unix://${path.join(dir, 'front.sock')}`,
-      'ws://127.0.0.1:0/mcp',
-      'http://127.0.0.1:0/mcp',
-    ];
-    const args = [
-      ...frontends.flatMap((f) => ['--listen', f]),
-      ...(dashDash === '--' ? ['--', ...command] : backendArgs),
-    ];
+    const args = [...networkFrontendFlags(dir), ...backendArgs];
     const serve = await startServe(args);
     started.push(serve);
     for (const url of serve.urls)

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
+import { StdioClientTransport } from '../../src/transports/stdio-client.js';
 import { fixture, projectFile } from '../fixtures/paths.js';
 
 export const CLI = projectFile('dist/cli.js');
@@ -86,4 +88,26 @@ export async function startServe(args: string[]): Promise<Started & { urls: stri
     .filter((l) => l.includes('"msg":"listening"'))
     .map((l) => (JSON.parse(l) as { url: string }).url);
   return { ...s, urls };
+}
+
+/** `--listen` flags for the network frontends the e2e suites serve together: tcp, unix (in `dir`), ws, http. */
+export function networkFrontendFlags(dir: string): string[] {
+  return [
+    'tcp://127.0.0.1:0',
+    `unix://${path.join(dir, 'front.sock')}`,
+    'ws://127.0.0.1:0/mcp',
+    'http://127.0.0.1:0/mcp',
+  ].flatMap((uri) => ['--listen', uri]);
+}
+
+/**
+ * A client transport that runs `switchboard serve <backend> --listen stdio:` as its child: the stdio
+ * frontend. `backendArgs` is a URI, or `--` followed by a command (flags go before it).
+ */
+export function serveOverStdio(backendArgs: string[]): StdioClientTransport {
+  return new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'serve', '--listen', 'stdio:', '--log-level', 'warn', ...backendArgs],
+    stderr: 'pipe',
+  });
 }

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../../config/serve-config.js';
-import { SwitchboardError, toJsonRpcError } from '../../errors.js';
+import { SwitchboardError } from '../../errors.js';
 import type { ConnectionInfo } from '../../listener.js';
-import { errorResponse, isRequest } from '../../protocol/messages.js';
 import type { ProxyEvent } from '../../proxy/proxy.js';
 import { AccessControl } from '../../security/access-control.js';
 import { accessGuard } from '../../security/access-guard.js';
@@ -20,6 +19,7 @@ import { checkChildEnvMappings, childEnvFor } from '../../security/session-env.j
 import { SsrfGuard } from '../../security/ssrf/guard.js';
 import type { AuthInfo, Transport } from '../../transport.js';
 import type { HttpServerOptions } from '../../transports/http/server/options.js';
+import { refuseSession } from '../../proxy/refuse-session.js';
 
 /** What `runServe` plugs in for issue 6 (see docs/security.md). */
 export interface SecurityWiring {
@@ -94,18 +94,6 @@ function apiKeyEntries(config: ServeConfig['security']['apiKeys']): ApiKeyEntry[
   const fromEnv = process.env.SWITCHBOARD_API_KEYS;
   if (fromEnv !== undefined && fromEnv.trim() !== '') entries.push(...parseApiKeyList(fromEnv));
   return entries;
-}
-
-/** Answers every request of a refused session with `error`, then closes it. */
-function refuseSession(frontend: Transport, error: SwitchboardError): void {
-  frontend.onmessage = (message) => {
-    if (!isRequest(message)) return;
-    frontend
-      .send(errorResponse(message.id, toJsonRpcError(error)))
-      .finally(() => frontend.close())
-      .catch(() => undefined);
-  };
-  frontend.start().catch(() => undefined);
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import { SwitchboardError, toSwitchboardError } from '../../../errors.js';
+import { toSwitchboardError } from '../../../errors.js';
 import type { JSONRPCMessage } from '../../../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../../../transport.js';
 import { encodeSseEvent } from '../shared/sse-encoding.js';
 import { RESOLVED, SseWriter, type SseWriterOptions } from './sse-writer.js';
+import { InboundGate } from './inbound-gate.js';
 
 /** Listener-wide facilities of a legacy session. */
 export interface LegacySessionContext {
@@ -29,8 +30,7 @@ export class LegacySseTransport implements Transport {
 
   readonly #ctx: LegacySessionContext;
   readonly #writer: SseWriter;
-  #state: 'idle' | 'open' | 'closed' = 'idle';
-  #inbox: [JSONRPCMessage, MessageExtraInfo][] = [];
+  readonly #gate: InboundGate;
 
   /**
    * @internal Created by the HTTP listener, which then calls {@link openStream}.
@@ -39,13 +39,14 @@ export class LegacySseTransport implements Transport {
     this.sessionId = sessionId;
     this.owner = owner;
     this.#ctx = ctx;
+    this.#gate = new InboundGate(ctx.maxQueuedBeforeStart, (m, extra) => this.#handOver(m, extra));
     this.#writer = new SseWriter(res, { ...ctx.sse, onFailure: this.#report });
     this.#writer.onclose = () => void this.close();
   }
 
   /** `true` once closed. */
   get closed(): boolean {
-    return this.#state === 'closed';
+    return this.#gate.closed;
   }
 
   /** Sends the stream headers and the `endpoint` event naming the POST URI. @internal */
@@ -60,18 +61,11 @@ export class LegacySseTransport implements Transport {
 
   /** `true` when the queue before `start()` is full. @internal */
   get saturated(): boolean {
-    return this.#state === 'idle' && this.#inbox.length >= this.#ctx.maxQueuedBeforeStart;
+    return this.#gate.saturated;
   }
 
   start(): Promise<void> {
-    if (this.#state !== 'idle') {
-      return Promise.reject(new SwitchboardError('ALREADY_STARTED', 'Transport already started'));
-    }
-    this.#state = 'open';
-    const queued = this.#inbox;
-    this.#inbox = [];
-    for (const [message, extra] of queued) this.receive(message, extra);
-    return Promise.resolve();
+    return this.#gate.start();
   }
 
   /**
@@ -80,20 +74,13 @@ export class LegacySseTransport implements Transport {
    *   that stopped reading (the session then closes)
    */
   send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
-    if (this.#state !== 'open') {
-      return Promise.reject(
-        this.#state === 'closed'
-          ? new SwitchboardError('TRANSPORT_CLOSED', 'Session closed')
-          : new SwitchboardError('NOT_STARTED', 'Transport not started; call start() before send()'),
-      );
-    }
+    const refusal = this.#gate.sendRefusal('Session closed');
+    if (refusal) return Promise.reject(refusal);
     return this.#writer.write(encodeSseEvent(JSON.stringify(message)));
   }
 
   close(): Promise<void> {
-    if (this.#state === 'closed') return RESOLVED;
-    this.#state = 'closed';
-    this.#inbox = [];
+    if (!this.#gate.close()) return RESOLVED;
     this.#writer.end();
     try {
       this.#ctx.onEnded(this);
@@ -109,11 +96,10 @@ export class LegacySseTransport implements Transport {
 
   /** Delivers one message POSTed by the client. @internal */
   receive(message: JSONRPCMessage, extra: MessageExtraInfo): void {
-    if (this.#state === 'idle') {
-      this.#inbox.push([message, extra]);
-      return;
-    }
-    if (this.#state !== 'open') return;
+    this.#gate.receive(message, extra);
+  }
+
+  #handOver(message: JSONRPCMessage, extra: MessageExtraInfo | undefined): void {
     try {
       this.onmessage?.(message, extra);
     } catch (error) {

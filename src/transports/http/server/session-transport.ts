@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { SwitchboardError, toSwitchboardError } from '../../../errors.js';
+import { toSwitchboardError } from '../../../errors.js';
 import { JsonRpcCode } from '../../../protocol/json-rpc-codes.js';
 import { isRequest, isResponse, type JSONRPCMessage, type RequestId } from '../../../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../../../transport.js';
@@ -12,6 +12,7 @@ import type { ResponseMode } from './options.js';
 import { SessionStream } from './session-stream.js';
 import { replayStream } from './stream-replay.js';
 import { RESOLVED, SseWriter, type SseWriterOptions } from './sse-writer.js';
+import { InboundGate } from './inbound-gate.js';
 
 /** Listener-wide facilities a session uses. */
 export interface SessionContext {
@@ -72,8 +73,7 @@ export class SessionTransport implements Transport {
   readonly #ctx: SessionContext;
   readonly #sse: SseWriterOptions;
   readonly #headers: OutgoingHttpHeaders;
-  #state: 'idle' | 'open' | 'closed' = 'idle';
-  #inbox: [JSONRPCMessage, MessageExtraInfo][] = [];
+  readonly #gate: InboundGate;
   readonly #byRequest = new Map<RequestId, SessionStream>();
   readonly #byToken = new Map<string | number, SessionStream>();
   readonly #streams = new Map<number, SessionStream>();
@@ -88,6 +88,7 @@ export class SessionTransport implements Transport {
     this.sessionId = sessionId;
     this.owner = owner;
     this.#ctx = ctx;
+    this.#gate = new InboundGate(ctx.maxQueuedBeforeStart, (m, extra) => this.#handOver(m, extra));
     this.#sse = { ...ctx.sse, onFailure: this.#report };
     this.#headers = { [McpHeader.sessionId]: sessionId };
   }
@@ -99,7 +100,7 @@ export class SessionTransport implements Transport {
 
   /** `true` once closed. */
   get closed(): boolean {
-    return this.#state === 'closed';
+    return this.#gate.closed;
   }
 
   setProtocolVersion(version: string): void {
@@ -107,24 +108,12 @@ export class SessionTransport implements Transport {
   }
 
   start(): Promise<void> {
-    if (this.#state !== 'idle') {
-      return Promise.reject(new SwitchboardError('ALREADY_STARTED', 'Transport already started'));
-    }
-    this.#state = 'open';
-    const queued = this.#inbox;
-    this.#inbox = [];
-    for (const [message, extra] of queued) this.#deliver(message, extra);
-    return Promise.resolve();
+    return this.#gate.start();
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (this.#state !== 'open') {
-      return Promise.reject(
-        this.#state === 'closed'
-          ? new SwitchboardError('TRANSPORT_CLOSED', 'Session closed')
-          : new SwitchboardError('NOT_STARTED', 'Transport not started; call start() before send()'),
-      );
-    }
+    const refusal = this.#gate.sendRefusal('Session closed');
+    if (refusal) return Promise.reject(refusal);
     const json = JSON.stringify(message);
     if (isResponse(message) && message.id !== undefined) {
       const id = message.id;
@@ -150,9 +139,7 @@ export class SessionTransport implements Transport {
   }
 
   close(): Promise<void> {
-    if (this.#state === 'closed') return RESOLVED;
-    this.#state = 'closed';
-    this.#inbox = [];
+    if (!this.#gate.close()) return RESOLVED;
     const streams = [this.#standalone, ...this.#streams.values()];
     this.#streams.clear();
     this.#byRequest.clear();
@@ -187,7 +174,7 @@ export class SessionTransport implements Transport {
 
   /** `true` when the request queue before `start()` is full. @internal */
   get saturated(): boolean {
-    return this.#state === 'idle' && this.#inbox.length >= this.#ctx.maxQueuedBeforeStart;
+    return this.#gate.saturated;
   }
 
   /**
@@ -272,11 +259,10 @@ export class SessionTransport implements Transport {
   }
 
   #deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
-    if (this.#state === 'idle') {
-      this.#inbox.push([message, extra]);
-      return;
-    }
-    if (this.#state !== 'open') return;
+    this.#gate.receive(message, extra);
+  }
+
+  #handOver(message: JSONRPCMessage, extra: MessageExtraInfo | undefined): void {
     try {
       this.onmessage?.(message, extra);
     } catch (error) {

@@ -17,6 +17,7 @@ import { replyError, replyJson } from './http-reply.js';
 import type { KeepAliveMember, KeepAliveTicker } from './keep-alive.js';
 import { RESOLVED, SseWriter, type SseWriterOptions } from './sse-writer.js';
 import type { ToolHeaderRegistry } from './tool-headers.js';
+import { InboundGate } from './inbound-gate.js';
 
 /** Listener-wide facilities the stateless transport uses. */
 export interface StatelessContext {
@@ -103,8 +104,7 @@ export class StatelessHttpTransport implements Transport, KeepAliveMember {
 
   readonly #ctx: StatelessContext;
   readonly #sse: SseWriterOptions;
-  #state: 'idle' | 'open' | 'closed' = 'idle';
-  #inbox: [JSONRPCMessage, MessageExtraInfo | undefined][] = [];
+  readonly #gate: InboundGate;
   readonly #inflight = new Map<number, Exchange>();
   #nextId = 1;
   #supported: string[] | undefined;
@@ -112,6 +112,7 @@ export class StatelessHttpTransport implements Transport, KeepAliveMember {
   /** @internal Created by the HTTP listener. */
   constructor(ctx: StatelessContext) {
     this.#ctx = ctx;
+    this.#gate = new InboundGate(ctx.maxQueuedBeforeStart, (m, extra) => this.#handOver(m, extra));
     this.#sse = { ...ctx.sse, onFailure: this.#report };
   }
 
@@ -127,7 +128,7 @@ export class StatelessHttpTransport implements Transport, KeepAliveMember {
 
   /** `true` once closed. */
   get closed(): boolean {
-    return this.#state === 'closed';
+    return this.#gate.closed;
   }
 
   setSupportedProtocolVersions(versions: string[]): void {
@@ -135,24 +136,12 @@ export class StatelessHttpTransport implements Transport, KeepAliveMember {
   }
 
   start(): Promise<void> {
-    if (this.#state !== 'idle') {
-      return Promise.reject(new SwitchboardError('ALREADY_STARTED', 'Transport already started'));
-    }
-    this.#state = 'open';
-    const queued = this.#inbox;
-    this.#inbox = [];
-    for (const [message, extra] of queued) this.#deliver(message, extra);
-    return Promise.resolve();
+    return this.#gate.start();
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (this.#state !== 'open') {
-      return Promise.reject(
-        this.#state === 'closed'
-          ? new SwitchboardError('TRANSPORT_CLOSED', 'Transport closed')
-          : new SwitchboardError('NOT_STARTED', 'Transport not started; call start() before send()'),
-      );
-    }
+    const refusal = this.#gate.sendRefusal('Transport closed');
+    if (refusal) return Promise.reject(refusal);
     if (isResponse(message)) return this.#sendResponse(message);
     if (typeof message.method === 'string' && !('id' in message && message.id !== undefined)) {
       return this.#sendNotification(message, options);
@@ -168,9 +157,7 @@ export class StatelessHttpTransport implements Transport, KeepAliveMember {
   }
 
   close(): Promise<void> {
-    if (this.#state === 'closed') return RESOLVED;
-    this.#state = 'closed';
-    this.#inbox = [];
+    if (!this.#gate.close()) return RESOLVED;
     this.#ctx.ticker.delete(this);
     const open = [...this.#inflight.values()];
     this.#inflight.clear();
@@ -193,7 +180,7 @@ export class StatelessHttpTransport implements Transport, KeepAliveMember {
 
   /** `true` when the queue before `start()` is full. @internal */
   get saturated(): boolean {
-    return this.#state === 'idle' && this.#inbox.length >= this.#ctx.maxQueuedBeforeStart;
+    return this.#gate.saturated;
   }
 
   /**
@@ -252,11 +239,10 @@ export class StatelessHttpTransport implements Transport, KeepAliveMember {
   }
 
   #deliver(message: JSONRPCMessage, extra: MessageExtraInfo | undefined): void {
-    if (this.#state === 'idle') {
-      this.#inbox.push([message, extra]);
-      return;
-    }
-    if (this.#state !== 'open') return;
+    this.#gate.receive(message, extra);
+  }
+
+  #handOver(message: JSONRPCMessage, extra: MessageExtraInfo | undefined): void {
     try {
       this.onmessage?.(message, extra);
     } catch (error) {
