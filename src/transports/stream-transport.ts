@@ -3,7 +3,7 @@ import { SwitchboardError, toSwitchboardError } from '../errors.js';
 import { codecs, type Codec, type FramingName } from '../framing/codec.js';
 import { resolveMaxMessageBytes } from '../framing/frame-parser.js';
 import type { FrameDecoder } from '../framing/frame-parser.js';
-import type { JSONRPCMessage } from '../protocol/messages.js';
+import { isNotification, type JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, PeerInfo, Transport, TransportSendOptions } from '../transport.js';
 import { answerFrameError } from './frame-error-policy.js';
 import { WriteQueue } from './write-queue.js';
@@ -228,8 +228,8 @@ export abstract class StreamTransport implements Transport {
   };
 
   /**
-   * Messages decoded from one chunk are delivered one per microtask hop, in order: the first at once,
-   * each next one only after the microtasks queued by the previous delivery ran. SDK v1 runs notification
+   * Messages decoded from one chunk are delivered in order, and after a notification the next one waits
+   * one microtask hop (until the microtasks queued by that delivery ran). SDK v1 runs notification
    * handlers on a microtask; when the last progress notification and the response arrived in one chunk,
    * back-to-back delivery let the response remove the progress callback first and the update was lost.
    */
@@ -242,16 +242,23 @@ export abstract class StreamTransport implements Transport {
   };
 
   readonly #drain = (): void => {
-    const message = this.#inbox[this.#inboxHead];
-    if (message === undefined) {
-      this.#inbox = [];
-      this.#inboxHead = 0;
-      this.#draining = false;
-      return;
+    for (;;) {
+      const message = this.#inbox[this.#inboxHead];
+      if (message === undefined) {
+        this.#inbox = [];
+        this.#inboxHead = 0;
+        this.#draining = false;
+        return;
+      }
+      this.#inbox[this.#inboxHead++] = undefined;
+      this.#deliver(message);
+      // Only a notification needs the hop (its SDK handler runs on a microtask); responses and requests
+      // that follow one another are delivered back to back.
+      if (isNotification(message)) {
+        queueMicrotask(this.#drain);
+        return;
+      }
     }
-    this.#inbox[this.#inboxHead++] = undefined;
-    this.#deliver(message);
-    queueMicrotask(this.#drain);
   };
 
   readonly #deliver = (message: JSONRPCMessage): void => {
