@@ -300,7 +300,10 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
     .option('--log-format <format>', 'json | pretty (default: pretty on a terminal)')
-    .option('--admin-bind <host:port>', 'serve /healthz and /readyz here too (for non-HTTP frontends)')
+    .option(
+      '--admin-bind <host:port>',
+      'serve /healthz, /readyz and /metrics here too (for non-HTTP frontends)',
+    )
     .option(
       '--shutdown-grace <duration>',
       'how long in-flight requests may finish on shutdown (default 10s)',

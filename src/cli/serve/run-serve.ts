@@ -158,7 +158,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     throw error;
   }
   const admin = config.adminBind ? await startAdmin(config.adminBind, routes) : undefined;
-  if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz)');
+  if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
   log.info(
     {
       backend: config.backend ? describeBackendTarget(config.backend) : 'built-in demo server',
