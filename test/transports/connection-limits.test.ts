@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import type { SwitchboardError } from '../../src/errors.js';
 import { BufferBudget } from '../../src/framing/buffer-budget.js';
 import type { Listener } from '../../src/listener.js';
+import { isRequestId } from '../../src/protocol/messages.js';
 import type { Transport } from '../../src/transport.js';
 import { listenHttp } from '../../src/transports/http/server/http-listener.js';
 import { listenSocket } from '../../src/transports/socket-listener.js';
@@ -26,8 +27,9 @@ afterEach(async () => {
 function echoServer(errors: Error[]): (t: Transport) => void {
   return (t) => {
     t.onmessage = (m) => {
-      if ('id' in m && 'method' in m)
-        void t.send({ jsonrpc: '2.0', id: m.id, result: {} }).catch(() => undefined);
+      const id: unknown = m.id;
+      if (typeof m.method === 'string' && isRequestId(id))
+        void t.send({ jsonrpc: '2.0', id, result: {} }).catch(() => undefined);
     };
     t.onerror = (e) => errors.push(e);
     void t.start();
