@@ -3,7 +3,7 @@
  * first): the same hostile inputs and entry points as test/fuzz/serve-listeners.fuzz.test.ts, but with
  * random seeds, for as long as asked, sampling the resident memory of every serve process.
  *
- *   npx tsx scripts/fuzz-random.ts [--minutes 10] [--seed 1234]
+ *   npx tsx scripts/fuzz-random.ts [--minutes 10] [--seed 1234] [--only tcp,stdio]
  *
  * Prints a JSON summary: cases run per entry point, failures (a case whose probe was not answered),
  * crashes (a serve process that exited; it is restarted and the run goes on), and RSS at start, peak and
@@ -35,7 +35,11 @@ const CLI = path.join(root, 'dist/cli.js');
 const SCRIPTED = path.join(root, 'test/fixtures/scripted-peer.mjs');
 
 const { values } = parseArgs({
-  options: { minutes: { type: 'string', default: '10' }, seed: { type: 'string' } },
+  options: {
+    minutes: { type: 'string', default: '10' },
+    seed: { type: 'string' },
+    only: { type: 'string' },
+  },
 });
 const durationMs = Number(values.minutes) * 60_000;
 const firstSeed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
@@ -119,9 +123,20 @@ let legacy = await LegacySseSession.open(new URL('/sse', main.urls[3]));
 const pids = (): (number | undefined)[] => [main.proc.pid, stdio.proc.pid, scripted.proc.pid];
 const totalRss = (): number => pids().reduce<number>((sum, pid) => sum + rssMb(pid), 0);
 const rss = { startMb: totalRss(), peakMb: 0, endMb: 0, mainStartMb: rssMb(main.proc.pid), mainPeakMb: 0 };
+/** RSS of each serve process once a minute (MB): growth that does not level off shows here. */
+const timeline: { minute: number; network: number; stdio: number; scripted: number }[] = [];
+let ticks = 0;
 const sampler = setInterval(() => {
   rss.peakMb = Math.max(rss.peakMb, totalRss());
   rss.mainPeakMb = Math.max(rss.mainPeakMb, rssMb(main.proc.pid));
+  if (++ticks % 60 === 0) {
+    timeline.push({
+      minute: ticks / 60,
+      network: Math.round(rssMb(main.proc.pid)),
+      stdio: Math.round(rssMb(stdio.proc.pid)),
+      scripted: Math.round(rssMb(scripted.proc.pid)),
+    });
+  }
 }, 1_000);
 
 const port = (url: string | undefined): number => Number(new URL(url as string).port);
@@ -156,7 +171,9 @@ const targets: Record<string, () => Promise<void>> = {
   },
 };
 
-const names = Object.keys(targets);
+const names = values.only === undefined ? Object.keys(targets) : values.only.split(',');
+for (const n of names)
+  if (!(n in targets)) throw new Error(`unknown target ${n}; known: ${Object.keys(targets).join(', ')}`);
 const cases: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
 const failures: { target: string; seed: number; error: string }[] = [];
 const crashes: { process: string; seedBefore: number; log: string[] }[] = [];
@@ -231,6 +248,7 @@ const summary = {
     networkServeStart: Math.round(rss.mainStartMb),
     networkServePeak: Math.round(rss.mainPeakMb),
     networkServeEnd: Math.round(rssMb(main.proc.pid)),
+    perMinute: timeline,
   },
 };
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
