@@ -102,7 +102,10 @@ export class WebSocketTransport implements Transport {
   readonly #deadlines: FrameDeadlines | undefined;
   #pausedByUs = false;
   // One message per microtask, each after the previous delivery returned (see Inbox).
-  readonly #inbox = new Inbox((message) => this.#deliver(message));
+  readonly #inbox = new Inbox(
+    (message) => this.#deliver(message),
+    (error) => this.#report(error),
+  );
 
   /**
    * @param options - `{ url, … }` for a client, or `{ socket }` to adopt an accepted server-side socket

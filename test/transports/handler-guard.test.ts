@@ -7,6 +7,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SwitchboardError } from '../../src/errors.js';
 import { guardHandler } from '../../src/transports/handler-guard.js';
+import { Inbox } from '../../src/transports/websocket-inbox.js';
 import { fixture } from '../fixtures/paths.js';
 import { httpExchange, openLineSocket, REPLY_MS } from '../fuzz/serve-targets.js';
 
@@ -55,6 +56,24 @@ describe('guardHandler', () => {
       },
     );
     expect(() => handler()).not.toThrow();
+  });
+});
+
+describe('Inbox (WebSocket delivery queue)', () => {
+  it('reports a throwing delivery and goes on with the next message', async () => {
+    const seen: unknown[] = [];
+    const faults: SwitchboardError[] = [];
+    const inbox = new Inbox(
+      (m) => {
+        if (m.method === 'bad') throw new Error('delivery bug');
+        seen.push(m.method);
+      },
+      (e) => faults.push(e),
+    );
+    for (const method of ['a', 'bad', 'b']) inbox.push({ jsonrpc: '2.0', method });
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['a', 'b']);
+    expect(faults.map((f) => f.message)).toEqual(['delivery bug']);
   });
 });
 
