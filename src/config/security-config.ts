@@ -53,7 +53,7 @@ const BucketSchema = z
   .object({ rate: z.number().positive(), burst: z.number().int().positive().optional() })
   .strict();
 
-/** The `security` section of the serve configuration (issue 6). Every default is the safe one. */
+/** The `security` section of the serve configuration. Every default is the safe one. */
 export const SecurityConfigSchema = z
   .object({
     jwt: JwtConfigSchema.prefault({}),

@@ -4,6 +4,7 @@ import { Duration } from './duration.js';
 import { resilienceConfigShape } from './resilience-config.js';
 import { securityConfigShape } from './security-config.js';
 import { tlsConfigShape } from './tls-config.js';
+import { transportLimitsConfigShape } from './transport-limits-config.js';
 
 /** The default frontend of `switchboard serve`: Streamable HTTP (+ legacy SSE) on loopback. */
 export const DEFAULT_LISTEN = 'http://127.0.0.1:3000/mcp';
@@ -82,6 +83,8 @@ export const ServeConfigSchema = z
     ...securityConfigShape,
     /** TLS of the frontends (`tls`) and towards the backend (`backendTls`) (src/config/tls-config.ts). */
     ...tlsConfigShape,
+    /** Buffer budget and connection deadlines of the frontends (src/config/transport-limits-config.ts). */
+    ...transportLimitsConfigShape,
   })
   .strict();
 

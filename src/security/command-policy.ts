@@ -63,7 +63,7 @@ export function resolveExecutable(
 }
 
 /**
- * Which stdio backends may be spawned (issue 6 §9): an allow-list of executables compared by their
+ * Which stdio backends may be spawned: an allow-list of executables compared by their
  * resolved absolute path, and an optional pattern every argument must match. Arguments are passed to
  * the child literally (`shell: false`), so `; rm -rf /` or `$(id)` is one inert argument — the pattern
  * is for policies that want to refuse such arguments outright.

@@ -1,5 +1,5 @@
 /**
- * Security at the edge (issue 6): authentication (JWT, API keys), OAuth protected resource metadata,
+ * Security at the edge: authentication (JWT, API keys), OAuth protected resource metadata,
  * authorization policy, rate limits, CORS and security headers, the SSRF guard of backend URLs, the
  * command policy of stdio backends. Node-only (`node:crypto`, `node:dns`, `node:net`): a subpath of
  * its own, never the root entry.

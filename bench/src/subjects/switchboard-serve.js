@@ -43,7 +43,7 @@ export function serveMissing() {
     if (!existsSync(CLI))
       return resolve('not available yet: dist/cli.js is not built (npm run build at the root)');
     execFile(NODE, [CLI, 'serve', '--help'], { timeout: 15_000 }, (error) =>
-      resolve(error ? 'not available yet: `switchboard serve` is not built (issue 5)' : undefined),
+      resolve(error ? 'not available yet: `switchboard serve` does not run (its --help failed)' : undefined),
     );
   });
   return availability;

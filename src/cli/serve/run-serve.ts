@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../../config/serve-config.js';
 import { listen } from '../../endpoint/registry.js';
+import { BufferBudget } from '../../framing/buffer-budget.js';
 import type { Listener } from '../../listener.js';
+import { requestPathname } from '../../transports/request-url.js';
 import type { TlsServerOptions } from '../../transports/tls-options.js';
 import { Proxy, type ProxyEvent } from '../../proxy/proxy.js';
 import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server.js';
@@ -112,7 +114,8 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     ...wiring.routes(() => proxy.ready),
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
-    const route = req.method === 'GET' ? routes[new URL(req.url ?? '/', 'http://x').pathname] : undefined;
+    const path = req.method === 'GET' ? requestPathname(req.url) : undefined;
+    const route = path === undefined ? undefined : routes[path];
     if (!route) return false;
     route(req, res);
     return true;
@@ -120,11 +123,16 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
 
   const listeners: Listener[] = [];
   const done: Promise<void>[] = [];
+  // One budget for every frontend: the bound holds for the process, whatever mix of listeners.
+  const bufferBudget = new BufferBudget(config.maxBufferedBytes);
+  const deadlines = { firstFrameTimeoutMs: config.firstFrameTimeout, frameTimeoutMs: config.frameTimeout };
   try {
     for (const uri of config.listen) {
       const listener = await listen(uri, {
         onConnection: wiring.frontend(uri, security.frontend(uri, proxy.accept)),
         maxMessageBytes: config.maxMessageBytes,
+        bufferBudget,
+        socket: deadlines,
         tls: frontendTls(config),
         http: {
           responseMode: config.http.responseMode,
@@ -134,6 +142,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         },
         // Browsers reach WebSocket frontends too: the same Origin allow-list applies.
         websocket: {
+          ...deadlines,
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
           ...wiring.websocketListen,
           ...security.websocketOptions(uri),
@@ -157,7 +166,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     await wiring.close();
     throw error;
   }
-  const admin = config.adminBind ? await startAdmin(config.adminBind, routes) : undefined;
+  const admin = config.adminBind ? await startAdmin(config.adminBind, routes, log) : undefined;
   if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
   log.info(
     {
@@ -191,8 +200,11 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
 async function startAdmin(
   bind: string,
   routes: Record<string, AdminRoute>,
+  log: Logger,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const i = bind.lastIndexOf(':');
   const host = bind.slice(0, i).replace(/^\[|\]$/g, '');
-  return startAdminServer(host, Number(bind.slice(i + 1)), routes);
+  return startAdminServer(host, Number(bind.slice(i + 1)), routes, (error) =>
+    log.error({ err: error.message }, 'admin request failed'),
+  );
 }

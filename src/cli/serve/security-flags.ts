@@ -37,7 +37,7 @@ const collectList = (value: string, previous: string[] | undefined): string[] =>
 ];
 
 /**
- * Declares the security flags of `switchboard serve` (issue 6).
+ * Declares the security flags of `switchboard serve`.
  *
  * @param command - the serve command
  * @returns the same command

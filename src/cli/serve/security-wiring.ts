@@ -21,7 +21,7 @@ import type { AuthInfo, Transport } from '../../transport.js';
 import type { HttpServerOptions } from '../../transports/http/server/options.js';
 import { refuseSession } from '../../proxy/refuse-session.js';
 
-/** What `runServe` plugs in for issue 6 (see docs/security.md). */
+/** What `runServe` plugs in for security at the edge (see docs/security.md). */
 export interface SecurityWiring {
   /** `true` when callers are authenticated on HTTP/WebSocket frontends. */
   readonly authenticates: boolean;

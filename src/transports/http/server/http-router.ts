@@ -239,10 +239,15 @@ export class HttpRouter {
   async #readJson({ req, res }: Inbound): Promise<unknown> {
     let raw: Buffer;
     try {
-      raw = await readBody(req, this.#rt.maxBodyBytes);
+      raw = await readBody(req, this.#rt.maxBodyBytes, this.#rt.bufferBudget);
     } catch (error) {
       if (error instanceof SwitchboardError && error.code === 'FRAME_TOO_LARGE') {
         replyError(res, 413, JsonRpcCode.InvalidRequest, error.message, { headers: { connection: 'close' } });
+      } else if (error instanceof SwitchboardError && error.code === 'BUFFER_BUDGET_EXCEEDED') {
+        this.#rt.report(error);
+        replyError(res, 503, JsonRpcCode.ConnectionClosed, 'Server busy: too much request data in flight', {
+          headers: { connection: 'close', 'retry-after': '1' },
+        });
       } else res.destroy();
       return NO_BODY;
     }
