@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { edgePolicy, edgeRefusal } from '../transports/http/server/edge-guard.js';
 
 /** A route served beside MCP: health, readiness, later metrics. */
 export type AdminRoute = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -20,8 +21,16 @@ export function healthRoutes(ready: () => boolean): Record<string, AdminRoute> {
   };
 }
 
+/** Options of {@link startAdminServer}. */
+export interface AdminServerOptions {
+  /** Browser origins allowed besides the loopback ones of a loopback bind (default: none). */
+  allowedOrigins?: readonly string[] | undefined;
+}
+
 /**
  * A small HTTP server for admin routes only (`--admin-bind`), for deployments whose frontend is not HTTP.
+ * The same Host/Origin checks as the HTTP frontend apply (403): a loopback bind answers only loopback
+ * `Host` names (DNS rebinding), and no foreign page may read it.
  *
  * @returns the bound URL and a close function
  */
@@ -29,8 +38,16 @@ export async function startAdminServer(
   host: string,
   port: number,
   routes: Record<string, AdminRoute>,
+  options: AdminServerOptions = {},
 ): Promise<{ url: string; close: () => Promise<void> }> {
+  const edge = edgePolicy(host.includes(':') ? `[${host}]` : host, undefined, options.allowedOrigins);
   const server = http.createServer((req, res) => {
+    const refusal = edgeRefusal(req, edge);
+    if (refusal !== undefined) {
+      res.writeHead(403, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+      res.end(`${refusal}\n`);
+      return;
+    }
     const path = new URL(req.url ?? '/', 'http://admin').pathname;
     const route = req.method === 'GET' || req.method === 'HEAD' ? routes[path] : undefined;
     if (route) route(req, res);

@@ -1,0 +1,57 @@
+/**
+ * How callers of one frontend prove who they are:
+ * - `headers`: a bearer token or API key on every HTTP request, or on the WebSocket upgrade;
+ * - `mtls`: a client certificate verified against the client CA during the TLS handshake;
+ * - `file-permissions`: a Unix socket created `0600` (its owner only);
+ * - `parent`: stdio, in-process memory — the caller is the process that started or embeds us;
+ * - `none`: nothing (plain `tcp://`, `tls://` without a client CA, unknown schemes).
+ */
+export type FrontendAuthentication = 'headers' | 'mtls' | 'file-permissions' | 'parent' | 'none';
+
+const schemeOf = (uri: string): string => /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase() ?? '';
+
+/**
+ * What authenticates callers of the frontend `uri`.
+ *
+ * @param uri - a listen URI (`tcp://0.0.0.0:7000`, `ws://…`, `stdio:`)
+ * @param mtls - `true` when TLS frontends require client certificates (`--tls-client-ca`)
+ * @example
+ * ```ts
+ * frontendAuthentication('tcp://0.0.0.0:7000', false); // 'none'
+ * frontendAuthentication('tls://0.0.0.0:7443', true);  // 'mtls'
+ * ```
+ */
+export function frontendAuthentication(uri: string, mtls: boolean): FrontendAuthentication {
+  switch (schemeOf(uri)) {
+    case 'http':
+    case 'https':
+    case 'ws':
+    case 'wss':
+      return 'headers';
+    case 'tls':
+      return mtls ? 'mtls' : 'none';
+    case 'unix':
+      return 'file-permissions';
+    case 'stdio':
+    case 'memory':
+      return 'parent';
+    default:
+      return 'none';
+  }
+}
+
+/**
+ * The frontends that would serve callers unauthenticated although authentication is configured, minus
+ * those named in `allowed` (an explicit opt-in, matched exactly against the listen URI).
+ *
+ * @param listen - the listen URIs
+ * @param mtls - `true` when TLS frontends require client certificates
+ * @param allowed - URIs the operator allows to stay unauthenticated
+ */
+export function unauthenticatedFrontends(
+  listen: readonly string[],
+  mtls: boolean,
+  allowed: readonly string[] = [],
+): string[] {
+  return listen.filter((uri) => frontendAuthentication(uri, mtls) === 'none' && !allowed.includes(uri));
+}
