@@ -42,7 +42,12 @@ export function redactUrl(uri: string): string {
  * @param text - free text
  */
 export function redactUrlsIn(text: string): string {
-  return text.includes('://') ? text.replace(URLS_IN_TEXT, redactUrl) : text;
+  if (!text.includes('://')) return text;
+  return text.replace(URLS_IN_TEXT, (match) => {
+    // Punctuation that ends a sentence or a clause ("…/mcp: refused") is not part of the URL.
+    const tail = /[.,:;!?)\]}]+$/.exec(match)?.[0] ?? '';
+    return redactUrl(match.slice(0, match.length - tail.length)) + tail;
+  });
 }
 
 /**

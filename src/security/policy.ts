@@ -56,7 +56,7 @@ export function callerOf(authInfo: AuthInfo | undefined, fallbackPrincipal = 'an
 }
 
 /**
- * Scope/claim-based authorization of tools, resources and prompts (issue 6 §4). Rules are additive:
+ * Scope/claim-based authorization of tools, resources and prompts. Rules are additive:
  * a name is allowed when any rule that matches the caller lists it; everything else is refused. An
  * empty policy (no rules) allows everything — configure rules to restrict.
  *
