@@ -79,8 +79,17 @@ export async function openGuarded(
     allowPrivate: options.allowPrivateBackends === true,
     allowLoopback: options.denyLoopbackBackends !== true,
   });
-  if (target.kind === 'uri') await guard.checkUri(target.uri);
-  return open(guard);
+  // Created first (nothing is dialled yet): a malformed URI or unknown scheme is reported as such.
+  const transport = open(guard);
+  if (target.kind === 'uri') {
+    try {
+      await guard.checkUri(target.uri);
+    } catch (error) {
+      await transport.close().catch(() => undefined);
+      throw error;
+    }
+  }
+  return transport;
 }
 
 /**
