@@ -186,9 +186,7 @@ export function applySecurityFlags(merged: Record<string, unknown>, flags: Secur
     if (flags.allowPrivateBackends === true) backends.allowPrivate = true;
     if (flags.denyLoopbackBackends === true) backends.denyLoopback = true;
   }
-  if (
-    [flags.allowCommand, flags.allowArgs, flags.allowFlag, flags.allowEnv].some((v) => v !== undefined)
-  ) {
+  if ([flags.allowCommand, flags.allowArgs, flags.allowFlag, flags.allowEnv].some((v) => v !== undefined)) {
     const commands = section(security, 'commands');
     set(commands, 'allow', flags.allowCommand);
     set(commands, 'argPattern', flags.allowArgs);
