@@ -160,7 +160,7 @@ describe('explicit code-loading variables are a startup error unless allowed by 
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('--allow-env LD_PRELOAD');
-  });
+  }, 90_000);
 });
 
 describe('the command policy refuses code-loading interpreter flags, whatever --allow-args admits', () => {

@@ -116,7 +116,7 @@ describe('authentication configured: frontends that carry no token refuse to sta
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain('--allow-unauthenticated-frontend');
-  });
+  }, 90_000);
 });
 
 describe('a WebSocket connection ends when its token expires', () => {

@@ -66,5 +66,5 @@ describe('serve startup errors', () => {
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^switchboard serve: Unsupported scheme "foo:"/);
-  });
+  }, 90_000);
 });

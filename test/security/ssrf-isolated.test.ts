@@ -9,9 +9,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../fixtures/paths.js';
 import { runCliIsolated, runIsolated } from '../fixtures/netns.js';
 
+// Each case spawns a process in a namespace of its own: generous deadlines for a busy machine.
+const CLI_TIMEOUT = 90_000;
+
 describe('the isolation itself', () => {
-  it('inside the namespace, loopback works and any other address is unreachable at once', async () => {
-    const script = `
+  it(
+    'inside the namespace, loopback works and any other address is unreachable at once',
+    async () => {
+      const script = `
       const net = require('node:net');
       const server = net.createServer((s) => s.end()).listen(0, '127.0.0.1', () => {
         const local = net.connect(server.address().port, '127.0.0.1');
@@ -22,9 +27,11 @@ describe('the isolation itself', () => {
           outside.on('connect', () => { console.log('CONNECTED'); process.exit(1); });
         });
       });`;
-    const run = await runIsolated([process.execPath, '-e', script]);
-    expect(run.stdout.trim()).toBe('ENETUNREACH');
-  });
+      const run = await runIsolated([process.execPath, '-e', script]);
+      expect(run.stdout.trim()).toBe('ENETUNREACH');
+    },
+    CLI_TIMEOUT,
+  );
 });
 
 describe('SSRF refusals (library and serve startup), isolated', () => {
@@ -61,39 +68,55 @@ describe('SSRF refusals (library and serve startup), isolated', () => {
 });
 
 describe('CLI refusals, isolated: exit code and one line naming --allow-private-backends', () => {
-  it('serve http://169.254.169.254/mcp → exit 2', async () => {
-    const run = await runCliIsolated(['serve', 'http://169.254.169.254/mcp']);
-    expect(run.code).toBe(2);
-    const lines = run.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/SSRF guard.*--allow-private-backends/);
-  });
+  it(
+    'serve http://169.254.169.254/mcp → exit 2',
+    async () => {
+      const run = await runCliIsolated(['serve', 'http://169.254.169.254/mcp']);
+      expect(run.code).toBe(2);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/SSRF guard.*--allow-private-backends/);
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('serve tcp://10.0.0.5:7000 --listen stdio: (the old README example) → exit 2', async () => {
-    const run = await runCliIsolated(['serve', 'tcp://10.0.0.5:7000', '--listen', 'stdio:']);
-    expect(run.code).toBe(2);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toContain('--allow-private-backends');
-  });
+  it(
+    'serve tcp://10.0.0.5:7000 --listen stdio: (the old README example) → exit 2',
+    async () => {
+      const run = await runCliIsolated(['serve', 'tcp://10.0.0.5:7000', '--listen', 'stdio:']);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toContain('--allow-private-backends');
+    },
+    CLI_TIMEOUT,
+  );
 
   for (const command of [['inspect'], ['schema', 'openapi']]) {
-    it(`${command.join(' ')} of a metadata URL → exit 1 before any connection`, async () => {
-      const run = await runCliIsolated([...command, 'http://169.254.169.254/latest/meta-data']);
-      expect(run.code).toBe(1);
-      expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      expect(run.stderr).toMatch(/SSRF guard.*--allow-private-backends/);
-    });
+    it(
+      `${command.join(' ')} of a metadata URL → exit 1 before any connection`,
+      async () => {
+        const run = await runCliIsolated([...command, 'http://169.254.169.254/latest/meta-data']);
+        expect(run.code).toBe(1);
+        expect(run.stderr.trim().split('\n')).toHaveLength(1);
+        expect(run.stderr).toMatch(/SSRF guard.*--allow-private-backends/);
+      },
+      CLI_TIMEOUT,
+    );
 
-    it(`${command.join(' ')} --allow-private-backends lets it try (unreachable in the namespace: exit 4)`, async () => {
-      const run = await runCliIsolated([
-        ...command,
-        'http://10.0.0.5:7000/mcp',
-        '--allow-private-backends',
-        '--timeout',
-        '5000',
-      ]);
-      expect(run.code).toBe(4);
-      expect(run.stderr).not.toMatch(/SSRF guard/);
-    });
+    it(
+      `${command.join(' ')} --allow-private-backends lets it try (unreachable in the namespace: exit 4)`,
+      async () => {
+        const run = await runCliIsolated([
+          ...command,
+          'http://10.0.0.5:7000/mcp',
+          '--allow-private-backends',
+          '--timeout',
+          '5000',
+        ]);
+        expect(run.code).toBe(4);
+        expect(run.stderr).not.toMatch(/SSRF guard/);
+      },
+      CLI_TIMEOUT,
+    );
   }
 });
