@@ -130,7 +130,8 @@ const SHELL_SPEC = {
 const INTERPRETERS: readonly InterpreterSpec[] = [
   {
     name: 'node',
-    match: /^(node|nodejs)(\d+)?(\.exe)?$/i,
+    // tsx and ts-node take node's flags (and evaluate -e/-p/-r/-i the same way).
+    match: /^(node|nodejs|tsx|ts-node)(\d+)?(\.exe)?$/i,
     refused: [
       '-e',
       '--eval',

@@ -230,6 +230,7 @@ describe('codeLoadingArgument knows node, python, ruby, perl, shells, deno and b
     ['node', ['--some-future-flag', 'value', '--import', 'x'], '--import'],
     ['node', ['--'], '-'],
     ['node', ['-'], '-'],
+    ['tsx', ['--import', 'x', 'server.ts'], '--import'],
     ['python3', ['-c', 'import os'], '-c'],
     ['python3.12', ['-Bc', 'import os'], '-c'],
     ['python', ['-m', 'http.server'], '-m'],
