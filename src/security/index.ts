@@ -45,9 +45,11 @@ export {
   type CorsOptions,
 } from './cors.js';
 export {
+  checkFrontendAuthentication,
   frontendAuthentication,
   unauthenticatedFrontends,
   type FrontendAuthentication,
+  type FrontendAuthenticationCheck,
 } from './frontend-auth.js';
 export {
   httpAdmission,

@@ -11,7 +11,7 @@ import { ApiKeyStore, parseApiKeyList, type ApiKeyEntry } from '../../security/a
 import { Authenticator } from '../../security/authenticator.js';
 import { ChildEnvPolicy } from '../../security/child-env-policy.js';
 import { CommandPolicy, type AdmittedCommand } from '../../security/command-policy.js';
-import { frontendAuthentication, unauthenticatedFrontends } from '../../security/frontend-auth.js';
+import { checkFrontendAuthentication, frontendAuthentication } from '../../security/frontend-auth.js';
 import { httpAdmission, httpSessionAdmission, SESSION_OPEN_METHOD } from '../../security/http-admission.js';
 import { JwtVerifier, type JwtVerifierOptions } from '../../security/jwt-verifier.js';
 import { AuthorizationPolicy, callerOf } from '../../security/policy.js';
@@ -214,10 +214,7 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
   };
   const authenticates = jwtOn || apiKeys !== undefined || sec.requireAuth;
   const mtls = config.tls.clientCaFile !== undefined;
-  const sessionAdmission =
-    sec.rateLimit.rate > 0
-      ? httpSessionAdmission(access, { resourceMetadataUrl: () => undefined })
-      : undefined;
+  const sessionAdmission = sec.rateLimit.rate > 0 ? httpSessionAdmission(access) : undefined;
   // The admin server authenticates like the first frontend that takes tokens (same audience).
   const adminUri =
     config.listen.find((uri) => frontendAuthentication(uri, mtls) === 'headers') ?? config.listen[0] ?? '';
@@ -248,31 +245,13 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
           unresolved = error.message;
         }
       }
-      const stray = sec.allowUnauthenticatedFrontends.filter((uri) => !config.listen.includes(uri));
-      if (stray.length > 0) {
-        throw new SwitchboardError(
-          'INVALID_OPTIONS',
-          `--allow-unauthenticated-frontend ${stray[0] ?? ''}: not one of the --listen URIs (give it exactly as listed)`,
-        );
-      }
-      if (sec.requireAuth || authenticates) {
-        // Configured authentication applies to every frontend, or startup refuses: tcp:// and tls://
-        // without client certificates carry no token, so they would serve anyone.
-        const blind = unauthenticatedFrontends(config.listen, mtls, sec.allowUnauthenticatedFrontends);
-        if (blind.length > 0) {
-          throw new SwitchboardError(
-            'INVALID_OPTIONS',
-            `${blind.join(', ')} cannot authenticate callers (no headers carry a token or key) while ${sec.requireAuth ? '--require-auth is on' : 'authentication is configured'}; serve HTTP/WebSocket, tls:// with --tls-client-ca (mTLS) or unix:// (file permissions), or accept unauthenticated callers there with --allow-unauthenticated-frontend ${blind[0] ?? ''}`,
-          );
-        }
-        for (const uri of sec.allowUnauthenticatedFrontends) {
-          if (frontendAuthentication(uri, mtls) === 'none')
-            log.warn(
-              { frontend: uri },
-              'authentication is configured but this frontend serves anyone who can reach it',
-            );
-        }
-      }
+      // Configured authentication applies to every frontend, or startup refuses.
+      const openFrontends = checkFrontendAuthentication(config.listen, {
+        mtls,
+        requireAuth: sec.requireAuth,
+        allowed: sec.allowUnauthenticatedFrontends,
+        authConfigured: authenticates,
+      });
       if (sec.childEnv.length > 0 && config.sessionMode === 'shared') {
         throw new SwitchboardError(
           'INVALID_OPTIONS',
@@ -280,6 +259,12 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
         );
       }
       // Warnings only once nothing refused the configuration (a refusal is one line).
+      for (const uri of openFrontends) {
+        log.warn(
+          { frontend: uri },
+          'authentication is configured but this frontend serves anyone who can reach it',
+        );
+      }
       if (unresolved !== undefined) {
         // Not resolvable now: every connection is vetted again when it resolves.
         log.warn({ err: unresolved }, 'backend host does not resolve yet; it is checked on every connection');
