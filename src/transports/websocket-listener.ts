@@ -124,7 +124,7 @@ export class WebSocketListener implements Listener {
   readonly #maxConnections: number;
   readonly #maxMessageBytes: number;
   readonly #open = new Set<OpenConnection>();
-  /** Upgrades admitted past the connection cap and not yet accepted or refused (authentication runs). */
+  /** Slots held under the connection cap by upgrades not yet accepted or refused (authentication runs). */
   #reserved = 0;
   #url = '';
   #closing: Promise<void> | undefined;
