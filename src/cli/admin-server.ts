@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { guardRequestHandler, type FaultSink } from '../transports/handler-guard.js';
+import { edgePolicy, edgeRefusal } from '../transports/http/server/edge-guard.js';
 import { requestPathname } from '../transports/request-url.js';
 
 /** A route served beside MCP: health, readiness, later metrics. */
@@ -22,9 +23,19 @@ export function healthRoutes(ready: () => boolean): Record<string, AdminRoute> {
   };
 }
 
+/** Options of {@link startAdminServer}. */
+export interface AdminServerOptions {
+  /** Browser origins allowed besides the loopback ones of a loopback bind (default: none). */
+  allowedOrigins?: readonly string[] | undefined;
+  /** Told about a route that threw (it was answered 500). */
+  onFault?: FaultSink | undefined;
+}
+
 /**
  * A small HTTP server for admin routes only (`--admin-bind`), for deployments whose frontend is not HTTP.
- * A request target that cannot be parsed gets 400; a route that throws gets 500 (reported to `onFault`).
+ * The same Host/Origin checks as the HTTP frontend apply (403): a loopback bind answers only loopback
+ * `Host` names (DNS rebinding), and no foreign page may read it. A request target that cannot be parsed
+ * gets 400; a route that throws gets 500 (reported to `onFault`).
  *
  * @returns the bound URL and a close function
  */
@@ -32,9 +43,16 @@ export async function startAdminServer(
   host: string,
   port: number,
   routes: Record<string, AdminRoute>,
-  onFault: FaultSink = () => undefined,
+  options: AdminServerOptions = {},
 ): Promise<{ url: string; close: () => Promise<void> }> {
+  const edge = edgePolicy(host.includes(':') ? `[${host}]` : host, undefined, options.allowedOrigins);
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const refusal = edgeRefusal(req, edge);
+    if (refusal !== undefined) {
+      res.writeHead(403, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+      res.end(`${refusal}\n`);
+      return;
+    }
     const path = requestPathname(req.url);
     const route =
       path !== undefined && (req.method === 'GET' || req.method === 'HEAD') ? routes[path] : undefined;
@@ -48,7 +66,9 @@ export async function startAdminServer(
       res.end(status === 400 ? 'bad request target\n' : 'not found\n');
     }
   };
-  const server = http.createServer(guardRequestHandler('admin request', handle, onFault));
+  const server = http.createServer(
+    guardRequestHandler('admin request', handle, options.onFault ?? (() => undefined)),
+  );
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { connect } from '../endpoint/registry.js';
 import type { ConnectOptions } from '../endpoint/scheme.js';
 import { SwitchboardError } from '../errors.js';
+import { redactUrl } from '../observability/redact-url.js';
 import type { Transport } from '../transport.js';
 import type { StderrMode } from '../transports/stdio-client.js';
 import type { TlsClientOptions } from '../transports/tls-options.js';
@@ -332,24 +333,14 @@ export function openBackend(target: BackendTarget, options: OpenBackendOptions =
 }
 
 /**
- * A one-line description of a target for humans, without secrets (no token, no URI password,
- * header names only).
+ * A one-line description of a target for humans, without secrets: no token, no user name or password
+ * of the URI, no query-parameter values (`?key=***`).
  *
  * @param target - the target to describe
  */
 export function describeBackendTarget(target: BackendTarget): string {
   if (target.kind === 'stdio') return [target.command, ...target.args].map(quoteForDisplay).join(' ');
-  let shown = target.uri;
-  try {
-    const url = new URL(target.uri);
-    if (url.password !== '') {
-      url.password = '***';
-      shown = url.href;
-    }
-  } catch {
-    // Not parseable as a URL: shown as given; the registry reports it when connecting.
-  }
-  return shown;
+  return redactUrl(target.uri);
 }
 
 function quoteForDisplay(word: string): string {

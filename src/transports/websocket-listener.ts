@@ -55,6 +55,12 @@ export interface WebSocketListenerOptions
    */
   authenticate?:
     ((req: http.IncomingMessage) => AuthenticateResult | Promise<AuthenticateResult>) | undefined;
+  /**
+   * A connection whose `authInfo.expiresAt` (a token's `exp`, in seconds) has passed is closed (code
+   * 1008, reason "token expired") this long after it, in ms (default 0; give the clock skew a verifier
+   * allows, so a connection lives exactly as long as its token would be accepted on a new request).
+   */
+  tokenExpiryGraceMs?: number | undefined;
 }
 
 /** Facts handed to `onConnection` with each WebSocket transport. */
@@ -123,6 +129,8 @@ export class WebSocketListener implements Listener {
   readonly #maxConnections: number;
   readonly #maxMessageBytes: number;
   readonly #open = new Set<OpenConnection>();
+  /** Slots held under the connection cap by upgrades not yet accepted or refused (authentication runs). */
+  #reserved = 0;
   #url = '';
   #closing: Promise<void> | undefined;
 
@@ -249,7 +257,8 @@ export class WebSocketListener implements Listener {
     if (offered.length > 0 && !offered.includes(MCP_SUBPROTOCOL)) {
       return refuseUpgrade(socket, 400, `Subprotocol "${MCP_SUBPROTOCOL}" required`);
     }
-    if (this.#open.size >= this.#maxConnections) {
+    // The slot is taken now, before authentication is awaited: concurrent upgrades cannot overshoot.
+    if (this.#open.size + this.#reserved >= this.#maxConnections) {
       this.#report(
         new SwitchboardError(
           'CONNECTION_REJECTED',
@@ -259,9 +268,23 @@ export class WebSocketListener implements Listener {
       );
       return refuseUpgrade(socket, 503, 'Too many connections');
     }
+    this.#reserved++;
+    let held = true;
+    const release = (): void => {
+      if (held) this.#reserved--;
+      held = false;
+    };
+    // A socket that dies before the handshake completes gives its slot back.
+    socket.once('close', release);
+    const upgrade = (authInfo: AuthInfo | undefined): void =>
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        socket.off('close', release);
+        release();
+        this.#acceptGuarded(req, authInfo)(ws);
+      });
     const authenticate = this.#options.authenticate;
     if (authenticate === undefined) {
-      this.#wss.handleUpgrade(req, socket, head, this.#acceptGuarded(req, undefined));
+      upgrade(undefined);
       return;
     }
     // Returned so the guard sees a failure of the continuation too (it answers 500 and reports it).
@@ -269,15 +292,20 @@ export class WebSocketListener implements Listener {
       .then(() => authenticate(req))
       .then(
         (decided) => {
-          if (socket.destroyed) return;
-          if (this.#closing) return refuseUpgrade(socket, 503, 'Server is shutting down');
+          if (socket.destroyed) return release();
+          if (this.#closing) {
+            release();
+            return refuseUpgrade(socket, 503, 'Server is shutting down');
+          }
           if ('reject' in decided) {
+            release();
             const { status, message, headers } = decided.reject;
             return refuseUpgrade(socket, status, message, headers);
           }
-          this.#wss.handleUpgrade(req, socket, head, this.#acceptGuarded(req, decided.authInfo));
+          upgrade(decided.authInfo);
         },
         (error: unknown) => {
+          release();
           this.#report(toSwitchboardError(error));
           refuseUpgrade(socket, 500, 'Internal error');
         },
@@ -291,6 +319,24 @@ export class WebSocketListener implements Listener {
       (error) => this.#report(error),
       (ws) => ws.terminate(),
     );
+  }
+
+  /** Closes `ws` when the token it was admitted with expires (plus the configured grace). */
+  #closeAtExpiry(ws: WebSocket, authInfo: AuthInfo | undefined, closed: Promise<void>): void {
+    const expiresAt = authInfo?.expiresAt;
+    if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return;
+    const delay = expiresAt * 1000 + (this.#options.tokenExpiryGraceMs ?? 0) - Date.now();
+    // setTimeout holds 2^31-1 ms at most; a token that outlives it is re-armed when the timer fires.
+    const timer = setTimeout(
+      () => {
+        if (expiresAt * 1000 + (this.#options.tokenExpiryGraceMs ?? 0) > Date.now())
+          return this.#closeAtExpiry(ws, authInfo, closed);
+        ws.close(1008, 'token expired');
+      },
+      Math.min(Math.max(0, delay), 2 ** 31 - 1),
+    );
+    timer.unref();
+    void closed.then(() => clearTimeout(timer));
   }
 
   #accept(ws: WebSocket, req: http.IncomingMessage, authInfo: AuthInfo | undefined): void {
@@ -323,6 +369,7 @@ export class WebSocketListener implements Listener {
     };
     this.#open.add(open);
     void closed.then(() => this.#open.delete(open));
+    this.#closeAtExpiry(ws, authInfo, closed);
     try {
       const info: WebSocketConnectionInfo = {
         remoteAddress: req.socket.remoteAddress,

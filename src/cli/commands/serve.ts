@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ServeConfigSchema, type ServeConfig, type ServeConfigInput } from '../../config/serve-config.js';
 import { SwitchboardError } from '../../errors.js';
+import { redactUrlsIn } from '../../observability/redact-url.js';
 import {
   addBackendTargetOptions,
   parseBackendTarget,
@@ -27,6 +28,15 @@ import {
 
 /** Exit code of a usage error (bad flags, bad config). */
 const USAGE = 2;
+
+/** Startup errors that are the configuration's fault: exit code 2. */
+const USAGE_CODES: ReadonlySet<string> = new Set([
+  'SSRF_BLOCKED',
+  'COMMAND_REFUSED',
+  'INVALID_OPTIONS',
+  'INVALID_URI',
+  'UNSUPPORTED_SCHEME',
+]);
 
 interface TlsFlags {
   tlsCert?: string;
@@ -341,13 +351,11 @@ export async function serveUntilStopped(config: ServeConfig): Promise<void> {
   try {
     running = await runServe(config, log);
   } catch (error) {
-    log.error({ err: (error as Error).message }, 'cannot start');
-    console.error(`switchboard serve: ${(error as Error).message}`);
-    // A refused configuration (SSRF guard, command policy, unusable security settings) is a usage error.
-    const refused =
-      error instanceof SwitchboardError &&
-      (error.code === 'SSRF_BLOCKED' || error.code === 'COMMAND_REFUSED' || error.code === 'INVALID_OPTIONS');
-    process.exitCode = refused ? USAGE : 1;
+    // One line on stderr, whatever the log format: the reason and, where there is one, the fix.
+    console.error(`switchboard serve: ${redactUrlsIn((error as Error).message)}`);
+    // A refused or unusable configuration (SSRF guard, command policy, security settings, a listen URI
+    // no transport serves) is a usage error.
+    process.exitCode = error instanceof SwitchboardError && USAGE_CODES.has(error.code) ? USAGE : 1;
     return;
   }
   const stop = new Promise<string>((resolve) => {

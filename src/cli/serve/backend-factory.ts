@@ -28,7 +28,7 @@ function backendTls(config: ServeConfig): TlsClientOptions {
 export function backendFactory(
   config: ServeConfig,
   log: Logger,
-  security?: Pick<SecurityWiring, 'guard' | 'command' | 'childEnv'>,
+  security?: Pick<SecurityWiring, 'guard' | 'command' | 'childEnv' | 'spawnEnv'>,
 ): (sessionId: string | undefined) => Transport {
   const target = config.backend;
   if (target === undefined) {
@@ -47,9 +47,10 @@ export function backendFactory(
     const transport = openBackend(spawned, {
       maxMessageBytes: config.maxMessageBytes,
       stderr: 'pipe',
-      env: { ...config.stdio.env, ...perUser },
+      // The wiring filters what --inherit-env passes (no SWITCHBOARD_* secret, no code-loading variable).
+      env: security ? security.spawnEnv(perUser) : { ...config.stdio.env, ...perUser },
       cwd: config.stdio.cwd,
-      inheritEnv: config.stdio.inheritEnv,
+      inheritEnv: security ? false : config.stdio.inheritEnv,
       websocketCompression: config.compression.websocket,
       tls: backendTls(config),
       guard: security?.guard,

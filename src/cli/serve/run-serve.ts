@@ -113,13 +113,16 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     ...healthRoutes(() => proxy.ready),
     ...wiring.routes(() => proxy.ready),
   };
-  const onRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
-    const path = req.method === 'GET' ? requestPathname(req.url) : undefined;
-    const route = path === undefined ? undefined : routes[path];
-    if (!route) return false;
-    route(req, res);
-    return true;
-  };
+  // Served after the listener's Host/Origin checks; /metrics behind authentication when configured.
+  const onRequest =
+    (table: Record<string, AdminRoute>) =>
+    (req: IncomingMessage, res: ServerResponse): boolean => {
+      const path = req.method === 'GET' ? requestPathname(req.url) : undefined;
+      const route = path === undefined ? undefined : table[path];
+      if (!route) return false;
+      route(req, res);
+      return true;
+    };
 
   const listeners: Listener[] = [];
   const done: Promise<void>[] = [];
@@ -137,7 +140,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         http: {
           responseMode: config.http.responseMode,
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          ...security.httpOptions(uri, onRequest),
+          ...security.httpOptions(uri, onRequest(security.protectRoutes(routes, uri))),
           ...wiring.httpListen,
         },
         // Browsers reach WebSocket frontends too: the same Origin allow-list applies.
@@ -153,7 +156,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       if ('closed' in listener && listener.closed instanceof Promise)
         done.push(listener.closed as Promise<void>);
       log.info({ url: listener.url }, 'listening');
-      if (!isLoopbackListen(listener.url) && !security.authenticates) {
+      if (!isLoopbackListen(listener.url) && !security.authenticatesOn(uri)) {
         log.warn(
           { url: listener.url },
           'listening on a non-loopback address without authentication: anyone who can reach it can use the backend',
@@ -166,7 +169,14 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     await wiring.close();
     throw error;
   }
-  const admin = config.adminBind ? await startAdmin(config.adminBind, routes, log) : undefined;
+  const admin = config.adminBind
+    ? await startAdmin(
+        config.adminBind,
+        security.protectRoutes(routes, undefined),
+        config.http.allowedOrigins,
+        log,
+      )
+    : undefined;
   if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
   log.info(
     {
@@ -200,11 +210,13 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
 async function startAdmin(
   bind: string,
   routes: Record<string, AdminRoute>,
+  allowedOrigins: readonly string[],
   log: Logger,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const i = bind.lastIndexOf(':');
   const host = bind.slice(0, i).replace(/^\[|\]$/g, '');
-  return startAdminServer(host, Number(bind.slice(i + 1)), routes, (error) =>
-    log.error({ err: error.message }, 'admin request failed'),
-  );
+  return startAdminServer(host, Number(bind.slice(i + 1)), routes, {
+    allowedOrigins: allowedOrigins.length > 0 ? allowedOrigins : undefined,
+    onFault: (error) => log.error({ err: error.message }, 'admin request failed'),
+  });
 }

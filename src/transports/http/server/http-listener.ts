@@ -222,6 +222,7 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
       edge: edgePolicy(url.hostname, o.allowedHosts, o.allowedOrigins, o.cors?.origins),
       authenticate: o.authenticate,
       admit: o.admit,
+      admitSession: o.admitSession,
       cors: o.cors,
       securityHeaders: o.securityHeaders === false ? false : { secure, options: o.securityHeaders ?? {} },
       onRequest: o.onRequest,
