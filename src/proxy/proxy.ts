@@ -151,6 +151,11 @@ export class Proxy {
     return this.#active;
   }
 
+  /** Shared mode: backend messages no session could be told apart for (refused or dropped). */
+  get droppedMessages(): number {
+    return this.#shared?.droppedCount ?? 0;
+  }
+
   /** Requests in flight across all sessions. */
   get inflightCount(): number {
     let n = 0;

@@ -102,6 +102,7 @@ export class SharedBackend implements PortOwner {
   readonly #clientTasks: BoundedMap<string, SharedPort>;
   readonly #elicitations: BoundedMap<string, SharedPort>;
   #subscriptionCount = 0;
+  #dropped = 0;
   #next = 0;
   #started: Promise<void> | undefined;
   #initResult: Record<string, unknown> | undefined;
@@ -134,6 +135,11 @@ export class SharedBackend implements PortOwner {
   /** Requests in flight across all sessions. */
   get inflightCount(): number {
     return this.#outbound.size;
+  }
+
+  /** Backend messages that reached no session (refused server requests, dropped notifications). */
+  get droppedCount(): number {
+    return this.#dropped;
   }
 
   /** Sizes of the internal tables (for tests and metrics): every one of them is bounded. */
@@ -392,7 +398,7 @@ export class SharedBackend implements PortOwner {
     const port = named ?? this.#soleOwner();
     const reason = this.#undeliverable(port);
     if (reason !== undefined) {
-      this.#o.onDropped?.({ method: message.method, kind: 'request', reason });
+      this.#drop({ method: message.method, kind: 'request', reason });
       this.#refuseServerRequest(message.id, REFUSALS[reason]);
       return;
     }
@@ -402,7 +408,7 @@ export class SharedBackend implements PortOwner {
       this.#serverRequests.size >= (this.#o.maxServerRequests ?? 10_000) ||
       target.serverRequests >= perSession
     ) {
-      this.#o.onDropped?.({ method: message.method, kind: 'request', reason: 'limit' });
+      this.#drop({ method: message.method, kind: 'request', reason: 'limit' });
       this.#refuseServerRequest(message.id, REFUSALS.limit);
       return;
     }
@@ -413,6 +419,11 @@ export class SharedBackend implements PortOwner {
     const elicitation = elicitationIdOf(message);
     if (elicitation !== undefined) this.#elicitations.set(elicitation, target);
     target.deliver({ ...message, id: local });
+  }
+
+  #drop(info: { method: string; kind: 'request' | 'notification'; reason: DropReason }): void {
+    this.#dropped++;
+    this.#o.onDropped?.(info);
   }
 
   #undeliverable(port: SharedPort | undefined): DropReason | undefined {
@@ -512,7 +523,7 @@ export class SharedBackend implements PortOwner {
     const port = certain ? named : this.#soleOwner();
     const reason = this.#undeliverable(port);
     if (reason !== undefined) {
-      this.#o.onDropped?.({ method: message.method, kind: 'notification', reason });
+      this.#drop({ method: message.method, kind: 'notification', reason });
       return;
     }
     (port as SharedPort).deliver(message);

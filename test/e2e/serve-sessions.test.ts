@@ -4,8 +4,12 @@
  * Loopback source addresses 127.0.0.2 and .3 (hostile) and 127.0.0.1 (well-behaved) stand for hosts
  * (`--limit-loopback` counts loopback peers).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/endpoint/registry.js';
 import { fixture } from '../fixtures/paths.js';
@@ -23,8 +27,11 @@ afterAll(async () => {
 
 const RAW_BACKEND = ['--', process.execPath, fixture('raw-backend.mjs')];
 
-async function serve(flags: string[]): Promise<Started & { urls: string[]; port: number }> {
-  const s = await startServe(['--listen', 'tcp://127.0.0.1:0', ...flags, ...RAW_BACKEND]);
+async function serve(
+  flags: string[],
+  listen = 'tcp://127.0.0.1:0',
+): Promise<Started & { urls: string[]; port: number }> {
+  const s = await startServe(['--listen', listen, ...flags, ...RAW_BACKEND]);
   started.push(s);
   return { ...s, port: Number(new URL(s.urls[0] as string).port) };
 }
@@ -126,5 +133,34 @@ describe('serve: one client cannot exhaust the sessions of everyone else', () =>
     expect(s.stderr.some((l) => l.includes('"msg":"closing idle session"'))).toBe(true);
     expect(s.stderr.some((l) => l.includes('"msg":"closing a session that sent nothing"'))).toBe(true);
     await client.close();
+  }, 60_000);
+
+  it('one authenticated principal is capped in backends, whatever its sessions; another principal is served', async () => {
+    const keys = path.join(mkdtempSync(path.join(os.tmpdir(), 'sb-keys-')), 'keys');
+    writeFileSync(keys, 'mallory:key-mallory-0123456789\nalice:key-alice-0123456789abc\n');
+    const s = await serve(
+      ['--api-keys-file', keys, '--max-backends-per-principal', '1'],
+      'http://127.0.0.1:0/mcp',
+    );
+    const clientWith = async (key: string): Promise<Client> => {
+      const client = new Client({ name: key, version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(s.urls[0] as string), {
+          requestInit: { headers: { 'x-api-key': key } },
+        }),
+      );
+      return client;
+    };
+    const first = await clientWith('key-mallory-0123456789');
+    await expect(clientWith('key-mallory-0123456789')).rejects.toThrow(
+      /too many backends for this principal \(max 1\)/,
+    );
+    const alice = await clientWith('key-alice-0123456789abc');
+    try {
+      const echoed = await alice.callTool({ name: 'echo', arguments: { who: 'alice' } });
+      expect(echoed.content).toEqual([{ type: 'text', text: '{"who":"alice"}' }]);
+    } finally {
+      await Promise.allSettled([alice.close(), first.close()]);
+    }
   }, 60_000);
 });

@@ -78,6 +78,7 @@ describe('shared backend: who a backend message belongs to', () => {
     expect(b.got.some((m) => m.method === 'elicitation/create')).toBe(false);
     expect(a.got.filter((m) => m.method === 'elicitation/create')).toHaveLength(1);
     expect(r.dropped).toEqual(['request elicitation/create ambiguous']);
+    expect(r.shared.droppedCount).toBe(1);
   });
 
   it('a call its client cancelled may still call back: its session stays a candidate, the other never gets it', async () => {
