@@ -5,6 +5,7 @@
  * (`--limit-loopback` counts loopback peers).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,5 +163,29 @@ describe('serve: one client cannot exhaust the sessions of everyone else', () =>
     } finally {
       await Promise.allSettled([alice.close(), first.close()]);
     }
+  }, 60_000);
+
+  it('a GET /sse that never POSTs spawns no child and is closed after the first-message timeout', async () => {
+    const s = await serve(['--first-message-timeout', '1s'], 'http://127.0.0.1:0/mcp');
+    const sse = new URL('/sse', s.urls[0]);
+    const streams = await Promise.all(
+      Array.from(
+        { length: 5 },
+        () =>
+          new Promise<{ body: string; ended: Promise<void> }>((resolve, reject) => {
+            const req = http.get(sse, { headers: { accept: 'text/event-stream' } }, (res) => {
+              const state = { body: '', ended: new Promise<void>((done) => res.once('close', () => done())) };
+              res.on('data', (chunk: Buffer) => {
+                state.body += chunk.toString();
+                if (state.body.includes('event: endpoint')) resolve(state);
+              });
+            });
+            req.on('error', reject);
+          }),
+      ),
+    );
+    await Promise.all(streams.map((st) => st.ended));
+    expect(spawns(s)).toBe(0);
+    expect(s.stderr.filter((l) => l.includes('"msg":"closing a session that sent nothing"'))).toHaveLength(5);
   }, 60_000);
 });
