@@ -36,3 +36,38 @@ export function elicitationIdOf(request: JSONRPCRequest): string | undefined {
   const id = request.params?.elicitationId;
   return typeof id === 'string' ? id : undefined;
 }
+
+/** Why a backend message reached no session. */
+export type DropReason = 'ambiguous' | 'no-session' | 'session-closed' | 'limit';
+
+/** Options of {@link SharedBackend}. */
+export interface SharedBackendOptions {
+  /** Most translated entries (requests in flight across all sessions) at once (default 100,000). */
+  maxEntries?: number | undefined;
+  /** Most server→client requests awaiting an answer, in total (default 10,000) and per session (1,000). */
+  maxServerRequests?: number | undefined;
+  maxServerRequestsPerSession?: number | undefined;
+  /** Most resource subscriptions, in total (default 100,000) and per session (1,000). */
+  maxSubscriptions?: number | undefined;
+  maxSubscriptionsPerSession?: number | undefined;
+  /** Most task and elicitation ownership records kept (default 10,000 each; the oldest are forgotten). */
+  maxOwnershipRecords?: number | undefined;
+  /**
+   * How long a call whose client stopped waiting (cancelled, timed out, session closed) is assumed to
+   * keep running at the server and may still call back, in ms (default 60,000).
+   */
+  abandonedCallTtlMs?: number | undefined;
+  onError?: ((error: Error) => void) | undefined;
+  /** A backend message that reached no session (counted; worth a debug log, never more). */
+  onDropped?:
+    ((info: { method: string; kind: 'request' | 'notification'; reason: DropReason }) => void) | undefined;
+}
+
+/** What a refused server→client request tells the backend (and through it, the caller). */
+export const REFUSALS: Record<DropReason, string> = {
+  ambiguous:
+    'switchboard: several client sessions share this backend and have calls in flight; which one this request is for cannot be known, so it was refused (use per-session mode for servers that call back concurrently)',
+  'no-session': 'No client session is connected to answer this request',
+  'session-closed': 'The client session this request was for closed',
+  limit: 'Too many server requests are waiting for client answers',
+};
