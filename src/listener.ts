@@ -8,6 +8,11 @@ export interface ConnectionInfo {
   remotePort?: number | undefined;
   /** For HTTP listeners: the session id (2025 era) if any. */
   sessionId?: string | undefined;
+  /**
+   * The authenticated caller (`authInfo.clientId` of the session opener), when one is known. Listeners do
+   * not set it; the security wiring of `serve` does, for per-principal limits.
+   */
+  principal?: string | undefined;
 }
 
 /** Options common to every listener. */

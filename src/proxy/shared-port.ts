@@ -28,6 +28,10 @@ export class SharedPort implements Transport {
   callsInflight = 0;
   /** When this session last sent such a request. */
   lastCallAt = 0;
+  /** Resource URIs this session subscribed to (the backend confirmed). */
+  readonly subscriptions = new Set<string>();
+  /** Server→client requests delivered to this session and not answered yet. */
+  serverRequests = 0;
 
   readonly #owner: PortOwner;
   #started = false;

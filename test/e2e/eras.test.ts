@@ -7,12 +7,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/endpoint/registry.js';
 import { MODERN_PROTOCOL_VERSION } from '../../src/protocol/versions.js';
 import type { Transport } from '../../src/transport.js';
 import { fixture } from '../fixtures/paths.js';
+import { eventually } from '../proxy/harness.js';
 import { networkFrontendFlags, serveOverStdio, startServe, type Started } from './processes.js';
 
 type Kind = 'stdio' | 'tcp' | 'unix' | 'ws' | 'http';
@@ -54,7 +55,7 @@ describe.each(KINDS)('2026-07-28 through serve: backend %s', (backendKind) => {
   }
 
   it.each(KINDS)(
-    '→ frontend %s: negotiates 2026-07-28, progress, multi-round-trip elicitation',
+    '→ frontend %s: negotiates 2026-07-28, progress, multi-round-trip elicitation, log messages during a call',
     async (frontendKind) => {
       const client = new Client(
         { name: 'eras', version: '1.0.0' },
@@ -75,6 +76,19 @@ describe.each(KINDS)('2026-07-28 through serve: backend %s', (backendKind) => {
         expect(progress).toEqual([1, 2, 3].slice(0, progress.length));
         const confirmed = await client.callTool({ name: 'confirm', arguments: {} });
         expect(confirmed.content).toEqual([{ type: 'text', text: 'answer=accept {"yes":true}' }]);
+        // Log messages the server sends during a call reach the caller (not only progress).
+        const logs: unknown[] = [];
+        client.setNotificationHandler('notifications/message', (n) => {
+          logs.push(n.params.data);
+        });
+        const chatted = await client.callTool({
+          name: 'chatty',
+          arguments: { text: frontendKind },
+          _meta: { [LOG_LEVEL_META_KEY]: 'debug' },
+        });
+        expect(chatted.content).toEqual([{ type: 'text', text: `chatted ${frontendKind}` }]);
+        await eventually(() => logs.length >= 2);
+        expect(logs).toEqual([`first: ${frontendKind}`, `second: ${frontendKind}`]);
       } finally {
         await client.close();
       }

@@ -7,6 +7,7 @@ import payload from './payload.js';
 import proxyOurs from './proxy-ours.js';
 import proxyPeersExtra from './proxy-peers-extra.js';
 import proxyPeers from './proxy-peers.js';
+import proxyShared from './proxy-shared.js';
 import rawHttp from './raw-http.js';
 import rawLegacySse from './raw-legacy-sse.js';
 import rawPipe from './raw-pipe.js';
@@ -40,6 +41,7 @@ export const scenarios = [
   rawHttp,
   http,
   proxyOurs,
+  proxyShared,
   proxyPeers,
   proxyPeersExtra,
   payload,

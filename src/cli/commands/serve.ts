@@ -25,6 +25,7 @@ import {
   applyTransportLimitFlags,
   type TransportLimitFlags,
 } from '../serve/transport-limit-flags.js';
+import { addSessionOptions, applySessionFlags, type SessionFlags } from '../serve/session-flags.js';
 
 /** Exit code of a usage error (bad flags, bad config). */
 const USAGE = 2;
@@ -50,7 +51,7 @@ interface TlsFlags {
 }
 
 interface ServeFlags
-  extends BackendTargetFlags, TlsFlags, ResilienceFlags, SecurityFlags, TransportLimitFlags {
+  extends BackendTargetFlags, TlsFlags, ResilienceFlags, SecurityFlags, TransportLimitFlags, SessionFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -230,6 +231,7 @@ export function resolveServeConfig(
   applyResilienceFlags(merged, flags);
   applySecurityFlags(merged, flags);
   applyTransportLimitFlags(merged, flags);
+  applySessionFlags(merged, flags);
   const result = ServeConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -293,8 +295,11 @@ export function registerServeCommand(program: Command): void {
       collect,
     )
     .option('--session-mode <mode>', 'per-session (own backend per client) | shared (one backend)')
-    .option('--max-sessions <n>', 'most concurrent client sessions (default 1000)')
-    .option('--idle-timeout <duration>', 'close sessions idle this long, e.g. 30m (default: never)')
+    .option('--max-sessions <n>', 'most concurrent client sessions with a backend (default 1000)')
+    .option(
+      '--idle-timeout <duration>',
+      'close sessions idle this long, stopping their backend (default 30m; 0 = never)',
+    )
     .option('--timeout <duration>', 'request deadline without progress, e.g. 60s (default 60s)')
     .option('--max-timeout <duration>', 'hard cap on a request, progress or not (default 10m)')
     .option('--max-message-bytes <n>', 'largest message on any hop (default 33554432)')
@@ -328,6 +333,7 @@ export function registerServeCommand(program: Command): void {
   addResilienceOptions(command);
   addSecurityOptions(command);
   addTransportLimitOptions(command);
+  addSessionOptions(command);
   command.action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
     let config: ServeConfig;
     try {

@@ -7,6 +7,8 @@ import { InMemoryTransport } from '../../transports/in-memory.js';
 import { StdioClientTransport } from '../../transports/stdio-client.js';
 import { describeBackendTarget, openBackend } from '../backend-target.js';
 import { auditSpawn } from '../../security/spawn-audit.js';
+import { redactText } from '../../observability/redact-text.js';
+import { knownSecrets } from './session-wiring.js';
 import type { SecurityWiring } from './security-wiring.js';
 
 /** TLS options towards the backend, from `backendTls` (only what was set). */
@@ -23,7 +25,8 @@ function backendTls(config: ServeConfig): TlsClientOptions {
 
 /**
  * The proxy's `connectBackend`: a fresh connection to the configured backend, or to a new in-process
- * demo server when none is configured. A stdio child's stderr goes to our log, tagged with the session.
+ * demo server when none is configured. A stdio child's stderr goes to our log, tagged with the session and
+ * redacted (known secrets, credential-shaped text): it is for operators, never for clients.
  */
 export function backendFactory(
   config: ServeConfig,
@@ -41,6 +44,7 @@ export function backendFactory(
   const description = describeBackendTarget(target);
   // The command policy's absolute executable, so a later PATH change cannot swap the binary.
   const admitted = security?.command();
+  const secrets = knownSecrets(config);
   const spawned = target.kind === 'stdio' && admitted ? { ...target, command: admitted.executable } : target;
   return (sessionId) => {
     const perUser = security?.childEnv(sessionId) ?? {};
@@ -57,7 +61,8 @@ export function backendFactory(
     });
     if (transport instanceof StdioClientTransport) {
       const childLog = log.child({ session: sessionId ?? 'shared', backend: description });
-      transport.onstderr = (line) => childLog.info({ stderr: line }, 'backend stderr');
+      const hidden = [...secrets, ...Object.values(perUser)];
+      transport.onstderr = (line) => childLog.info({ stderr: redactText(line, hidden) }, 'backend stderr');
       if (spawned.kind === 'stdio') {
         // Every spawn is logged with its argv (never the environment's values, which may be secrets).
         const argv = [spawned.command, ...spawned.args];

@@ -13,6 +13,7 @@ import { backendFactory } from './backend-factory.js';
 import { isLoopbackListen } from './frontend-flags.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { createSecurityWiring } from './security-wiring.js';
+import { acceptFor, knownSecrets, logBackendFailure, sessionProxyOptions } from './session-wiring.js';
 
 /** A running `serve`. */
 export interface RunningServe {
@@ -37,10 +38,13 @@ function logEvent(log: Logger, event: ProxyEvent, backend: string): void {
       log.info({ session: event.sessionId, sessions: event.sessions }, 'session closed');
       return;
     case 'session-refused':
-      log.warn({ reason: event.reason }, 'session refused');
+      log.warn({ reason: event.reason, remote: event.info?.remoteAddress }, 'session refused');
       return;
     case 'session-idle':
-      log.info({ session: event.sessionId }, 'closing idle session');
+      log.info(
+        { session: event.sessionId },
+        event.reason === 'silent' ? 'closing a session that sent nothing' : 'closing idle session',
+      );
       return;
     case 'error':
       log.debug({ session: event.sessionId, side: event.side, err: event.error.message }, 'relay error');
@@ -48,15 +52,8 @@ function logEvent(log: Logger, event: ProxyEvent, backend: string): void {
     case 'backend': {
       const e = event.event;
       const session = event.sessionId ?? 'shared';
-      if (e.type === 'exited')
-        log.warn(
-          { session, uptimeMs: e.uptimeMs, inflight: e.inflight, err: e.error.message },
-          'backend exited',
-        );
-      else if (e.type === 'restarting')
+      if (e.type === 'restarting')
         log.info({ session, delayMs: e.delayMs, attempt: e.attempt }, 'restarting backend');
-      else if (e.type === 'gave-up')
-        log.error({ session, attempts: e.attempts, err: e.error.message }, 'backend keeps failing; gave up');
       else if (e.type === 'started') log.info({ session, attempt: e.attempt, backend }, 'backend started');
       else log.debug({ session, event: e.type }, 'backend');
       return;
@@ -91,11 +88,11 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   // Describe the backend once before listening: a bad URI or option is a startup error, not a
   // listener whose every session fails later. (Nothing is spawned or dialled here.)
   await connectBackend(undefined).close();
+  const secrets = knownSecrets(config);
   const proxy = new Proxy({
     connectBackend,
     sessionMode: config.sessionMode,
-    maxSessions: config.maxSessions,
-    idleTimeoutMs: config.idleTimeout,
+    ...sessionProxyOptions(config),
     restart: {
       maxFastFailures: config.restart.maxFastFailures,
       initialDelayMs: config.restart.initialDelay,
@@ -103,8 +100,11 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     },
     relay: { requestTimeoutMs: config.requestTimeout, maxRequestTimeoutMs: config.maxRequestTimeout },
     wrapBackend: wiring.wrapBackend,
+    onDropped: (drop) => log.debug(drop, 'shared backend message reached no session'),
     onEvent: (event) => {
-      logEvent(log, event, backendName);
+      // Backend failures carry a child's stderr: logged redacted, with the incident clients were given.
+      if (!logBackendFailure(log, event, (id) => [...secrets, ...Object.values(security.childEnv(id))]))
+        logEvent(log, event, backendName);
       wiring.onProxyEvent(event);
       security.onProxyEvent(event);
     },
@@ -132,7 +132,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   try {
     for (const uri of config.listen) {
       const listener = await listen(uri, {
-        onConnection: wiring.frontend(uri, security.frontend(uri, proxy.accept)),
+        onConnection: wiring.frontend(uri, security.frontend(uri, acceptFor(uri, proxy))),
         maxMessageBytes: config.maxMessageBytes,
         bufferBudget,
         socket: deadlines,
