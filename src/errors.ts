@@ -39,6 +39,9 @@ export const ErrorCodes = [
   'COMMAND_REFUSED',
   'RATE_LIMITED',
   'POLICY_DENIED',
+  'UNKNOWN_NAME',
+  'INVALID_PARAMS',
+  'UNROUTABLE',
   'INTERNAL',
 ] as const;
 
@@ -149,6 +152,11 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   // Implementation-defined server errors (outside the -32020..-32099 range the MCP spec reserves).
   RATE_LIMITED: -32004,
   POLICY_DENIED: -32003,
+  // A tool, prompt or resource nobody serves (or that is filtered out): what an MCP server answers too.
+  UNKNOWN_NAME: JsonRpcCode.InvalidParams,
+  INVALID_PARAMS: JsonRpcCode.InvalidParams,
+  // A method the gateway cannot route to one server.
+  UNROUTABLE: JsonRpcCode.MethodNotFound,
   INTERNAL: JsonRpcCode.InternalError,
 };
 
@@ -169,5 +177,6 @@ export function toJsonRpcError(error: unknown): JSONRPCErrorObject {
   if (e.details.stderrTail !== undefined) data.stderrTail = e.details.stderrTail;
   if (typeof e.details.retryAfterMs === 'number') data.retryAfterMs = e.details.retryAfterMs;
   if (Array.isArray(e.details.requiredScopes)) data.requiredScopes = e.details.requiredScopes;
+  if (typeof e.details.server === 'string') data.server = e.details.server;
   return { code: WIRE_CODES[e.code], message: e.message, data };
 }

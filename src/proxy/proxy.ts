@@ -25,7 +25,13 @@ export interface ProxyOptions {
    * Creates a fresh, unstarted connection to the backend. Called once per session (per-session mode) or
    * once (shared mode), and again on every restart. `sessionId` tags logs (e.g. a child's stderr).
    */
-  connectBackend: (sessionId: string | undefined) => Transport;
+  connectBackend?: ((sessionId: string | undefined) => Transport) | undefined;
+  /**
+   * Instead of `connectBackend`: the backend of each session is whatever this returns (unstarted), used
+   * as is — no supervisor, no shared multiplexer (e.g. a gateway's router, which supervises its own
+   * backends). `info` is what the listener (and the wrappers before {@link Proxy.accept}) said.
+   */
+  openSession?: ((sessionId: string, info: ConnectionInfo) => Transport) | undefined;
   /** `per-session` (default): own backend per client session. `shared`: one backend for all. */
   sessionMode?: SessionMode | undefined;
   /** Most concurrent sessions (default 1,000); beyond, new sessions are refused with an error. */
@@ -69,7 +75,7 @@ export class Proxy {
   /** @param options - backend, session mode, bounds */
   constructor(options: ProxyOptions) {
     this.#options = options;
-    if ((options.sessionMode ?? 'per-session') === 'shared') {
+    if (options.openSession === undefined && (options.sessionMode ?? 'per-session') === 'shared') {
       this.#sharedSupervisor = this.#supervise(undefined);
       this.#shared = new SharedBackend(this.#sharedSupervisor, {
         onError: (error) =>
@@ -115,7 +121,11 @@ export class Proxy {
       return;
     }
     const sessionId = info.sessionId ?? `s${++sessionCounter}`;
-    const raw = this.#shared ? this.#shared.openPort() : this.#supervise(sessionId);
+    const raw = this.#options.openSession
+      ? this.#options.openSession(sessionId, info)
+      : this.#shared
+        ? this.#shared.openPort()
+        : this.#supervise(sessionId);
     const backend = this.#options.wrapBackend ? this.#options.wrapBackend(raw, sessionId) : raw;
     const relay = new Relay(frontend, backend, {
       ...this.#options.relay,
@@ -160,7 +170,11 @@ export class Proxy {
 
   #supervise(sessionId: string | undefined): SupervisedBackend {
     return new SupervisedBackend({
-      connect: () => this.#options.connectBackend(sessionId),
+      connect: () => {
+        if (!this.#options.connectBackend)
+          throw new SwitchboardError('INVALID_OPTIONS', 'Proxy needs connectBackend or openSession');
+        return this.#options.connectBackend(sessionId);
+      },
       restart: this.#options.restart,
       onEvent: (event) => {
         if (event.type === 'gave-up') this.#lastGaveUp = true;
