@@ -39,7 +39,7 @@ export interface TaggedClient {
 }
 
 /**
- * Connects a client that answers sampling with `answer-<tag>`, elicitation with `{ who: tag }` and
+ * Connects a client that answers sampling with `answer-<tag>`, elicitation with `{ name: tag }` and
  * roots with `file:///<tag>`; it records notifications.
  */
 export async function taggedClient(transport: Transport, tag: string): Promise<TaggedClient> {
@@ -65,7 +65,7 @@ export async function taggedClient(transport: Transport, tag: string): Promise<T
   });
   client.setRequestHandler(ElicitRequestSchema, (request) => {
     state.elicited.push(request.params.message);
-    return { action: 'accept', content: { who: tag } };
+    return { action: 'accept', content: { name: tag } };
   });
   client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: state.roots }));
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
