@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.js';
+import { Namespace, type NamespaceOption } from '../gateway/namespace.js';
 import { Duration } from './duration.js';
 import {
   BreakerConfigSchema,
@@ -213,6 +214,7 @@ export function checkGatewayConfig(config: {
   backend?: unknown;
   listen: readonly string[];
   expose: Readonly<Record<string, unknown>>;
+  namespace: NamespaceOption;
 }): void {
   const exposed = Object.keys(config.expose);
   if (config.servers === undefined) {
@@ -223,6 +225,8 @@ export function checkGatewayConfig(config: {
     throw usage('give named servers (servers: / --server NAME=…) or one backend, not both');
   }
   if (Object.keys(config.servers).length === 0) throw usage('servers: is empty');
+  // Names that cannot be told apart are a startup error, before anything starts.
+  new Namespace(config.namespace, Object.keys(config.servers));
   for (const uri of exposed) {
     if (!config.listen.includes(uri)) throw usage(`expose: "${uri}" is not one of the listen URIs`);
   }
