@@ -22,3 +22,5 @@ export type { NamespaceOption } from './namespace.js';
 export { NameFilter } from './name-filter.js';
 export type { GlobRules, ServerFilters } from './name-filter.js';
 export { uriTemplatePattern } from './uri-template-match.js';
+export { startGateway } from './start-gateway.js';
+export type { StartGatewayOptions, RunningGateway } from './start-gateway.js';
