@@ -8,6 +8,8 @@ import type { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { SwitchboardError } from '../../src/errors.js';
 import { Gateway, type GatewayEvent } from '../../src/gateway/index.js';
 import type { SessionMode } from '../../src/proxy/proxy.js';
+import type { JSONRPCMessage } from '../../src/protocol/messages.js';
+import { MetaKey, MODERN_PROTOCOL_VERSION } from '../../src/protocol/versions.js';
 import type { Transport } from '../../src/transport.js';
 import { InMemoryTransport } from '../../src/transports/in-memory.js';
 import { eventually, taggedClient, textOf, type TaggedClient } from './clients.js';
@@ -73,10 +75,32 @@ describe.each(['per-session', 'shared'] as const)(
       await gateway.start();
       const c = await taggedClient(gateway.connect(), 'one');
       clients.push(c);
+      // A 2026-07-28 client learns about list changes on a subscriptions/listen stream.
+      const modern = gateway.connect();
+      const heard: JSONRPCMessage[] = [];
+      modern.onmessage = (m) => heard.push(m);
+      await modern.start();
+      const meta = { [MetaKey.protocolVersion]: MODERN_PROTOCOL_VERSION, [MetaKey.clientCapabilities]: {} };
+      await modern.send({
+        jsonrpc: '2.0',
+        id: 'listen-1',
+        method: 'subscriptions/listen',
+        params: { notifications: { toolsListChanged: true }, _meta: meta },
+      });
+      await eventually(() => heard.some((m) => m.method === 'notifications/subscriptions/acknowledged'));
+      expect(heard[0]?.params).toEqual({
+        notifications: { toolsListChanged: true },
+        _meta: { 'io.modelcontextprotocol/subscriptionId': 'listen-1' },
+      });
       expect(textOf(await c.client.callTool({ name: 'c__echo', arguments: { text: '1' } }))).toBe('c:1');
 
       await flaky.kill();
       await eventually(() => c.toolsChanged >= 1, 15_000, 'tools/list_changed after the server went down');
+      await eventually(() => heard.some((m) => m.method === 'notifications/tools/list_changed'));
+      expect(heard.find((m) => m.method === 'notifications/tools/list_changed')?.params).toEqual({
+        _meta: { 'io.modelcontextprotocol/subscriptionId': 'listen-1' },
+      });
+      await modern.close();
       expect(gateway.status()).toMatchObject({
         ready: true,
         servers: [
