@@ -44,9 +44,12 @@ export interface GatewaySessionOptions {
   deadlines?: ReadonlyMap<string, { timeoutMs: number; maxTimeoutMs: number }> | undefined;
 }
 
-/** A client request waiting at one server, or at several (`logging/setLevel`, `tasks/list`). */
+/**
+ * A client request waiting at one server (the common case: the connection itself, no allocation), or
+ * at several (`logging/setLevel`, `tasks/list`), or a 2026 `subscriptions/listen`.
+ */
 type Route =
-  | { kind: 'leg'; leg: Leg; method: string }
+  | Leg
   | { kind: 'fanout'; method: string; pending: Set<Leg>; results: Record<string, unknown>[] }
   | { kind: 'listen'; legs: Set<Leg> };
 
@@ -229,13 +232,16 @@ export class GatewaySession implements Transport, LegOwner {
 
   #forward(m: JSONRPCRequest, server: string, params?: MessageParams): Promise<void> {
     const leg = this.#leg(server);
-    this.#routes.set(m.id, { kind: 'leg', leg, method: m.method });
-    const token = m.params?._meta?.progressToken;
-    this.#deadline(server)?.add(
-      m.id,
-      m.method,
-      typeof token === 'string' || typeof token === 'number' ? token : undefined,
-    );
+    this.#routes.set(m.id, leg);
+    const deadline = this.#o.deadlines?.size ? this.#deadline(server) : undefined;
+    if (deadline) {
+      const token = m.params?._meta?.progressToken;
+      deadline.add(
+        m.id,
+        m.method,
+        typeof token === 'string' || typeof token === 'number' ? token : undefined,
+      );
+    }
     const out: JSONRPCMessage = params === undefined ? m : { ...m, params };
     return leg.send(out).catch((error: unknown) => {
       this.#routes.delete(m.id);
@@ -325,9 +331,8 @@ export class GatewaySession implements Transport, LegOwner {
         if (route === undefined || !isRequestId(id)) return Promise.resolve();
         this.#routes.delete(id);
         this.#listens.delete(id);
-        if (route.kind === 'leg') this.#deadlines.get(route.leg.server)?.take(id);
-        const legs =
-          route.kind === 'leg' ? [route.leg] : route.kind === 'fanout' ? route.pending : route.legs;
+        if (route instanceof Leg) this.#deadlines.get(route.server)?.take(id);
+        const legs = route instanceof Leg ? [route] : route.kind === 'fanout' ? route.pending : route.legs;
         return this.#toLegs(legs, m);
       }
       case 'notifications/progress': {
@@ -363,10 +368,10 @@ export class GatewaySession implements Transport, LegOwner {
   /** A request to a server with its own deadline ran out: cancel it there, answer the client. */
   #expired(server: string, request: InflightRequest): void {
     const route = this.#routes.get(request.id);
-    if (route?.kind !== 'leg' || route.leg.server !== server) return;
+    if (!(route instanceof Leg) || route.server !== server) return;
     this.#routes.delete(request.id);
     const seconds = Math.round((Date.now() - request.startedAt) / 100) / 10;
-    route.leg
+    route
       .send({
         jsonrpc: '2.0',
         method: 'notifications/cancelled',
@@ -429,18 +434,19 @@ export class GatewaySession implements Transport, LegOwner {
         details: { server: leg.server },
       });
     for (const m of unsent) {
-      if (isRequest(m) && this.#routes.get(m.id)?.kind === 'leg') {
+      if (isRequest(m) && this.#routes.get(m.id) instanceof Leg) {
         this.#routes.delete(m.id);
         this.#emit(this.#named(leg, errorResponse(m.id, toJsonRpcError(reason))));
       }
     }
     for (const [id, route] of this.#routes) {
-      if (route.kind === 'leg' && route.leg === leg) {
+      if (route === leg) {
         this.#routes.delete(id);
         this.#deadlines.get(leg.server)?.take(id);
         this.#emit(this.#named(leg, errorResponse(id, toJsonRpcError(reason))));
-      } else if (route.kind === 'fanout') this.#fanoutAnswered(id, route, leg, undefined);
-      else if (route.kind === 'listen') route.legs.delete(leg);
+      } else if (route instanceof Leg) continue;
+      else if (route.kind === 'fanout') this.#fanoutAnswered(id, route, leg, undefined);
+      else route.legs.delete(leg);
     }
   }
 
@@ -448,15 +454,22 @@ export class GatewaySession implements Transport, LegOwner {
     const id = m.id;
     const route = id === undefined ? undefined : this.#routes.get(id);
     if (route === undefined || id === undefined) return; // cancelled, timed out, or not ours
-    if (route.kind === 'fanout') {
-      this.#fanoutAnswered(id, route, leg, 'result' in m ? (m.result as Record<string, unknown>) : undefined);
+    if (!(route instanceof Leg)) {
+      // A server ended its part of a listen: the client's stays.
+      if (route.kind === 'fanout') {
+        this.#fanoutAnswered(
+          id,
+          route,
+          leg,
+          'result' in m ? (m.result as Record<string, unknown>) : undefined,
+        );
+      }
       return;
     }
-    if (route.kind === 'listen') return; // a server ended its part of a listen: the client's stays
-    if (route.leg !== leg) return;
+    if (route !== leg) return;
     this.#routes.delete(id);
-    this.#deadlines.get(leg.server)?.take(id);
-    if ('result' in m) this.#extras.learn(leg.server, route.method, m.result as Record<string, unknown>);
+    if (this.#deadlines.size > 0) this.#deadlines.get(leg.server)?.take(id);
+    if ('result' in m) this.#extras.learn(leg.server, m.result as Record<string, unknown>);
     this.#emit('error' in m ? this.#named(leg, m as JSONRPCErrorResponse) : m);
   }
 
@@ -477,7 +490,7 @@ export class GatewaySession implements Transport, LegOwner {
 
   #serverNotification(leg: Leg, m: JSONRPCNotification): void {
     if (DROPPED_FROM_SERVERS.has(m.method)) return;
-    if (m.method === 'notifications/progress') {
+    if (m.method === 'notifications/progress' && this.#deadlines.size > 0) {
       const token = m.params?.progressToken;
       if (typeof token === 'string' || typeof token === 'number')
         this.#deadlines.get(leg.server)?.progressed(token);

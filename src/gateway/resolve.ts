@@ -39,7 +39,7 @@ export function resolveName(view: CatalogView, kind: 'tools' | 'prompts', expose
     : undefined;
   if (target === undefined) throw new SwitchboardError('UNKNOWN_NAME', `${what} ${exposed} not found`);
   if (target.status === 'down') throw unavailable(catalog, target.server);
-  return { server: target.server, name: target.name };
+  return target;
 }
 
 /**

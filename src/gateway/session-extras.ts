@@ -18,15 +18,14 @@ export class SessionExtras {
   readonly #tasks = new Map<string, string>();
 
   /**
-   * Looks at a server's result for URIs and task ids.
+   * Looks at a server's result for URIs (tool results' `content`) and task ids.
    *
    * @param server - who answered
-   * @param method - what it answered
    */
-  learn(server: string, method: string, result: Record<string, unknown>): void {
+  learn(server: string, result: Record<string, unknown>): void {
     const task = result.task as { taskId?: unknown } | undefined;
     if (typeof task?.taskId === 'string') remember(this.#tasks, task.taskId, server);
-    if (method !== 'tools/call' || !Array.isArray(result.content)) return;
+    if (!Array.isArray(result.content)) return;
     for (const block of result.content as unknown[]) {
       const b = block as { type?: unknown; uri?: unknown; resource?: { uri?: unknown } } | null;
       if (b?.type === 'resource_link' && typeof b.uri === 'string') remember(this.learnedUris, b.uri, server);

@@ -25,7 +25,8 @@ const texts = (result: unknown): string =>
 /** What a session may legitimately receive besides its answers. */
 function foreign(messages: JSONRPCMessage[], totals: number[], marker: string): JSONRPCMessage[] {
   return messages.filter((m) => {
-    if (m.method === 'notifications/progress') return !totals.includes(Number((m.params as { total?: unknown } | undefined)?.total));
+    if (m.method === 'notifications/progress')
+      return !totals.includes(Number((m.params as { total?: unknown } | undefined)?.total));
     if (m.method === 'sampling/createMessage') return !JSON.stringify(m.params).includes(marker);
     return false;
   });

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { GatewayEvent } from '../../gateway/gateway.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import type { TransportMiddleware } from '../../middleware/pipe.js';
 import { TransportDecorator } from '../../middleware/transport-decorator.js';
+import { FastCounter, FastHistogram } from '../../observability/fast-metrics.js';
 import { MCP_DURATION_BUCKETS } from '../../observability/metrics-registry.js';
 import { errorTypeLabel, methodLabel } from '../../observability/metric-labels.js';
 import {
@@ -120,35 +121,35 @@ export function gatewayMetrics(registry: Registry, gateway: () => Gateway | unde
     labelNames: ['server', 'event'],
     registers,
   });
-  const requests = new Counter({
+  // The per-request series are on the hot path: fast series, looked up once per method and outcome.
+  const requests = new FastCounter(registry, {
     name: 'switchboard_gateway_requests_total',
     help: 'Requests answered by each server, by method and outcome.',
-    labelNames: ['server', 'mcp_method_name', 'outcome'],
-    registers,
   });
-  const duration = new Histogram({
+  const duration = new FastHistogram(registry, {
     name: 'switchboard_gateway_request_duration_seconds',
     help: 'Duration of requests to each server (sent → answered).',
-    labelNames: ['server', 'mcp_method_name'],
-    buckets: [...MCP_DURATION_BUCKETS],
-    registers,
+    buckets: MCP_DURATION_BUCKETS,
   });
-  // prom-client hashes label objects on every call; children per label set skip that on the hot path.
-  const children = new Map<string, ServerSeries>();
-  const series: SeriesOf = (server, method, outcome) => {
-    const key = `${server}\u0000${method}\u0000${outcome}`;
-    let child = children.get(key);
-    if (!child) {
-      child = {
-        count: requests.labels({ server, mcp_method_name: method, outcome }),
-        duration: duration.labels({ server, mcp_method_name: method }),
-      };
-      children.set(key, child);
-    }
-    return child;
-  };
   return {
-    middleware: (server) => (inner) => new ServerMetricsTransport(inner, server, series),
+    middleware: (server) => {
+      // One cache per server, method and outcome: no label work on the hot path.
+      const cache = new Map<string, Map<string, ServerSeries>>();
+      const series: SeriesOf = (method, outcome) => {
+        let byOutcome = cache.get(method);
+        if (!byOutcome) cache.set(method, (byOutcome = new Map<string, ServerSeries>()));
+        let child = byOutcome.get(outcome);
+        if (!child) {
+          child = {
+            count: requests.series({ server, mcp_method_name: method, outcome }),
+            duration: duration.series({ server, mcp_method_name: method }),
+          };
+          byOutcome.set(outcome, child);
+        }
+        return child;
+      };
+      return (inner) => new ServerMetricsTransport(inner, series);
+    },
     onEvent(event) {
       if (event.type === 'server-up') {
         items.set({ server: event.server, kind: 'tools' }, event.tools);
@@ -175,16 +176,14 @@ interface ServerSeries {
   duration: { observe(value: number): void };
 }
 
-type SeriesOf = (server: string, method: string, outcome: string) => ServerSeries;
+type SeriesOf = (method: string, outcome: string) => ServerSeries;
 
 class ServerMetricsTransport extends TransportDecorator {
-  readonly #server: string;
   readonly #series: SeriesOf;
   readonly #started = new Map<RequestId, { method: string; at: number }>();
 
-  constructor(inner: Transport, server: string, series: SeriesOf) {
+  constructor(inner: Transport, series: SeriesOf) {
     super(inner);
-    this.#server = server;
     this.#series = series;
   }
 
@@ -208,7 +207,7 @@ class ServerMetricsTransport extends TransportDecorator {
           : (message.result as { isError?: unknown }).isError === true
             ? 'tool_error'
             : 'ok';
-        const series = this.#series(this.#server, started.method, outcome);
+        const series = this.#series(started.method, outcome);
         series.duration.observe((performance.now() - started.at) / 1000);
         series.count.inc();
       }
