@@ -230,4 +230,18 @@ export function checkGatewayConfig(config: {
   for (const uri of exposed) {
     if (!config.listen.includes(uri)) throw usage(`expose: "${uri}" is not one of the listen URIs`);
   }
+  // Each listen URI binds a listener of its own: two paths on one port would clash.
+  const bound = new Map<string, string>();
+  for (const uri of config.listen) {
+    const m = /^(https?|wss?|tcp|tls):\/\/([^/]+)/i.exec(uri);
+    const address = m?.[2];
+    if (address === undefined || address.endsWith(':0')) continue;
+    const other = bound.get(address);
+    if (other !== undefined) {
+      throw usage(
+        `listen: ${other} and ${uri} share ${address}; each listen URI is a listener of its own — give the virtual server its own port (or a unix:// socket)`,
+      );
+    }
+    bound.set(address, uri);
+  }
 }

@@ -85,6 +85,13 @@ describe('gateway configuration', () => {
       /not one of the listen URIs/,
     ],
     [{ servers: { a: { url: 'http://h/mcp' } }, backend: 'http://b/mcp' }, /not both/],
+    [
+      {
+        servers: { a: { url: 'http://h/mcp' } },
+        listen: ['http://127.0.0.1:8000/mcp', { uri: 'http://127.0.0.1:8000/mcp/ro', expose: ['a__*'] }],
+      },
+      /share 127\.0\.0\.1:8000; each listen URI is a listener of its own/,
+    ],
   ])('refuses %j', (file, message) => {
     expect(() => resolveServeConfig({ config: yamlFile('bad.yaml', file) }, none)).toThrow(message);
   });
