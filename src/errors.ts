@@ -41,6 +41,9 @@ export const ErrorCodes = [
   'POLICY_DENIED',
   'BUFFER_BUDGET_EXCEEDED',
   'FRAME_TIMEOUT',
+  'UNKNOWN_NAME',
+  'INVALID_PARAMS',
+  'UNROUTABLE',
   'INTERNAL',
 ] as const;
 
@@ -155,6 +158,11 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   POLICY_DENIED: -32003,
   BUFFER_BUDGET_EXCEEDED: JsonRpcCode.ConnectionClosed,
   FRAME_TIMEOUT: JsonRpcCode.ConnectionClosed,
+  // A tool, prompt or resource nobody serves (or that is filtered out): what an MCP server answers too.
+  UNKNOWN_NAME: JsonRpcCode.InvalidParams,
+  INVALID_PARAMS: JsonRpcCode.InvalidParams,
+  // A method the gateway cannot route to one server.
+  UNROUTABLE: JsonRpcCode.MethodNotFound,
   INTERNAL: JsonRpcCode.InternalError,
 };
 
@@ -185,5 +193,6 @@ export function toJsonRpcError(error: unknown): JSONRPCErrorObject {
   if (typeof e.details.incident === 'string') data.incident = e.details.incident;
   if (typeof e.details.retryAfterMs === 'number') data.retryAfterMs = e.details.retryAfterMs;
   if (Array.isArray(e.details.requiredScopes)) data.requiredScopes = e.details.requiredScopes;
+  if (typeof e.details.server === 'string') data.server = e.details.server;
   return { code: WIRE_CODES[e.code], message: OPERATOR_ONLY[e.code] ?? e.message, data };
 }

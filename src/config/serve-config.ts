@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BackendTargetSchema } from '../cli/backend-target.js';
 import { Duration } from './duration.js';
+import { gatewayConfigShape } from './gateway-config.js';
 import { resilienceConfigShape } from './resilience-config.js';
 import { securityConfigShape } from './security-config.js';
 import { sessionConfigShape } from './session-config.js';
@@ -88,6 +89,8 @@ export const ServeConfigSchema = z
     ...tlsConfigShape,
     /** Buffer budget and connection deadlines of the frontends (src/config/transport-limits-config.ts). */
     ...transportLimitsConfigShape,
+    /** Many servers behind one endpoint: `servers`, `namespace`, `expose`, `gateway` (src/config/gateway-config.ts). */
+    ...gatewayConfigShape,
   })
   .strict();
 

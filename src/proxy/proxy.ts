@@ -42,7 +42,13 @@ export interface ProxyOptions {
    * Creates a fresh, unstarted connection to the backend. Called once per session (per-session mode) or
    * once (shared mode), and again on every restart. `sessionId` tags logs (e.g. a child's stderr).
    */
-  connectBackend: (sessionId: string | undefined) => Transport;
+  connectBackend?: ((sessionId: string | undefined) => Transport) | undefined;
+  /**
+   * Instead of `connectBackend`: the backend of each session is whatever this returns (unstarted), used
+   * as is — no supervisor, no shared multiplexer (e.g. a gateway's router, which supervises its own
+   * backends). `info` is what the listener (and the wrappers before {@link Proxy.accept}) said.
+   */
+  openSession?: ((sessionId: string, info: ConnectionInfo) => Transport) | undefined;
   /** `per-session` (default): own backend per client session. `shared`: one backend for all. */
   sessionMode?: SessionMode | undefined;
   /**
@@ -130,7 +136,7 @@ export class Proxy {
     this.#maxSessions = options.maxSessions ?? PROXY_DEFAULTS.maxSessions;
     this.#maxSilent = options.maxSilentSessions ?? this.#maxSessions;
     this.#maxStartFailures = options.restart?.maxFastFailures ?? 5;
-    if ((options.sessionMode ?? 'per-session') === 'shared') {
+    if (options.openSession === undefined && (options.sessionMode ?? 'per-session') === 'shared') {
       this.#sharedSupervisor = this.#supervise(undefined);
       this.#shared = new SharedBackend(this.#sharedSupervisor, {
         ...options.shared,
@@ -218,7 +224,11 @@ export class Proxy {
     const refusal = this.#limits.openSession(keys);
     if (refusal !== undefined) return this.#refuse(frontend, refusal, info);
     const sessionId = info.sessionId ?? `s${++sessionCounter}`;
-    const raw = this.#shared ? this.#shared.openPort() : this.#supervise(sessionId);
+    const raw = this.#options.openSession
+      ? this.#options.openSession(sessionId, info)
+      : this.#shared
+        ? this.#shared.openPort()
+        : this.#supervise(sessionId);
     const backend = this.#options.wrapBackend ? this.#options.wrapBackend(raw, sessionId) : raw;
     const o = this.#options;
     const session: Session = {
@@ -279,7 +289,11 @@ export class Proxy {
 
   #supervise(sessionId: string | undefined): SupervisedBackend {
     return new SupervisedBackend({
-      connect: () => this.#options.connectBackend(sessionId),
+      connect: () => {
+        if (!this.#options.connectBackend)
+          throw new SwitchboardError('INVALID_OPTIONS', 'Proxy needs connectBackend or openSession');
+        return this.#options.connectBackend(sessionId);
+      },
       restart: this.#options.restart,
       onEvent: (event) => {
         if (event.type === 'started') this.#startFailures = 0;

@@ -33,7 +33,13 @@ export interface Caller {
 /** What {@link AuthorizationPolicy.decide} said. */
 export type PolicyDecision = { allowed: true } | { allowed: false; requiredScopes: string[] };
 
-function globToRegExp(pattern: string): RegExp {
+/**
+ * A name pattern as a regular expression: `*` matches any run of characters (slashes included), every
+ * other character itself.
+ *
+ * @param pattern - e.g. `read_*`, `file:///docs/*`
+ */
+export function globToRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
   return new RegExp(`^${escaped}$`, 's');
 }

@@ -23,6 +23,7 @@ export function evaluateTargets(results) {
     ...sdkClientTransports(byId),
     ...largePayloads(byId),
     idleSessions(byId),
+    gatewayCost(byId),
   ];
 }
 
@@ -316,5 +317,23 @@ function idleSessions(byId) {
     target,
     measured: `${mb.toFixed(0)} MB (with its backend child ${tree.toFixed(0)} MB)${context}`,
     status: verdict(mb <= 150),
+  };
+}
+
+/**
+ * @param {Map<string, CaseResult>} byId
+ * @returns {TargetRow}
+ */
+function gatewayCost(byId) {
+  const target = 'Gateway with two backends vs plain `serve` with one, C=64: ≤ 10 % fewer msg/s';
+  const gateway = byId.get('gateway/gateway-2-backends/c64');
+  const serve = byId.get('gateway/serve-1-backend/c64');
+  if (missingStatus(gateway) || !gateway?.msgPerSec) return noNumber(gateway, target);
+  if (!serve?.msgPerSec) return { target, measured: 'plain serve was not measured', status: 'not run' };
+  const ratio = gateway.msgPerSec.median / serve.msgPerSec.median;
+  return {
+    target,
+    measured: `${percent(ratio)} of serve (${int(gateway.msgPerSec.median)} vs ${int(serve.msgPerSec.median)} msg/s)${noiseNote(gateway.msgPerSec, serve.msgPerSec, 0.9)}`,
+    status: verdict(ratio >= 0.9),
   };
 }

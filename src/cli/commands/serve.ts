@@ -2,17 +2,25 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  applyServerFlags,
+  checkGatewayConfig,
+  isNamedServerFlag,
+  liftListenEntries,
+} from '../../config/gateway-config.js';
 import { ServeConfigSchema, type ServeConfig, type ServeConfigInput } from '../../config/serve-config.js';
 import { SwitchboardError } from '../../errors.js';
 import { redactUrlsIn } from '../../observability/redact-url.js';
 import {
   addBackendTargetOptions,
   parseBackendTarget,
+  splitCommandLine,
   splitOperands,
   type BackendTargetFlags,
 } from '../backend-target.js';
 import { createLogger } from '../logger.js';
 import { frontendUri } from '../serve/frontend-flags.js';
+import { runGateway } from '../serve/run-gateway.js';
 import { runServe } from '../serve/run-serve.js';
 import {
   addResilienceOptions,
@@ -143,11 +151,16 @@ function fileBackend(raw: unknown): ServeConfigInput['backend'] {
  * @throws SwitchboardError `INVALID_OPTIONS` with a one-line message naming the fix
  */
 export function resolveServeConfig(
-  flags: ServeFlags,
+  given: ServeFlags,
   operands: { positional: string[]; command: string[] },
 ): ServeConfig {
-  const file = flags.config ? readConfigFile(flags.config) : {};
+  const file = given.config ? liftListenEntries(readConfigFile(given.config)) : {};
   const merged: Record<string, unknown> = { ...file, backend: fileBackend(file.backend) };
+  // `--server NAME=…` names a gateway server; a bare `--server URL` is the --http alias.
+  const serverFlags = given.server === undefined ? [] : [given.server].flat();
+  applyServerFlags(merged, serverFlags.filter(isNamedServerFlag), splitCommandLine);
+  const alias = serverFlags.filter((v) => !isNamedServerFlag(v));
+  const flags: ServeFlags = { ...given, server: alias.length > 0 ? alias : undefined };
 
   const backendGiven =
     operands.positional.length > 0 ||
@@ -245,6 +258,7 @@ export function resolveServeConfig(
     );
   }
   checkTls(config);
+  checkGatewayConfig(config);
   return config;
 }
 
@@ -355,7 +369,7 @@ export async function serveUntilStopped(config: ServeConfig): Promise<void> {
   const log = createLogger(config.log);
   let running;
   try {
-    running = await runServe(config, log);
+    running = config.servers ? await runGateway(config, log) : await runServe(config, log);
   } catch (error) {
     // One line on stderr, whatever the log format: the reason and, where there is one, the fix.
     console.error(`switchboard serve: ${redactUrlsIn((error as Error).message)}`);

@@ -62,7 +62,7 @@ function logEvent(log: Logger, event: ProxyEvent, backend: string): void {
 }
 
 /** TLS of tls://, https://, wss:// frontends; a client CA turns on mutual TLS. */
-function frontendTls(config: ServeConfig): TlsServerOptions {
+export function frontendTls(config: ServeConfig): TlsServerOptions {
   const { certFile, keyFile, clientCaFile, minVersion } = config.tls;
   return {
     minVersion,
@@ -207,7 +207,8 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   };
 }
 
-async function startAdmin(
+/** Starts the admin HTTP server of `--admin-bind host:port` with `routes`. */
+export async function startAdmin(
   bind: string,
   routes: Record<string, AdminRoute>,
   allowedOrigins: readonly string[],

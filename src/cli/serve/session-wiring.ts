@@ -33,9 +33,15 @@ export function principalOf(info: ConnectionInfo): string | undefined {
  * session (whose client owns the process) is never closed for idleness or silence.
  */
 export function acceptFor(uri: string, proxy: Proxy): (transport: Transport, info: ConnectionInfo) => void {
-  const accept = /^stdio:/i.test(uri)
-    ? proxy.acceptWith({ idleTimeoutMs: 0, firstMessageTimeoutMs: 0 })
-    : proxy.accept;
+  return withPrincipal(
+    /^stdio:/i.test(uri) ? proxy.acceptWith({ idleTimeoutMs: 0, firstMessageTimeoutMs: 0 }) : proxy.accept,
+  );
+}
+
+/** `accept` with each session's principal (for per-principal caps) put in its connection info. */
+export function withPrincipal(
+  accept: (transport: Transport, info: ConnectionInfo) => void,
+): (transport: Transport, info: ConnectionInfo) => void {
   return (transport, info) => {
     const principal = principalOf(info);
     accept(transport, principal === undefined ? info : { ...info, principal });
