@@ -39,6 +39,8 @@ export const ErrorCodes = [
   'COMMAND_REFUSED',
   'RATE_LIMITED',
   'POLICY_DENIED',
+  'FEATURE_UNAVAILABLE',
+  'INVALID_REQUEST_STATE',
   'INTERNAL',
 ] as const;
 
@@ -149,6 +151,9 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   // Implementation-defined server errors (outside the -32020..-32099 range the MCP spec reserves).
   RATE_LIMITED: -32004,
   POLICY_DENIED: -32003,
+  // A feature one protocol era has and the other lacks (tasks, subscriptions/listen without resources/subscribe…).
+  FEATURE_UNAVAILABLE: JsonRpcCode.MethodNotFound,
+  INVALID_REQUEST_STATE: JsonRpcCode.InvalidParams,
   INTERNAL: JsonRpcCode.InternalError,
 };
 

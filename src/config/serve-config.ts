@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BackendTargetSchema } from '../cli/backend-target.js';
 import { Duration } from './duration.js';
+import { eraConfigShape } from './era-config.js';
 import { resilienceConfigShape } from './resilience-config.js';
 import { securityConfigShape } from './security-config.js';
 import { tlsConfigShape } from './tls-config.js';
@@ -82,6 +83,8 @@ export const ServeConfigSchema = z
     ...securityConfigShape,
     /** TLS of the frontends (`tls`) and towards the backend (`backendTls`) (src/config/tls-config.ts). */
     ...tlsConfigShape,
+    /** The backend's protocol era and the era bridge (src/config/era-config.ts). */
+    ...eraConfigShape,
   })
   .strict();
 

@@ -40,9 +40,9 @@ export interface ProxyOptions {
   /**
    * Decorates each session's backend connection (the supervised backend, or the session's port of the
    * shared backend) before the relay uses it: the hook for middleware such as retry, circuit breaker,
-   * bulkhead, tracing. Called once per session.
+   * bulkhead, tracing, the era bridge. Called once per session, with the session's connection facts.
    */
-  wrapBackend?: ((backend: Transport, sessionId: string) => Transport) | undefined;
+  wrapBackend?: ((backend: Transport, sessionId: string, info: ConnectionInfo) => Transport) | undefined;
 }
 
 let sessionCounter = 0;
@@ -116,7 +116,7 @@ export class Proxy {
     }
     const sessionId = info.sessionId ?? `s${++sessionCounter}`;
     const raw = this.#shared ? this.#shared.openPort() : this.#supervise(sessionId);
-    const backend = this.#options.wrapBackend ? this.#options.wrapBackend(raw, sessionId) : raw;
+    const backend = this.#options.wrapBackend ? this.#options.wrapBackend(raw, sessionId, info) : raw;
     const relay = new Relay(frontend, backend, {
       ...this.#options.relay,
       onError: (error, side) => this.#options.onEvent?.({ type: 'error', sessionId, side, error }),

@@ -9,8 +9,9 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '../protocol/messages.js';
-import type { Transport } from '../transport.js';
+import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { InflightTable, type InflightRequest } from './inflight-table.js';
+import { sendOptionsFor, relatedOptionsFor } from './relay-options.js';
 
 /** Options of a {@link Relay}. */
 export interface RelayOptions {
@@ -109,7 +110,7 @@ export class Relay {
     this.#options.onClose?.();
   }
 
-  readonly #fromClient = (message: JSONRPCMessage): void => {
+  readonly #fromClient = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
     this.#lastActivity = Date.now();
     if (isRequest(message)) {
       if (this.#inflight.size >= this.#maxInflight) {
@@ -120,7 +121,7 @@ export class Relay {
         return;
       }
       this.#inflight.add(message.id, message.method, progressTokenOf(message));
-      this.#backend.send(message).catch((error: unknown) => {
+      this.#backend.send(message, sendOptionsFor(message, extra)).catch((error: unknown) => {
         if (this.#inflight.take(message.id)) this.#answer(message.id, error);
         this.#notifyDrained();
       });
@@ -132,11 +133,11 @@ export class Relay {
       this.#notifyDrained();
     }
     this.#backend
-      .send(message)
+      .send(message, sendOptionsFor(message, extra))
       .catch((error: unknown) => this.#options.onError?.(toSwitchboardError(error), 'backend'));
   };
 
-  readonly #fromServer = (message: JSONRPCMessage): void => {
+  readonly #fromServer = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
     this.#lastActivity = Date.now();
     if (isResponse(message)) {
       // A response to a request that timed out or was cancelled is dropped: the client has its answer.
@@ -146,8 +147,9 @@ export class Relay {
       const token = message.params?.progressToken;
       if (typeof token === 'string' || typeof token === 'number') this.#inflight.progressed(token);
     }
+    const options: TransportSendOptions | undefined = relatedOptionsFor(extra);
     this.#frontend
-      .send(message)
+      .send(message, options)
       .catch((error: unknown) => this.#options.onError?.(toSwitchboardError(error), 'frontend'));
   };
 

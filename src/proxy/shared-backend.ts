@@ -9,7 +9,8 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '../protocol/messages.js';
-import type { Transport } from '../transport.js';
+import { MetaKey } from '../protocol/versions.js';
+import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { SharedPort, type PortOwner } from './shared-port.js';
 
 interface Outbound {
@@ -23,7 +24,10 @@ interface Outbound {
 
 /** Requests during which a server may send sampling/elicitation/roots requests: not lists, not ping. */
 const canCallBack = (method: string): boolean =>
-  method !== 'ping' && !method.endsWith('/list') && method !== 'initialize';
+  method !== 'ping' &&
+  !method.endsWith('/list') &&
+  method !== 'initialize' &&
+  method !== 'subscriptions/listen';
 
 interface ServerRequest {
   port: SharedPort;
@@ -78,7 +82,7 @@ export class SharedBackend implements PortOwner {
     this.#backend = backend;
     this.#maxEntries = options.maxEntries ?? 100_000;
     this.#onError = options.onError;
-    backend.onmessage = (m) => this.#fromBackend(m);
+    backend.onmessage = (m, extra) => this.#fromBackend(m, extra);
     backend.onerror = (e) => this.#onError?.(e);
   }
 
@@ -111,9 +115,9 @@ export class SharedBackend implements PortOwner {
     await this.#backend.close();
   }
 
-  fromPort(port: SharedPort, message: JSONRPCMessage): Promise<void> {
+  fromPort(port: SharedPort, message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     this.#lastActive = port;
-    if (isRequest(message)) return this.#request(port, message);
+    if (isRequest(message)) return this.#request(port, message, options);
     if (isResponse(message)) {
       const local = message.id;
       const entry = typeof local === 'string' ? this.#serverRequests.get(local) : undefined;
@@ -153,7 +157,7 @@ export class SharedBackend implements PortOwner {
     }
   }
 
-  #request(port: SharedPort, message: JSONRPCRequest): Promise<void> {
+  #request(port: SharedPort, message: JSONRPCRequest, options?: TransportSendOptions): Promise<void> {
     if (message.method === 'initialize' && (this.#initResult || this.#initWaiters)) {
       if (this.#initResult) port.deliver({ jsonrpc: '2.0', id: message.id, result: this.#initResult });
       else this.#initWaiters?.push({ port, id: message.id });
@@ -190,7 +194,9 @@ export class SharedBackend implements PortOwner {
     }
     const translated: JSONRPCRequest = { ...message, id: backendId };
     if (params !== message.params) translated.params = params;
-    return this.#backend.send(translated).catch((error: unknown) => {
+    // Per-message HTTP headers (Mcp-Param-*) travel on; who the caller is stays with the session.
+    const forward = options?.headers === undefined ? undefined : { headers: options.headers };
+    return this.#backend.send(translated, forward).catch((error: unknown) => {
       this.#forget(backendId);
       throw toSwitchboardError(error);
     });
@@ -232,10 +238,10 @@ export class SharedBackend implements PortOwner {
     if (entry.port.byOriginalId.get(entry.id) === backendId) entry.port.byOriginalId.delete(entry.id);
   }
 
-  #fromBackend(message: JSONRPCMessage): void {
+  #fromBackend(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     try {
       if (isResponse(message)) this.#response(message);
-      else if (isRequest(message)) this.#serverRequest(message);
+      else if (isRequest(message)) this.#serverRequest(message, extra?.relatedRequestId);
       else this.#serverNotification(message);
     } catch (error) {
       this.#onError?.(toSwitchboardError(error));
@@ -248,6 +254,16 @@ export class SharedBackend implements PortOwner {
     if (entry === undefined) return; // cancelled, timed out, or its session left
     this.#forget(backendId as number);
     if (entry.method === 'initialize') this.#settleInitialize(message);
+    const result = (message as { result?: { _meta?: Record<string, unknown> } }).result;
+    if (result !== undefined && result._meta?.[MetaKey.subscriptionId] === backendId) {
+      // A listen's closing result names its subscription too.
+      entry.port.deliver({
+        ...message,
+        id: entry.id,
+        result: { ...result, _meta: { ...result._meta, [MetaKey.subscriptionId]: entry.id } },
+      });
+      return;
+    }
     entry.port.deliver({ ...message, id: entry.id });
   }
 
@@ -259,8 +275,10 @@ export class SharedBackend implements PortOwner {
     for (const w of waiters) w.port.deliver({ ...message, id: w.id });
   }
 
-  #serverRequest(message: JSONRPCRequest): void {
-    const port = this.#routeServerRequest();
+  #serverRequest(message: JSONRPCRequest, related: RequestId | undefined): void {
+    // A backend stage that knows which request raised this one (the era bridge) names it: exact routing.
+    const owner = typeof related === 'number' ? this.#outbound.get(related) : undefined;
+    const port = owner?.port ?? this.#routeServerRequest();
     if (port === undefined) {
       const error = new SwitchboardError(
         'TRANSPORT_CLOSED',
@@ -272,7 +290,7 @@ export class SharedBackend implements PortOwner {
     const local = `switchboard-${++this.#next}`;
     this.#serverRequests.set(local, { port, backendId: message.id });
     this.#serverRequestIds.set(message.id, local);
-    port.deliver({ ...message, id: local });
+    port.deliver({ ...message, id: local }, owner === undefined ? undefined : { relatedRequestId: owner.id });
   }
 
   /**
@@ -296,6 +314,13 @@ export class SharedBackend implements PortOwner {
   }
 
   #serverNotification(message: JSONRPCNotification): void {
+    // 2026-07-28 subscriptions/listen: a notification names its subscription (the listen request's id,
+    // translated here): it goes to that session only, under the session's own id.
+    const subscription = message.params?._meta?.[MetaKey.subscriptionId];
+    if (subscription !== undefined) {
+      if (typeof subscription === 'number') this.#toSubscriber(message, subscription);
+      return;
+    }
     switch (message.method) {
       case 'notifications/progress': {
         const token = message.params?.progressToken;
@@ -310,6 +335,7 @@ export class SharedBackend implements PortOwner {
       }
       case 'notifications/cancelled': {
         const id = message.params?.requestId;
+        if (typeof id === 'number' && this.#toSubscriber(message, id)) return;
         const local = isRequestId(id) ? this.#serverRequestIds.get(id) : undefined;
         const entry = local === undefined ? undefined : this.#serverRequests.get(local);
         if (entry && local !== undefined) {
@@ -328,5 +354,23 @@ export class SharedBackend implements PortOwner {
       default:
         for (const port of this.#ports) port.deliver(message);
     }
+  }
+
+  /** Delivers a notification of the listen request `backendId` to its session; `false` if unknown. */
+  #toSubscriber(message: JSONRPCNotification, backendId: number): boolean {
+    const entry = this.#outbound.get(backendId);
+    if (entry === undefined) return false;
+    const params = message.params ?? {};
+    const meta = params._meta;
+    const restored: JSONRPCNotification = { ...message, params: { ...params } };
+    if (restored.params && meta?.[MetaKey.subscriptionId] === backendId) {
+      restored.params._meta = { ...meta, [MetaKey.subscriptionId]: entry.id };
+    }
+    if (message.method === 'notifications/cancelled' && restored.params) {
+      restored.params.requestId = entry.id;
+      this.#forget(backendId);
+    }
+    entry.port.deliver(restored);
+    return true;
   }
 }

@@ -19,6 +19,7 @@ import {
   type ResilienceFlags,
 } from '../serve/resilience-flags.js';
 import { addSecurityOptions, applySecurityFlags, type SecurityFlags } from '../serve/security-flags.js';
+import { addEraOptions, applyEraFlags, type EraFlags } from '../serve/era-flags.js';
 
 /** Exit code of a usage error (bad flags, bad config). */
 const USAGE = 2;
@@ -34,7 +35,7 @@ interface TlsFlags {
   backendTlsServername?: string;
 }
 
-interface ServeFlags extends BackendTargetFlags, TlsFlags, ResilienceFlags, SecurityFlags {
+interface ServeFlags extends BackendTargetFlags, TlsFlags, ResilienceFlags, SecurityFlags, EraFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -213,6 +214,7 @@ export function resolveServeConfig(
 
   applyResilienceFlags(merged, flags);
   applySecurityFlags(merged, flags);
+  applyEraFlags(merged, flags);
   const result = ServeConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -310,6 +312,7 @@ export function registerServeCommand(program: Command): void {
     );
   addResilienceOptions(command);
   addSecurityOptions(command);
+  addEraOptions(command);
   command.action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
     let config: ServeConfig;
     try {
