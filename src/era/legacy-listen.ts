@@ -186,7 +186,8 @@ export class LegacyListen {
               jsonrpc: '2.0',
               id: listen.id,
               method: 'subscriptions/listen',
-              params: withEnvelope({ notifications: filter }, this.#link.envelope()),
+              // No logLevel: log messages never travel on a listen stream (2026-07-28 logging).
+              params: withEnvelope({ notifications: filter }, { ...this.#link.envelope(), logLevel: undefined }),
             },
             listen.abort ? { requestSignal: listen.abort.signal } : undefined,
           )

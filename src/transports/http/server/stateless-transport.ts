@@ -203,7 +203,8 @@ export class StatelessHttpTransport implements Transport, KeepAliveMember {
       clientId: request.id,
       method: request.method,
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
-      wantsLogs: typeof meta?.[MetaKey.logLevel] === 'string',
+      // Log messages never go on a subscriptions/listen stream (2026-07-28 logging).
+      wantsLogs: typeof meta?.[MetaKey.logLevel] === 'string' && request.method !== 'subscriptions/listen',
       res,
       accept,
       writer: undefined,
