@@ -118,15 +118,27 @@ export interface EnvelopeMaterial {
   logLevel?: string | undefined;
 }
 
-/** `params` with the 2026-07-28 envelope added (keys the caller set in `_meta` win). */
-export function withEnvelope(params: MessageParams | undefined, env: EnvelopeMaterial): MessageParams {
-  const envelope: Record<string, unknown> = {
+/** The 2026-07-28 `_meta` envelope of a client, built once and shared by its requests. */
+export function envelopeMeta(env: EnvelopeMaterial): Record<string, unknown> {
+  const meta: Record<string, unknown> = {
     [MetaKey.protocolVersion]: MODERN_PROTOCOL_VERSION,
     [MetaKey.clientCapabilities]: env.clientCapabilities,
     [MetaKey.clientInfo]: env.clientInfo,
   };
-  if (env.logLevel !== undefined) envelope[MetaKey.logLevel] = env.logLevel;
-  return { ...params, _meta: { ...envelope, ...params?._meta } };
+  if (env.logLevel !== undefined) meta[MetaKey.logLevel] = env.logLevel;
+  return meta;
+}
+
+/** `params` with a prebuilt envelope (see {@link envelopeMeta}); keys the caller set in `_meta` win. */
+export function withMeta(params: MessageParams | undefined, meta: Record<string, unknown>): MessageParams {
+  if (params === undefined) return { _meta: meta };
+  const own = params._meta;
+  return { ...params, _meta: own === undefined ? meta : { ...meta, ...own } };
+}
+
+/** `params` with the 2026-07-28 envelope added (keys the caller set in `_meta` win). */
+export function withEnvelope(params: MessageParams | undefined, env: EnvelopeMaterial): MessageParams {
+  return withMeta(params, envelopeMeta(env));
 }
 
 /**
@@ -162,12 +174,12 @@ export function toModernResult(
 
 /** A 2026-07-28 result made into a 2025-era one: the 2026-only members removed. */
 export function toLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
-  if (!('resultType' in result) && !('ttlMs' in result) && !('cacheScope' in result)) return result;
-  const out = { ...result };
-  delete out.resultType;
-  delete out.ttlMs;
-  delete out.cacheScope;
-  return out;
+  if (result.resultType === undefined && result.ttlMs === undefined && result.cacheScope === undefined) {
+    return result;
+  }
+  // Rest destructuring rather than `delete`: the copy keeps a fast object shape for serialisation.
+  const { resultType: _type, ttlMs: _ttl, cacheScope: _scope, ...rest } = result;
+  return rest;
 }
 
 /** 2025 server capabilities as 2026-07-28 ones: `tasks` has no 2026 form. */

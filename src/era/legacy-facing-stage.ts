@@ -19,8 +19,9 @@ import {
   INPUT_REQUEST_METHODS,
   LEGACY_PROTOCOL_VERSION,
   modernEnvelopeOf,
+  envelopeMeta,
   toLegacyResult,
-  withEnvelope,
+  withMeta,
   type EnvelopeMaterial,
 } from './era-meta.js';
 import { LegacyListen } from './legacy-listen.js';
@@ -46,9 +47,10 @@ interface Bridged {
   round: number;
   abort: AbortController | undefined;
   requestState: string | undefined;
-  responses: Record<string, unknown>;
+  /** Answers collected in this round (created on the first `input_required`). */
+  responses: Record<string, unknown> | undefined;
   /** Ids of the server→client requests of this round still unanswered by the client. */
-  outstanding: Set<string>;
+  outstanding: Set<string> | undefined;
   /** `initialize` answered from `server/discover`. */
   initialize?: { requestedVersion: unknown } | undefined;
 }
@@ -104,6 +106,8 @@ export class LegacyFacingStage implements Transport {
     clientInfo: { name: 'unknown', version: '0' },
     logLevel: DEFAULT_LOG_LEVEL,
   };
+  /** The envelope of every request, rebuilt only when the client facts change. */
+  #meta = envelopeMeta(this.#client);
   #capabilities: Record<string, unknown> = {};
 
   /**
@@ -183,7 +187,7 @@ export class LegacyFacingStage implements Transport {
         return Promise.resolve();
       case 'logging/setLevel': {
         const level = message.params?.level;
-        if (typeof level === 'string') this.#client = { ...this.#client, logLevel: level };
+        if (typeof level === 'string') this.#setClient({ ...this.#client, logLevel: level });
         this.#answer(message.id, {});
         return Promise.resolve();
       }
@@ -201,24 +205,24 @@ export class LegacyFacingStage implements Transport {
       this.#fail(message.id, featureError(`Task-augmented ${message.method}`));
       return Promise.resolve();
     }
-    return this.#bridge(message, withEnvelope(message.params, this.#client), options);
+    return this.#bridge(message, withMeta(message.params, this.#meta), options);
   }
 
   #initialize(message: JSONRPCRequest): Promise<void> {
     const p = message.params ?? {};
     const caps = p.capabilities;
     const info = p.clientInfo as EnvelopeMaterial['clientInfo'] | undefined;
-    this.#client = {
+    this.#setClient({
       clientCapabilities: typeof caps === 'object' && caps !== null ? (caps as Record<string, unknown>) : {},
       clientInfo:
         typeof info?.name === 'string' && typeof info.version === 'string'
           ? info
           : { name: 'unknown', version: '0' },
       logLevel: this.#client.logLevel,
-    };
+    });
     return this.#bridge(
       { jsonrpc: '2.0', id: message.id, method: 'server/discover' },
-      withEnvelope(undefined, this.#client),
+      withMeta(undefined, this.#meta),
       undefined,
       { requestedVersion: p.protocolVersion },
     );
@@ -247,7 +251,7 @@ export class LegacyFacingStage implements Transport {
     }
   }
 
-  async #bridge(
+  #bridge(
     message: JSONRPCRequest,
     params: MessageParams,
     options: TransportSendOptions | undefined,
@@ -258,7 +262,7 @@ export class LegacyFacingStage implements Transport {
         message.id,
         new SwitchboardError('BACKEND_UNAVAILABLE', `Too many requests in flight (${this.#maxBridged})`),
       );
-      return;
+      return Promise.resolve();
     }
     const bridged: Bridged = {
       clientId: message.id,
@@ -268,29 +272,20 @@ export class LegacyFacingStage implements Transport {
       round: 0,
       abort: undefined,
       requestState: undefined,
-      responses: {},
-      outstanding: new Set(),
+      responses: undefined,
+      outstanding: undefined,
       initialize,
     };
     this.#byClientId.set(message.id, bridged);
-    await this.#dispatch(bridged, params, options?.headers);
+    return this.#dispatch(bridged, params, options?.headers);
   }
 
   /** Sends (or resends) a bridged request under a fresh backend id. */
-  async #dispatch(
-    bridged: Bridged,
-    params: MessageParams,
-    headers?: Readonly<Record<string, string>>,
-  ): Promise<void> {
+  #dispatch(bridged: Bridged, params: MessageParams, headers?: Readonly<Record<string, string>>): Promise<void> {
     if (bridged.backendId !== '') this.#byBackendId.delete(bridged.backendId);
-    bridged.backendId = `switchboard-era-${++counter}`;
+    bridged.backendId = `sb-era-${++counter}`;
     this.#byBackendId.set(bridged.backendId, bridged);
-    const request: JSONRPCRequest = {
-      jsonrpc: '2.0',
-      id: bridged.backendId,
-      method: bridged.method,
-      params,
-    };
+    const request: JSONRPCRequest = { jsonrpc: '2.0', id: bridged.backendId, method: bridged.method, params };
     let options: TransportSendOptions | undefined;
     if (this.#inner.hasPerRequestStream === true) {
       bridged.abort = new AbortController();
@@ -300,11 +295,14 @@ export class LegacyFacingStage implements Transport {
         ? { requestSignal: bridged.abort.signal, headers: merged }
         : { requestSignal: bridged.abort.signal };
     }
-    try {
-      await this.#inner.send(request, options);
-    } catch (error) {
+    return this.#inner.send(request, options).catch((error: unknown) => {
       if (this.#forget(bridged)) this.#fail(bridged.clientId, error);
-    }
+    });
+  }
+
+  #setClient(client: EnvelopeMaterial): void {
+    this.#client = client;
+    this.#meta = envelopeMeta(client);
   }
 
   async #clientResponse(message: JSONRPCMessage & { id?: RequestId | undefined }): Promise<void> {
@@ -312,7 +310,7 @@ export class LegacyFacingStage implements Transport {
     if (entry === undefined) return; // an answer to nothing we asked (late, or after a cancel)
     this.#byInputId.delete(message.id as string);
     const { bridged, key } = entry;
-    bridged.outstanding.delete(message.id as string);
+    bridged.outstanding?.delete(message.id as string);
     if ('error' in message) {
       const error = (message as { error: JSONRPCErrorObject }).error;
       this.#abandon(bridged);
@@ -325,14 +323,14 @@ export class LegacyFacingStage implements Transport {
       );
       return;
     }
-    bridged.responses[key] = toLegacyResult((message as { result: Record<string, unknown> }).result);
-    if (bridged.outstanding.size === 0) await this.#retry(bridged);
+    (bridged.responses ??= {})[key] = toLegacyResult((message as { result: Record<string, unknown> }).result);
+    if (bridged.outstanding === undefined || bridged.outstanding.size === 0) await this.#retry(bridged);
   }
 
   #retry(bridged: Bridged): Promise<void> {
-    const params: MessageParams = { ...bridged.params, inputResponses: bridged.responses };
+    const params: MessageParams = { ...bridged.params, inputResponses: bridged.responses ?? {} };
     if (bridged.requestState !== undefined) params.requestState = bridged.requestState;
-    bridged.responses = {};
+    bridged.responses = undefined;
     return this.#dispatch(bridged, params);
   }
 
@@ -353,7 +351,7 @@ export class LegacyFacingStage implements Transport {
         return Promise.resolve();
       }
       default:
-        return this.#inner.send({ ...message, params: withEnvelope(message.params, this.#client) });
+        return this.#inner.send({ ...message, params: withMeta(message.params, this.#meta) });
     }
   }
 
@@ -365,17 +363,14 @@ export class LegacyFacingStage implements Transport {
       .send({
         jsonrpc: '2.0',
         method: 'notifications/cancelled',
-        params: withEnvelope(
-          { requestId: bridged.backendId, reason: 'cancelled by the client' },
-          this.#client,
-        ),
+        params: withMeta({ requestId: bridged.backendId, reason: 'cancelled by the client' }, this.#meta),
       })
       .catch(() => undefined);
-    for (const id of bridged.outstanding) {
+    for (const id of bridged.outstanding ?? []) {
       this.#byInputId.delete(id);
       this.#deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } });
     }
-    bridged.outstanding.clear();
+    bridged.outstanding?.clear();
   }
 
   /** Removes a bridged request from the tables; `false` if it was already gone. */
@@ -469,7 +464,7 @@ export class LegacyFacingStage implements Transport {
     for (const [key, value] of entries) {
       const { method, params } = value as { method: string; params?: MessageParams };
       const id = `switchboard-input-${++counter}`;
-      bridged.outstanding.add(id);
+      (bridged.outstanding ??= new Set()).add(id);
       this.#byInputId.set(id, { bridged, key });
       const request: JSONRPCRequest = { jsonrpc: '2.0', id, method };
       if (params !== undefined) request.params = params;

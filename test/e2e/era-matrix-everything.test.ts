@@ -21,7 +21,7 @@ describe.each(MODES)('era matrix: server-everything (2025), %s mode', (mode) => 
   let serve: (Started & { urls: string[] }) | undefined;
   beforeAll(async () => {
     serve = await startMatrixServe(profile, mode);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await serve?.stop();
   });

@@ -21,7 +21,7 @@ describe.each(MODES)('era matrix: an SDK v2 server limited to 2026-07-28, %s mod
   let serve: (Started & { urls: string[] }) | undefined;
   beforeAll(async () => {
     serve = await startMatrixServe(profile, mode);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await serve?.stop();
   });

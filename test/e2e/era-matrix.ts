@@ -156,6 +156,11 @@ export interface BackendProfile {
   kind: BackendKind;
   /** The backend command, after `--`. */
   command: string[];
+  /**
+   * `--backend-era` for the stdio frontend's own `serve` (one per client): the era the network
+   * frontends' `serve` detects (`auto`), given to spare each of these a probe.
+   */
+  era: 'auto' | '2025' | '2026';
   /** The era a client of this backend should end up speaking: its own (relay or bridge). */
   tools: string[];
   progress(c: MatrixClient, onprogress: (p: number) => void): Promise<string>;
@@ -200,6 +205,7 @@ const EVERYTHING_DOC = 'demo://resource/static/document/architecture.md';
 export const everythingProfile: BackendProfile = {
   kind: 'everything',
   command: [process.execPath, EVERYTHING, 'stdio'],
+  era: '2025',
   tools: [
     'trigger-long-running-operation',
     'trigger-elicitation-request',
@@ -226,6 +232,8 @@ export function eraServerProfile(era: 'modern' | 'dual'): BackendProfile {
   return {
     kind: era === 'modern' ? 'modern-only' : 'dual-era',
     command: [process.execPath, fixture('era-server.mjs'), '--era', era],
+    // A dual-era backend can only be found by the probe.
+    era: era === 'modern' ? '2026' : 'auto',
     tools: ['countdown', 'wait', 'confirm', 'sample', 'roots', 'bump', 'log'],
     progress: (c, onprogress) => c.call('countdown', { steps: 3 }, { onprogress }),
     cancellable: (c, tag, o) => c.call('wait', { tag }, o),
@@ -278,7 +286,7 @@ export function frontendTransport(
   };
   switch (kind) {
     case 'stdio':
-      return serveOverStdio(['--session-mode', mode, '--', ...profile.command]);
+      return serveOverStdio(['--session-mode', mode, '--backend-era', profile.era, '--', ...profile.command]);
     case 'http':
       return client === 'sdk-v1'
         ? new V1HttpTransport(new URL(url('http')))

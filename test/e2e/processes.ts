@@ -83,7 +83,7 @@ export async function startServe(args: string[]): Promise<Started & { urls: stri
       stdio: ['ignore', 'ignore', 'pipe'],
     }),
   );
-  await waitFor(s, /"msg":"serving"/, 20_000, 'switchboard serve');
+  await waitFor(s, /"msg":"serving"/, 60_000, 'switchboard serve');
   const urls = s.stderr
     .filter((l) => l.includes('"msg":"listening"'))
     .map((l) => (JSON.parse(l) as { url: string }).url);

@@ -1,6 +1,7 @@
 // The scenario registry: one module per scenario, listed here once, in run order. A new scenario
 // is a new file in this folder plus one line below.
 import concurrency from './concurrency.js';
+import eraBridge from './era-bridge.js';
 import http from './http.js';
 import legacySse from './legacy-sse.js';
 import payload from './payload.js';
@@ -45,4 +46,5 @@ export const scenarios = [
   payload,
   concurrency,
   sessions,
+  eraBridge,
 ];
