@@ -44,6 +44,8 @@ export const ErrorCodes = [
   'UNKNOWN_NAME',
   'INVALID_PARAMS',
   'UNROUTABLE',
+  'FEATURE_UNAVAILABLE',
+  'INVALID_REQUEST_STATE',
   'INTERNAL',
 ] as const;
 
@@ -163,6 +165,9 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   INVALID_PARAMS: JsonRpcCode.InvalidParams,
   // A method the gateway cannot route to one server.
   UNROUTABLE: JsonRpcCode.MethodNotFound,
+  // A feature one protocol era has and the other lacks (tasks, subscriptions/listen without resources/subscribe…).
+  FEATURE_UNAVAILABLE: JsonRpcCode.MethodNotFound,
+  INVALID_REQUEST_STATE: JsonRpcCode.InvalidParams,
   INTERNAL: JsonRpcCode.InternalError,
 };
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BackendTargetSchema } from '../cli/backend-target.js';
 import { Duration } from './duration.js';
 import { gatewayConfigShape } from './gateway-config.js';
+import { eraConfigShape } from './era-config.js';
 import { resilienceConfigShape } from './resilience-config.js';
 import { securityConfigShape } from './security-config.js';
 import { sessionConfigShape } from './session-config.js';
@@ -91,6 +92,8 @@ export const ServeConfigSchema = z
     ...transportLimitsConfigShape,
     /** Many servers behind one endpoint: `servers`, `namespace`, `expose`, `gateway` (src/config/gateway-config.ts). */
     ...gatewayConfigShape,
+    /** The backend's protocol era and the era bridge (src/config/era-config.ts). */
+    ...eraConfigShape,
   })
   .strict();
 

@@ -82,9 +82,9 @@ export interface ProxyOptions {
   /**
    * Decorates each session's backend connection (the supervised backend, or the session's port of the
    * shared backend) before the relay uses it: the hook for middleware such as retry, circuit breaker,
-   * bulkhead, tracing. Called once per session.
+   * bulkhead, tracing, the era bridge. Called once per session, with the session's connection facts.
    */
-  wrapBackend?: ((backend: Transport, sessionId: string) => Transport) | undefined;
+  wrapBackend?: ((backend: Transport, sessionId: string, info: ConnectionInfo) => Transport) | undefined;
 }
 
 interface Session {
@@ -229,7 +229,7 @@ export class Proxy {
       : this.#shared
         ? this.#shared.openPort()
         : this.#supervise(sessionId);
-    const backend = this.#options.wrapBackend ? this.#options.wrapBackend(raw, sessionId) : raw;
+    const backend = this.#options.wrapBackend ? this.#options.wrapBackend(raw, sessionId, info) : raw;
     const o = this.#options;
     const session: Session = {
       keys,

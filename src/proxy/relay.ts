@@ -9,9 +9,10 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '../protocol/messages.js';
-import type { Transport, TransportSendOptions } from '../transport.js';
+import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { AbandonedCalls } from './abandoned-calls.js';
 import { InflightTable, type InflightRequest } from './inflight-table.js';
+import { relatedOptionsFor, sendOptionsFor } from './relay-options.js';
 
 /** Options of a {@link Relay}. */
 export interface RelayOptions {
@@ -75,7 +76,7 @@ export class Relay {
   #drainWaiters: (() => void)[] = [];
   #backendState: BackendState = 'waiting';
   /** Messages that arrived while a lazy backend started. */
-  #early: JSONRPCMessage[] = [];
+  #early: { message: JSONRPCMessage; extra: MessageExtraInfo | undefined }[] = [];
   /** Per-request-stream frontends: requests that may own an unmarked notification, and abandoned ones. */
   #owners: { calls: Set<RequestId>; abandoned: AbandonedCalls<RequestId> } | undefined;
 
@@ -146,7 +147,7 @@ export class Relay {
     if (this.#closed) return;
     this.#closed = true;
     const left: RequestId[] = this.#inflight.drain().map((r) => r.id);
-    for (const m of this.#early) if (isRequest(m)) left.push(m.id);
+    for (const { message: m } of this.#early) if (isRequest(m)) left.push(m.id);
     this.#early = [];
     const wire = toJsonRpcError(
       new SwitchboardError('TRANSPORT_CLOSED', 'The session ended before the backend answered'),
@@ -159,7 +160,7 @@ export class Relay {
   }
 
   /** Lazy mode: the client's messages before the backend runs. The first one starts it. */
-  readonly #beforeBackend = (message: JSONRPCMessage): void => {
+  readonly #beforeBackend = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
     this.#lastActivity = Date.now();
     if (this.#closed) return;
     if (this.#backendState === 'waiting') {
@@ -179,7 +180,7 @@ export class Relay {
         this.#answer(message.id, new SwitchboardError('BACKEND_UNAVAILABLE', 'The backend is starting'));
       return;
     }
-    this.#early.push(message);
+    this.#early.push({ message, extra });
   };
 
   readonly #backendReady = (): void => {
@@ -187,7 +188,7 @@ export class Relay {
     this.#backendState = 'started';
     const early = this.#early;
     this.#early = [];
-    for (const message of early) this.#fromClient(message);
+    for (const { message, extra } of early) this.#fromClient(message, extra);
     this.#frontend.onmessage = this.#fromClient;
   };
 
@@ -206,7 +207,7 @@ export class Relay {
       });
   }
 
-  readonly #fromClient = (message: JSONRPCMessage): void => {
+  readonly #fromClient = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
     this.#lastActivity = Date.now();
     if (isRequest(message)) {
       if (this.#inflight.size >= this.#maxInflight) {
@@ -218,7 +219,7 @@ export class Relay {
       }
       this.#inflight.add(message.id, message.method, progressTokenOf(message));
       if (this.#owners && message.method !== LISTEN) this.#owners.calls.add(message.id);
-      this.#backend.send(message).catch((error: unknown) => {
+      this.#backend.send(message, sendOptionsFor(message, extra)).catch((error: unknown) => {
         if (this.#taken(message.id)) this.#answer(message.id, error);
         this.#notifyDrained();
       });
@@ -234,13 +235,14 @@ export class Relay {
       this.#notifyDrained();
     }
     this.#backend
-      .send(message)
+      .send(message, sendOptionsFor(message, extra))
       .catch((error: unknown) => this.#options.onError?.(toSwitchboardError(error), 'backend'));
   };
 
-  readonly #fromServer = (message: JSONRPCMessage): void => {
+  readonly #fromServer = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
     this.#lastActivity = Date.now();
-    let options: TransportSendOptions | undefined;
+    // A backend stage that knows which client request a message belongs to (the era bridge) says so.
+    let options: TransportSendOptions | undefined = relatedOptionsFor(extra);
     if (isResponse(message)) {
       // A response to a request that timed out or was cancelled is dropped: the client has its answer.
       if (message.id === undefined) return;
@@ -252,7 +254,12 @@ export class Relay {
     } else if (message.method === 'notifications/progress') {
       const token = message.params?.progressToken;
       if (typeof token === 'string' || typeof token === 'number') this.#inflight.progressed(token);
-    } else if (this.#owners && !isRequest(message) && !SELF_ROUTED.has(message.method)) {
+    } else if (
+      options === undefined &&
+      this.#owners &&
+      !isRequest(message) &&
+      !SELF_ROUTED.has(message.method)
+    ) {
       const owner = this.#soleOwner();
       if (owner !== undefined) options = { relatedRequestId: owner };
     }

@@ -9,7 +9,8 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '../protocol/messages.js';
-import type { Transport } from '../transport.js';
+import { MetaKey } from '../protocol/versions.js';
+import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { AbandonedCalls } from './abandoned-calls.js';
 import { BoundedMap } from './bounded-map.js';
 import { SharedPort, type PortOwner } from './shared-port.js';
@@ -102,7 +103,7 @@ export class SharedBackend implements PortOwner {
     this.#serverTasks = new BoundedMap(records);
     this.#clientTasks = new BoundedMap(records);
     this.#elicitations = new BoundedMap(records);
-    backend.onmessage = (m) => this.#fromBackend(m);
+    backend.onmessage = (m, extra) => this.#fromBackend(m, extra);
     backend.onerror = (e) => this.#o.onError?.(e);
   }
 
@@ -155,8 +156,8 @@ export class SharedBackend implements PortOwner {
     await this.#backend.close();
   }
 
-  fromPort(port: SharedPort, message: JSONRPCMessage): Promise<void> {
-    if (isRequest(message)) return this.#request(port, message);
+  fromPort(port: SharedPort, message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isRequest(message)) return this.#request(port, message, options);
     if (isResponse(message)) return this.#clientAnswer(port, message);
     return this.#notification(port, message);
   }
@@ -185,7 +186,7 @@ export class SharedBackend implements PortOwner {
     }
   }
 
-  #request(port: SharedPort, message: JSONRPCRequest): Promise<void> {
+  #request(port: SharedPort, message: JSONRPCRequest, options?: TransportSendOptions): Promise<void> {
     if (message.method === 'initialize' && (this.#initResult || this.#initWaiters)) {
       if (this.#initResult) port.deliver({ jsonrpc: '2.0', id: message.id, result: this.#initResult });
       else this.#initWaiters?.push({ port, id: message.id });
@@ -224,7 +225,9 @@ export class SharedBackend implements PortOwner {
     }
     const translated: JSONRPCRequest = { ...message, id: backendId };
     if (params !== message.params) translated.params = params;
-    return this.#backend.send(translated).catch((error: unknown) => {
+    // Per-message HTTP headers (Mcp-Param-*) travel on; who the caller is stays with the session.
+    const forward = options?.headers === undefined ? undefined : { headers: options.headers };
+    return this.#backend.send(translated, forward).catch((error: unknown) => {
       this.#forget(backendId, false);
       throw toSwitchboardError(error);
     });
@@ -312,10 +315,10 @@ export class SharedBackend implements PortOwner {
     if (port.byOriginalId.get(entry.id) === backendId) port.byOriginalId.delete(entry.id);
   }
 
-  #fromBackend(message: JSONRPCMessage): void {
+  #fromBackend(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     try {
       if (isResponse(message)) this.#response(message);
-      else if (isRequest(message)) this.#serverRequest(message);
+      else if (isRequest(message)) this.#serverRequest(message, extra?.relatedRequestId);
       else this.#serverNotification(message);
     } catch (error) {
       this.#o.onError?.(toSwitchboardError(error));
@@ -342,6 +345,16 @@ export class SharedBackend implements PortOwner {
         entry.port.deliver({ ...message, id: entry.id, result: { ...result, tasks: own } });
         return;
       }
+      const meta = result._meta as Record<string, unknown> | undefined;
+      if (meta?.[MetaKey.subscriptionId] === backendId) {
+        // A 2026-07-28 listen's closing result names its subscription too.
+        entry.port.deliver({
+          ...message,
+          id: entry.id,
+          result: { ...result, _meta: { ...meta, [MetaKey.subscriptionId]: entry.id } },
+        });
+        return;
+      }
     }
     entry.port.deliver({ ...message, id: entry.id });
   }
@@ -363,7 +376,7 @@ export class SharedBackend implements PortOwner {
     for (const w of waiters) w.port.deliver({ ...message, id: w.id });
   }
 
-  #serverRequest(message: JSONRPCRequest): void {
+  #serverRequest(message: JSONRPCRequest, related: RequestId | undefined): void {
     if (message.method === 'ping') {
       this.#backend.send({ jsonrpc: '2.0', id: message.id, result: {} }).catch(() => undefined);
       return;
@@ -371,7 +384,10 @@ export class SharedBackend implements PortOwner {
     const params = message.params;
     const taskId = taskIdOf(params);
     const relatedTask = relatedTaskOf(params);
+    // A backend stage that knows which request raised this one (the era bridge) names it: exact routing.
+    const raisedBy = typeof related === 'number' ? this.#outbound.get(related) : undefined;
     const named =
+      raisedBy?.port ??
       (taskId !== undefined ? this.#clientTasks.get(taskId) : undefined) ??
       (relatedTask !== undefined ? this.#serverTasks.get(relatedTask) : undefined);
     const port = named ?? this.#soleOwner();
@@ -397,7 +413,10 @@ export class SharedBackend implements PortOwner {
     target.serverRequests++;
     const elicitation = elicitationIdOf(message);
     if (elicitation !== undefined) this.#elicitations.set(elicitation, target);
-    target.deliver({ ...message, id: local });
+    target.deliver(
+      { ...message, id: local },
+      raisedBy === undefined ? undefined : { relatedRequestId: raisedBy.id },
+    );
   }
 
   #drop(info: { method: string; kind: 'request' | 'notification'; reason: DropReason }): void {
@@ -436,6 +455,15 @@ export class SharedBackend implements PortOwner {
   }
 
   #serverNotification(message: JSONRPCNotification): void {
+    // 2026-07-28 subscriptions/listen: a notification names its subscription (the listen request's id,
+    // translated here): it goes to that session only, under the session's own id.
+    const subscription = message.params?._meta?.[MetaKey.subscriptionId];
+    if (subscription !== undefined) {
+      if (typeof subscription !== 'number' || !this.#toSubscriber(message, subscription)) {
+        this.#drop({ method: message.method, kind: 'notification', reason: 'no-session' });
+      }
+      return;
+    }
     const method = message.method;
     switch (method) {
       case 'notifications/progress': {
@@ -451,6 +479,7 @@ export class SharedBackend implements PortOwner {
       }
       case 'notifications/cancelled': {
         const id = message.params?.requestId;
+        if (typeof id === 'number' && this.#toSubscriber(message, id)) return;
         const local = isRequestId(id) ? this.#serverRequestIds.get(id) : undefined;
         const entry = local === undefined ? undefined : this.#serverRequests.get(local);
         if (entry && local !== undefined) {
@@ -506,5 +535,23 @@ export class SharedBackend implements PortOwner {
       return;
     }
     (port as SharedPort).deliver(message);
+  }
+
+  /** Delivers a notification of the listen request `backendId` to its session; `false` if unknown. */
+  #toSubscriber(message: JSONRPCNotification, backendId: number): boolean {
+    const entry = this.#outbound.get(backendId);
+    if (entry === undefined) return false;
+    const params = message.params ?? {};
+    const meta = params._meta;
+    const restored: JSONRPCNotification = { ...message, params: { ...params } };
+    if (restored.params && meta?.[MetaKey.subscriptionId] === backendId) {
+      restored.params._meta = { ...meta, [MetaKey.subscriptionId]: entry.id };
+    }
+    if (message.method === 'notifications/cancelled' && restored.params) {
+      restored.params.requestId = entry.id;
+      this.#forget(backendId, false);
+    }
+    entry.port.deliver(restored);
+    return true;
   }
 }

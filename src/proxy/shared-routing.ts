@@ -8,7 +8,10 @@ export const TASK_REQUESTS: ReadonlySet<string> = new Set(['tasks/get', 'tasks/r
 
 /** Requests during which a server may send sampling/elicitation/roots requests: not lists, not ping. */
 export const canCallBack = (method: string): boolean =>
-  method !== 'ping' && !method.endsWith('/list') && method !== 'initialize';
+  method !== 'ping' &&
+  !method.endsWith('/list') &&
+  method !== 'initialize' &&
+  method !== 'subscriptions/listen';
 
 /**
  * Notifications that concern every session alike (`notifications/tools/list_changed`, …): the only ones

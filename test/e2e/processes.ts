@@ -87,7 +87,7 @@ export async function startServe(
       ...(env ? { env: { ...process.env, ...env } } : {}),
     }),
   );
-  await waitFor(s, /"msg":"serving"/, 20_000, 'switchboard serve');
+  await waitFor(s, /"msg":"serving"/, 60_000, 'switchboard serve');
   const urls = s.stderr
     .filter((l) => l.includes('"msg":"listening"'))
     .map((l) => (JSON.parse(l) as { url: string }).url);

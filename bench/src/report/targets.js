@@ -24,7 +24,33 @@ export function evaluateTargets(results) {
     ...largePayloads(byId),
     idleSessions(byId),
     gatewayCost(byId),
+    ...eraBridge(byId),
   ];
+}
+
+/**
+ * Era bridge (a 2025 client through `serve` to a 2026-07-28-only backend) vs the same client relayed to
+ * a 2025 backend, same run: at most 15 % fewer msg/s at C=64, per frontend; C=1 latency reported.
+ * @param {Map<string, CaseResult>} byId
+ * @returns {TargetRow[]}
+ */
+function eraBridge(byId) {
+  return /** @type {const} */ (['tcp', 'http']).map((frontend) => {
+    const target = `Era bridge (2025 client → 2026-07-28 backend) vs same-era relay, ${frontend === 'tcp' ? 'TCP' : 'Streamable HTTP'} frontend, C=64: ≤ 15 % fewer msg/s`;
+    const bridged = byId.get(`era-bridge/switchboard-2026-stdio-to-${frontend}/c64`);
+    const relay = byId.get(`era-bridge/switchboard-2025-stdio-to-${frontend}/c64`);
+    if (missingStatus(bridged) || !bridged?.msgPerSec) return noNumber(bridged, target);
+    if (missingStatus(relay) || !relay?.msgPerSec) return noNumber(relay, target);
+    const ratio = bridged.msgPerSec.median / relay.msgPerSec.median;
+    const b1 = byId.get(`era-bridge/switchboard-2026-stdio-to-${frontend}/c1`)?.latencyMs;
+    const r1 = byId.get(`era-bridge/switchboard-2025-stdio-to-${frontend}/c1`)?.latencyMs;
+    const latency = b1 && r1 ? `; C=1 p50 ${ms(b1.p50)} ms vs ${ms(r1.p50)} ms` : '';
+    return {
+      target,
+      measured: `${int(bridged.msgPerSec.median)} vs ${int(relay.msgPerSec.median)} msg/s: ${percent(1 - ratio)} fewer${latency}${noiseNote(bridged.msgPerSec, relay.msgPerSec, 0.85)}`,
+      status: verdict(ratio >= 0.85),
+    };
+  });
 }
 
 /**

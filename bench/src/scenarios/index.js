@@ -2,6 +2,7 @@
 // is a new file in this folder plus one line below.
 import concurrency from './concurrency.js';
 import gateway from './gateway.js';
+import eraBridge from './era-bridge.js';
 import http from './http.js';
 import legacySse from './legacy-sse.js';
 import payload from './payload.js';
@@ -49,4 +50,5 @@ export const scenarios = [
   payload,
   concurrency,
   sessions,
+  eraBridge,
 ];

@@ -34,6 +34,7 @@ import {
   type TransportLimitFlags,
 } from '../serve/transport-limit-flags.js';
 import { addSessionOptions, applySessionFlags, type SessionFlags } from '../serve/session-flags.js';
+import { addEraOptions, applyEraFlags, type EraFlags } from '../serve/era-flags.js';
 
 /** Exit code of a usage error (bad flags, bad config). */
 const USAGE = 2;
@@ -59,7 +60,14 @@ interface TlsFlags {
 }
 
 interface ServeFlags
-  extends BackendTargetFlags, TlsFlags, ResilienceFlags, SecurityFlags, TransportLimitFlags, SessionFlags {
+  extends
+    BackendTargetFlags,
+    TlsFlags,
+    ResilienceFlags,
+    SecurityFlags,
+    TransportLimitFlags,
+    SessionFlags,
+    EraFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -245,6 +253,7 @@ export function resolveServeConfig(
   applySecurityFlags(merged, flags);
   applyTransportLimitFlags(merged, flags);
   applySessionFlags(merged, flags);
+  applyEraFlags(merged, flags);
   const result = ServeConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -348,6 +357,7 @@ export function registerServeCommand(program: Command): void {
   addSecurityOptions(command);
   addTransportLimitOptions(command);
   addSessionOptions(command);
+  addEraOptions(command);
   command.action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
     let config: ServeConfig;
     try {

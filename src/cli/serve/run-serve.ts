@@ -11,6 +11,7 @@ import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server
 import { describeBackendTarget } from '../backend-target.js';
 import { backendFactory } from './backend-factory.js';
 import { isLoopbackListen } from './frontend-flags.js';
+import { createEraWiring } from './era-wiring.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { createSecurityWiring } from './security-wiring.js';
 import { acceptFor, knownSecrets, logBackendFailure, sessionProxyOptions } from './session-wiring.js';
@@ -83,7 +84,9 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   const security = createSecurityWiring(config, log);
   await security.checkStartup();
   const wiring = createMiddlewareWiring(config, log);
-  const connectBackend = wiring.wrapConnect(backendFactory(config, log, security));
+  const plainConnect = wiring.wrapConnect(backendFactory(config, log, security));
+  const era = createEraWiring(config, log, plainConnect);
+  const connectBackend = era.wrapConnect(plainConnect);
   const backendName = config.backend ? describeBackendTarget(config.backend) : 'built-in demo server';
   // Describe the backend once before listening: a bad URI or option is a startup error, not a
   // listener whose every session fails later. (Nothing is spawned or dialled here.)
@@ -99,7 +102,8 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       maxDelayMs: config.restart.maxDelay,
     },
     relay: { requestTimeoutMs: config.requestTimeout, maxRequestTimeoutMs: config.maxRequestTimeout },
-    wrapBackend: wiring.wrapBackend,
+    wrapBackend: (backend, sessionId, info) =>
+      wiring.wrapBackend(era.wrapSession(backend, sessionId, info), sessionId),
     onDropped: (drop) => log.debug(drop, 'shared backend message reached no session'),
     onEvent: (event) => {
       // Backend failures carry a child's stderr: logged redacted, with the incident clients were given.
@@ -166,6 +170,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   } catch (error) {
     await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
     await proxy.close({ graceMs: 0 });
+    await era.close();
     await wiring.close();
     throw error;
   }
@@ -199,6 +204,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
           listeners.map((l) => l.close({ graceMs: config.shutdownGrace })),
         );
         await proxy.close({ graceMs: config.shutdownGrace });
+        await era.close();
         await stopListeners;
         await admin?.close();
         await wiring.close();
