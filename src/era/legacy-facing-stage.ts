@@ -281,7 +281,11 @@ export class LegacyFacingStage implements Transport {
   }
 
   /** Sends (or resends) a bridged request under a fresh backend id. */
-  #dispatch(bridged: Bridged, params: MessageParams, headers?: Readonly<Record<string, string>>): Promise<void> {
+  #dispatch(
+    bridged: Bridged,
+    params: MessageParams,
+    headers?: Readonly<Record<string, string>>,
+  ): Promise<void> {
     if (bridged.backendId !== '') this.#byBackendId.delete(bridged.backendId);
     bridged.backendId = `sb-era-${++counter}`;
     this.#byBackendId.set(bridged.backendId, bridged);

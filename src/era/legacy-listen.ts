@@ -187,7 +187,10 @@ export class LegacyListen {
               id: listen.id,
               method: 'subscriptions/listen',
               // No logLevel: log messages never travel on a listen stream (2026-07-28 logging).
-              params: withEnvelope({ notifications: filter }, { ...this.#link.envelope(), logLevel: undefined }),
+              params: withEnvelope(
+                { notifications: filter },
+                { ...this.#link.envelope(), logLevel: undefined },
+              ),
             },
             listen.abort ? { requestSignal: listen.abort.signal } : undefined,
           )
