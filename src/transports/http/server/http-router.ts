@@ -10,13 +10,19 @@ import { replyEmpty, replyError, replyJson } from './http-reply.js';
 import { legacyFind, legacyOpen, legacyPost } from './legacy-sse.js';
 import { applyCorsHeaders, preflightHeaders, type CorsOptions } from '../../../security/cors.js';
 import { applySecurityHeaders, type SecurityHeadersOptions } from '../../../security/security-headers.js';
-import type { AdmitHook, AuthenticateResult, ExtraRouteHandler, HttpRejection } from './options.js';
+import type {
+  AdmitHook,
+  AuthenticateResult,
+  ExtraRouteHandler,
+  HttpMount,
+  HttpRejection,
+} from './options.js';
 import { headerValue } from './request-extra.js';
 import type { HttpRuntime, Inbound } from './runtime.js';
 import { sessionDelete, sessionGet, sessionPost } from './session-era.js';
 import { statelessPost } from './stateless-era.js';
 
-type Route = 'mcp' | 'sse' | 'messages';
+type Route = 'mcp' | 'sse' | 'messages' | { mount: HttpMount; basePath: string; subpath: string };
 
 const ALL_ERAS = { session: true, stateless: true };
 
@@ -25,7 +31,10 @@ const NO_BODY: unique symbol = Symbol('no body');
 
 /** Routing configuration of one listener. */
 export interface RouterConfig {
-  mcpPath: string;
+  /** The MCP endpoint path, or `undefined` when the listener serves no MCP endpoint. */
+  mcpPath: string | undefined;
+  /** Applications under path prefixes, longest prefix first. */
+  mounts?: readonly HttpMount[] | undefined;
   /** Legacy HTTP+SSE paths, when enabled. */
   legacy: { ssePath: string; messagesPath: string } | undefined;
   edge: EdgePolicy;
@@ -87,13 +96,13 @@ export class HttpRouter {
     const path = pathOf(req.url);
     const { mcpPath, legacy } = this.#config;
     const route: Route | undefined =
-      path === mcpPath
+      mcpPath !== undefined && path === mcpPath
         ? 'mcp'
         : legacy?.ssePath === path
           ? 'sse'
           : legacy?.messagesPath === path
             ? 'messages'
-            : undefined;
+            : this.#mountFor(path);
     if (route === undefined) {
       replyJson(res, 404, JSON.stringify({ error: 'Not Found' }));
       return undefined;
@@ -123,6 +132,16 @@ export class HttpRouter {
     return this.#authorized(route, req, res, decided);
   }
 
+  #mountFor(path: string): Route | undefined {
+    for (const mount of this.#config.mounts ?? []) {
+      const base = mount.path === '/' ? '' : mount.path;
+      if (path === base || path.startsWith(`${base}/`)) {
+        return { mount, basePath: base, subpath: path.slice(base.length) || '/' };
+      }
+    }
+    return undefined;
+  }
+
   #authorized(
     route: Route,
     req: IncomingMessage,
@@ -139,6 +158,11 @@ export class HttpRouter {
   }
 
   #dispatch(route: Route, inbound: Inbound): Promise<void> | undefined {
+    if (typeof route === 'object') {
+      const { mount, basePath, subpath } = route;
+      const done = mount.handle(inbound.req, inbound.res, { authInfo: inbound.authInfo, basePath, subpath });
+      return done instanceof Promise ? done : undefined;
+    }
     const method = inbound.req.method;
     const accept = acceptable(headerValue(inbound.req.headers, 'accept'));
     switch (route) {
