@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAdapterCommand } from './commands/adapter.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerReplayCommand } from './commands/replay.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerInspectCommand(program);
   registerSchemaCommand(program);
+  registerAdapterCommand(program);
   registerReplayCommand(program);
   return program;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BackendTargetSchema } from '../cli/backend-target.js';
+import { adaptersConfigShape } from './adapters-config.js';
 import { Duration } from './duration.js';
 import { resilienceConfigShape } from './resilience-config.js';
 import { securityConfigShape } from './security-config.js';
@@ -62,6 +63,8 @@ export const ServeConfigSchema = z
         responseMode: z.enum(['json', 'sse']).default('json'),
         /** Extra allowed Origins (loopback origins are allowed for loopback binds). */
         allowedOrigins: z.array(z.string()).default([]),
+        /** Serve the MCP endpoints on HTTP frontends (false: only the adapters and health routes). */
+        mcp: z.boolean().default(true),
       })
       .prefault({}),
     log: z
@@ -82,6 +85,8 @@ export const ServeConfigSchema = z
     ...securityConfigShape,
     /** TLS of the frontends (`tls`) and towards the backend (`backendTls`) (src/config/tls-config.ts). */
     ...tlsConfigShape,
+    /** REST and GraphQL adapters mounted on the HTTP frontends (src/config/adapters-config.ts). */
+    ...adaptersConfigShape,
   })
   .strict();
 

@@ -11,6 +11,7 @@ import {
   type BackendTargetFlags,
 } from '../backend-target.js';
 import { createLogger } from '../logger.js';
+import { addAdapterOptions, applyAdapterFlags, type AdapterFlags } from '../serve/adapter-flags.js';
 import { frontendUri } from '../serve/frontend-flags.js';
 import { runServe } from '../serve/run-serve.js';
 import {
@@ -34,7 +35,9 @@ interface TlsFlags {
   backendTlsServername?: string;
 }
 
-interface ServeFlags extends BackendTargetFlags, TlsFlags, ResilienceFlags, SecurityFlags {
+/** The flags of `switchboard serve` (and of `switchboard adapter`, which shares them). */
+export interface ServeFlags
+  extends BackendTargetFlags, TlsFlags, ResilienceFlags, SecurityFlags, AdapterFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -213,6 +216,7 @@ export function resolveServeConfig(
 
   applyResilienceFlags(merged, flags);
   applySecurityFlags(merged, flags);
+  applyAdapterFlags(merged, flags);
   const result = ServeConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -310,6 +314,7 @@ export function registerServeCommand(program: Command): void {
     );
   addResilienceOptions(command);
   addSecurityOptions(command);
+  addAdapterOptions(command);
   command.action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
     let config: ServeConfig;
     try {

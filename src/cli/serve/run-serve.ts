@@ -7,6 +7,7 @@ import type { TlsServerOptions } from '../../transports/tls-options.js';
 import { Proxy, type ProxyEvent } from '../../proxy/proxy.js';
 import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server.js';
 import { describeBackendTarget } from '../backend-target.js';
+import { ADAPTER_FRONTEND, createAdapterWiring } from './adapter-wiring.js';
 import { backendFactory } from './backend-factory.js';
 import { isLoopbackListen } from './frontend-flags.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
@@ -107,6 +108,11 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       security.onProxyEvent(event);
     },
   });
+  // REST/GraphQL adapters: one MCP session into the proxy, through the same security and middleware.
+  const adapters = createAdapterWiring(config, log, {
+    accept: wiring.frontend(ADAPTER_FRONTEND, security.frontend(ADAPTER_FRONTEND, proxy.accept)),
+    security,
+  });
   const routes: Record<string, AdminRoute> = {
     ...healthRoutes(() => proxy.ready),
     ...wiring.routes(() => proxy.ready),
@@ -128,6 +134,8 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         tls: frontendTls(config),
         http: {
           responseMode: config.http.responseMode,
+          mcp: config.http.mcp,
+          ...(adapters ? { mounts: adapters.mounts } : {}),
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
           ...security.httpOptions(uri, onRequest),
           ...wiring.httpListen,
@@ -153,9 +161,21 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     }
   } catch (error) {
     await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
+    await adapters?.close();
     await proxy.close({ graceMs: 0 });
     await wiring.close();
     throw error;
+  }
+  if (adapters) {
+    const http = listeners.filter((l) => /^https?:/i.test(l.url));
+    if (http.length === 0)
+      log.warn('adapters are configured but no http:// or https:// frontend serves them');
+    for (const l of http) {
+      const origin = new URL(l.url).origin;
+      for (const mount of adapters.mounts)
+        log.info({ url: `${origin}${mount.path === '/' ? '' : mount.path}` }, 'adapter');
+    }
+    adapters.start();
   }
   const admin = config.adminBind ? await startAdmin(config.adminBind, routes) : undefined;
   if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
@@ -181,6 +201,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         );
         await proxy.close({ graceMs: config.shutdownGrace });
         await stopListeners;
+        await adapters?.close();
         await admin?.close();
         await wiring.close();
         log.info('stopped');

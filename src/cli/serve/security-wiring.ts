@@ -12,7 +12,7 @@ import { Authenticator } from '../../security/authenticator.js';
 import { CommandPolicy, type AdmittedCommand } from '../../security/command-policy.js';
 import { httpAdmission } from '../../security/http-admission.js';
 import { JwtVerifier, type JwtVerifierOptions } from '../../security/jwt-verifier.js';
-import { AuthorizationPolicy } from '../../security/policy.js';
+import { AuthorizationPolicy, callerOf } from '../../security/policy.js';
 import { protectedResourceRoute, resourceMetadataUrl } from '../../security/protected-resource.js';
 import { RateLimiter } from '../../security/rate-limit/limiter.js';
 import { checkChildEnvMappings, childEnvFor } from '../../security/session-env.js';
@@ -50,6 +50,17 @@ export interface SecurityWiring {
     uri: string,
     accept: (t: Transport, info: ConnectionInfo) => void,
   ): (t: Transport, info: ConnectionInfo) => void;
+  /**
+   * The items of a listing the caller may use (the authorization policy's list filtering), for the
+   * adapters; everything when no policy is configured.
+   */
+  filterList(
+    kind: 'tools' | 'resources' | 'resourceTemplates' | 'prompts',
+    items: readonly unknown[],
+    authInfo: AuthInfo | undefined,
+  ): unknown[];
+  /** How callers authenticate, for the adapters' OpenAPI document. */
+  readonly authSchemes: { bearer: boolean; apiKeyHeader: string | undefined };
   /** Tells the wiring the bound URL of `uri` (the default resource / JWT audience). */
   bound(uri: string, url: string): void;
   /** Feed proxy events (drops per-session state). */
@@ -190,9 +201,36 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
         }
       : undefined;
 
+  const LIST_METHODS = {
+    tools: 'tools/list',
+    resources: 'resources/list',
+    resourceTemplates: 'resources/templates/list',
+    prompts: 'prompts/list',
+  } as const;
+  const LIST_KEYS = {
+    tools: 'tools',
+    resources: 'resources',
+    resourceTemplates: 'resourceTemplates',
+    prompts: 'prompts',
+  } as const;
+
   return {
     authenticates,
     guard,
+    authSchemes: {
+      bearer: jwtOn || apiKeys !== undefined,
+      apiKeyHeader: apiKeys !== undefined ? sec.apiKeys.header : undefined,
+    },
+    filterList(kind, items, authInfo) {
+      if (!access.filters(LIST_METHODS[kind])) return [...items];
+      const filtered = access.filterResult(
+        LIST_METHODS[kind],
+        { [LIST_KEYS[kind]]: items },
+        callerOf(authInfo),
+      );
+      const list = (filtered as Record<string, unknown>)[LIST_KEYS[kind]];
+      return Array.isArray(list) ? (list as unknown[]) : [];
+    },
     async checkStartup() {
       if (backend?.kind === 'uri') {
         try {
@@ -262,6 +300,9 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
     frontend(uri, accept) {
       const scheme = schemeOf(uri);
       const httpEdge = scheme === 'http' || scheme === 'https';
+      // The adapters' one session serves many callers: each message carries its caller, and the
+      // adapters filter listings per caller themselves (see filterList).
+      const adapter = scheme === 'adapter';
       return (transport, info) => {
         const sessionAuth = (info as ConnectionInfo & { authInfo?: AuthInfo }).authInfo;
         if (sec.childEnv.length > 0 && info.sessionId !== undefined) {
@@ -291,6 +332,7 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
                 : `session:${info.sessionId ?? 'unknown'}`,
               // HTTP requests were already admitted (and counted) at the edge.
               rateLimit: !httpEdge,
+              filterLists: !adapter,
             })(transport)
           : transport;
         accept(guarded, info);
