@@ -288,18 +288,14 @@ export function generateAdapterOpenApi(
       responses: {
         '200': {
           description:
-            output === undefined
-              ? 'The tool result content, mapped to JSON (see ToolContent)'
-              : 'The structured content of the tool result',
+            (output === undefined
+              ? 'The tool result content, mapped to JSON (see ToolContent).'
+              : 'The structured content of the tool result.') +
+            ' With `Accept: text/event-stream`: `progress` events (`{ progress, total?, message? }`), then one ' +
+            '`result` event (this body) or one `error` event (`{ status, error }`); closing the stream cancels the call.',
           content: {
             ...jsonContent(ref(output ?? 'ToolContent')),
-            'text/event-stream': {
-              schema: { type: 'string' },
-              description:
-                'With `Accept: text/event-stream`: `progress` events (`{ progress, total?, message? }`), ' +
-                'then one `result` event (the JSON body above) or one `error` event (`{ status, error }`). ' +
-                'Closing the stream cancels the call.',
-            },
+            'text/event-stream': { schema: { type: 'string' } },
           },
         },
         '400': errorResponse('The body is not a JSON object'),

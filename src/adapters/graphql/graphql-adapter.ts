@@ -120,14 +120,27 @@ export class GraphqlAdapter implements HttpMount {
       sendJson(res, 413, { errors: [{ message: 'Request body too large' }] }, { connection: 'close' });
       return;
     }
-    const [text, init] = await this.#handler({
-      method,
-      url: req.url ?? '/',
-      headers: req.headers,
-      body,
-      raw: req,
-      context: { graphql: { caller: httpCaller(context.authInfo, req.socket.remoteAddress), signal } },
-    });
+    let answer: GraphqlHttpResponse;
+    try {
+      answer = await this.#handler({
+        method,
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+        raw: req,
+        context: { graphql: { caller: httpCaller(context.authInfo, req.socket.remoteAddress), signal } },
+      });
+    } catch (error) {
+      // graphql-http answers every GraphQL problem itself; a throw here is a bug worth reporting.
+      this.#o.onWarning?.(
+        `GraphQL handler failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      answer = [
+        JSON.stringify({ errors: [{ message: 'Internal error' }] }),
+        { status: 500, statusText: 'Internal Server Error', headers: { 'content-type': 'application/json' } },
+      ];
+    }
+    const [text, init] = answer;
     if (signal.aborted) return;
     res.writeHead(init.status, init.statusText, init.headers);
     res.end(text ?? undefined);
