@@ -1,5 +1,6 @@
 import {
   Client,
+  ProtocolError,
   type CallToolResult,
   type GetPromptResult,
   type ReadResourceResult,
@@ -159,31 +160,44 @@ export class McpAdapterClient implements AdapterSource {
     return this.#catalog as Catalog;
   }
 
-  async callTool(
+  callTool(
     name: string,
     args: Record<string, unknown>,
     options: AdapterCallOptions = {},
   ): Promise<CallToolResult> {
-    const { client } = await this.#ready();
-    return withCaller(options.caller, () =>
-      client.callTool({ name, arguments: args }, this.#requestOptions(options)),
+    return this.#request(options, (client, requestOptions) =>
+      client.callTool({ name, arguments: args }, requestOptions),
     );
   }
 
-  async readResource(uri: string, options: AdapterCallOptions = {}): Promise<ReadResourceResult> {
-    const { client } = await this.#ready();
-    return withCaller(options.caller, () => client.readResource({ uri }, this.#requestOptions(options)));
+  readResource(uri: string, options: AdapterCallOptions = {}): Promise<ReadResourceResult> {
+    return this.#request(options, (client, requestOptions) => client.readResource({ uri }, requestOptions));
   }
 
-  async getPrompt(
+  getPrompt(
     name: string,
     args: Record<string, string>,
     options: AdapterCallOptions = {},
   ): Promise<GetPromptResult> {
-    const { client } = await this.#ready();
-    return withCaller(options.caller, () =>
-      client.getPrompt({ name, arguments: args }, this.#requestOptions(options)),
+    return this.#request(options, (client, requestOptions) =>
+      client.getPrompt({ name, arguments: args }, requestOptions),
     );
+  }
+
+  async #request<T>(
+    options: AdapterCallOptions,
+    send: (client: Client, requestOptions: Parameters<Client['callTool']>[1]) => Promise<T>,
+  ): Promise<T> {
+    const { client } = await this.#ready();
+    try {
+      return await withCaller(options.caller, () => send(client, this.#requestOptions(options)));
+    } catch (error) {
+      // The proxy gave up on this session's backend: a new session (after a delay) gets a new one.
+      if (error instanceof ProtocolError && localCodeOf(error.data) === 'BACKEND_UNAVAILABLE') {
+        this.#drop(client, error);
+      }
+      throw error;
+    }
   }
 
   /** Connects now (instead of on first use); failures are reported as events, never thrown. */
@@ -259,7 +273,9 @@ export class McpAdapterClient implements AdapterSource {
     const changed = (lists: ListKind[]) => (): void => this.#changed(client, lists);
     const client = new Client(this.#o.clientInfo ?? { name: 'mcp-switchboard-adapter', version: '0.1.0' }, {
       capabilities: {},
-      versionNegotiation: { mode: 'auto', probe: { timeoutMs: Math.min(timeout, 5_000) } },
+      // The whole connect budget: a backend that is still starting (a stdio child) answers late, and
+      // on this transport a probe timeout is a failure, not a sign of a 2025-era server.
+      versionNegotiation: { mode: 'auto', probe: { timeoutMs: timeout } },
       listChanged: {
         tools: { autoRefresh: false, debounceMs: 50, onChanged: changed(['tools']) },
         prompts: { autoRefresh: false, debounceMs: 50, onChanged: changed(['prompts']) },
@@ -349,6 +365,16 @@ export class McpAdapterClient implements AdapterSource {
       );
   }
 
+  #drop(client: Client, error: Error): void {
+    if (this.#connection?.client !== client) return;
+    this.#connection = undefined;
+    const delay = this.#backoff();
+    this.#lastFailure = error;
+    this.#retryAt = Date.now() + delay;
+    this.#emit({ type: 'connect-failed', error, retryInMs: delay });
+    void closeQuietly(client);
+  }
+
   #lost(client: Client): void {
     if (this.#connection?.client !== client) return;
     this.#connection = undefined;
@@ -373,6 +399,11 @@ export class McpAdapterClient implements AdapterSource {
       // A throwing observer must not break the client.
     }
   }
+}
+
+function localCodeOf(data: unknown): string | undefined {
+  const code = (data as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function unavailable(reason: string, retryAfterMs: number, cause?: unknown): SwitchboardError {
