@@ -249,7 +249,8 @@ export function generateAdapterOpenApi(
   const security = securitySchemes(layout);
   return defined({
     openapi: '3.1.0',
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    // No jsonSchemaDialect: OpenAPI's default dialect (2020-12 plus its vocabulary) is what documentation
+    // UIs support; Swagger UI warns on any other value.
     info: documentInfo(surface),
     servers: options.baseUrl === undefined ? undefined : [{ url: options.baseUrl }],
     tags: [

@@ -53,6 +53,7 @@ export function sendGraphiql(res: ServerResponse, endpoint: string): void {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>GraphiQL — MCP</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${a}/graphiql.min.css">
 <style>body { margin: 0; } #graphiql { height: 100dvh; }</style>
 </head>
