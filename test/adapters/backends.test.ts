@@ -60,7 +60,7 @@ const modern = {
 
 const CASES: Record<string, Case> = {
   'stdio (demo child)': {
-    backend: async () => ({ command: tsx('run-server.ts', 'v1') }),
+    backend: () => Promise.resolve({ command: tsx('run-server.ts', 'v1') }),
     era: '2025',
     ...demo,
   },
@@ -86,7 +86,7 @@ const CASES: Record<string, Case> = {
     ...everything,
   },
   'stdio, 2026-07-28 (SDK v2 child)': {
-    backend: async () => ({ command: tsx('modern-server.ts') }),
+    backend: () => Promise.resolve({ command: tsx('modern-server.ts') }),
     era: '2026-07-28',
     ...modern,
   },

@@ -61,7 +61,11 @@ describe('REST over server-everything', () => {
       expect(res.body).toMatchObject({
         error: {
           code: -32602,
-          data: { errors: expect.arrayContaining([expect.objectContaining({ instancePath: `/${name}` })]) },
+          data: {
+            errors: expect.arrayContaining([
+              expect.objectContaining({ instancePath: `/${name}` }),
+            ]) as unknown,
+          },
         },
       });
       checked++;
@@ -72,8 +76,8 @@ describe('REST over server-everything', () => {
   it('maps structured content, text, images, resource links and embedded resources', async () => {
     const structured = await postJson(`${stack.rest}/tools/get-structured-content`, { location: 'Chicago' });
     expect(structured.body).toMatchObject({
-      temperature: expect.any(Number),
-      conditions: expect.any(String),
+      temperature: expect.any(Number) as unknown,
+      conditions: expect.any(String) as unknown,
     });
     await expect(postJson(`${stack.rest}/tools/get-sum`, { a: 2, b: 3 })).resolves.toMatchObject({
       body: 'The sum of 2 and 3 is 5.',
@@ -90,7 +94,7 @@ describe('REST over server-everything', () => {
     expect(reference).toContainEqual(
       expect.objectContaining({
         type: 'resource',
-        resource: expect.objectContaining({ uri: 'demo://resource/dynamic/text/1' }),
+        resource: expect.objectContaining({ uri: 'demo://resource/dynamic/text/1' }) as unknown,
       }),
     );
   });
@@ -261,7 +265,7 @@ describe('GraphQL over server-everything', () => {
       isError: null,
     });
     expect(body.data?.get_structured_content).toMatchObject({
-      structuredContent: { temperature: expect.any(Number) },
+      structuredContent: { temperature: expect.any(Number) as unknown },
     });
     expect(JSON.stringify(body.data?.get_tiny_image)).toContain('"mimeType":"image/png"');
   });
@@ -269,7 +273,10 @@ describe('GraphQL over server-everything', () => {
   it('reports MCP errors in errors[].extensions', async () => {
     const res = await graphql(stack.graphql, '{ readResource(uri: "demo://nope") { contents { uri } } }');
     const error = (res.body as Gql).errors?.[0];
-    expect(error?.extensions).toMatchObject({ code: 'MCP_ERROR', mcp: { code: expect.any(Number) } });
+    expect(error?.extensions).toMatchObject({
+      code: 'MCP_ERROR',
+      mcp: { code: expect.any(Number) as unknown },
+    });
   });
 
   it('enforces the complexity limit', async () => {

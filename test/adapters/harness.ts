@@ -121,7 +121,7 @@ export function parseSse(text: string): { event: string; data: unknown }[] {
 
 /** Polls `check` until it returns a value other than `undefined` (generous deadline, no fixed sleeps). */
 export async function eventually<T>(
-  check: () => Promise<T | undefined>,
+  check: () => T | undefined | Promise<T | undefined>,
   what: string,
   ms = 20_000,
 ): Promise<T> {

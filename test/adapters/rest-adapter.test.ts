@@ -154,13 +154,10 @@ describe('progress and cancellation', () => {
     });
     req.on('error', () => undefined);
     req.end(JSON.stringify({ ms: 20_000 }));
-    await eventually(
-      async () => (backend.state.started > before.started ? true : undefined),
-      'the call to start',
-    );
+    await eventually(() => (backend.state.started > before.started ? true : undefined), 'the call to start');
     req.destroy();
     await eventually(
-      async () => (backend.state.cancelled > before.cancelled ? true : undefined),
+      () => (backend.state.cancelled > before.cancelled ? true : undefined),
       'the backend to see the cancellation',
     );
   });

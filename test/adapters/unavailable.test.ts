@@ -33,7 +33,9 @@ describe('a dead backend', () => {
     const call = await postJson(`${stack.rest}/tools/echo`, { text: 'x' });
     expect(call.status).toBe(503);
     expect(Number(call.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(call.body).toMatchObject({ error: { message: expect.stringContaining('Backend unavailable') } });
+    expect(call.body).toMatchObject({
+      error: { message: expect.stringContaining('Backend unavailable') as unknown },
+    });
     await expect(getJson(`${stack.rest}/openapi.json`)).resolves.toMatchObject({ status: 503 });
     const query = await graphql(stack.graphql, '{ tools { name } }');
     expect(query.status).toBe(503);

@@ -9,6 +9,11 @@ import { projectFile } from '../fixtures/paths.js';
 // test-artifacts/ (ignored by git).
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** The part of the page's DOM the scripts below use (the test compiles without the DOM library). */
+interface DomLike {
+  document: { querySelector(selector: string): unknown };
+}
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -69,7 +74,7 @@ describe('Swagger UI', () => {
     // The operation down to its live response (the documented responses follow below it).
     const box = await operation.boundingBox();
     const end = await operation.locator('.live-responses-table').boundingBox();
-    const scrollY = await page.evaluate(() => window.scrollY);
+    const scrollY = await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY);
     if (box !== null && end !== null) {
       const y = box.y + scrollY;
       const clip = { x: box.x, y, width: box.width, height: end.y + scrollY + end.height - y + 10 };
@@ -87,7 +92,9 @@ describe('GraphiQL', () => {
     await page.goto(stack.graphql);
     await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 20_000 });
     await page.evaluate((query) => {
-      const editor = document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as {
+      const editor = (globalThis as unknown as DomLike).document.querySelector(
+        '.graphiql-query-editor .CodeMirror',
+      ) as {
         CodeMirror: { setValue(v: string): void };
       };
       editor.CodeMirror.setValue(query);
@@ -95,7 +102,9 @@ describe('GraphiQL', () => {
     await page.locator('button.graphiql-execute-button').click();
     const result = (): Promise<string> =>
       page.evaluate(() => {
-        const editor = document.querySelector('.graphiql-response .CodeMirror') as unknown as {
+        const editor = (globalThis as unknown as DomLike).document.querySelector(
+          '.graphiql-response .CodeMirror',
+        ) as {
           CodeMirror?: { getValue(): string };
         } | null;
         return editor?.CodeMirror?.getValue() ?? '';

@@ -35,7 +35,7 @@ describe('OpenAPI, adapter layout', () => {
       expect.arrayContaining(['200', '400', '404', '422', '500', '429', '503', 'default']),
     );
     expect(typed.components.securitySchemes).toEqual({
-      bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) as unknown,
       apiKeyAuth: { type: 'apiKey', in: 'header', name: 'x-api-key' },
     });
   });
