@@ -1,5 +1,6 @@
 // The scenario registry: one module per scenario, listed here once, in run order. A new scenario
 // is a new file in this folder plus one line below.
+import adapters from './adapters.js';
 import concurrency from './concurrency.js';
 import http from './http.js';
 import legacySse from './legacy-sse.js';
@@ -45,4 +46,5 @@ export const scenarios = [
   payload,
   concurrency,
   sessions,
+  adapters,
 ];

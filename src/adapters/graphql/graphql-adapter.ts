@@ -18,6 +18,7 @@ import type { Catalog, ListFilter } from '../catalog.js';
 import { mapError } from '../error-status.js';
 import { disconnectSignal, sendJson } from '../http-io.js';
 import { buildAdapterSchema, type GraphqlContext } from './adapter-schema.js';
+import { DocumentCache } from './document-cache.js';
 import { sendGraphiql, serveGraphiqlAsset } from './graphiql.js';
 import { complexityLimit, depthLimit } from './query-limits.js';
 
@@ -70,8 +71,11 @@ export class GraphqlAdapter implements HttpMount {
   constructor(source: AdapterSource, options: GraphqlAdapterOptions = {}) {
     this.#source = source;
     this.#o = options;
+    const documents = new DocumentCache();
     this.#handler = createHandler<IncomingMessage, RequestContext, GraphqlContext>({
       schema: () => this.#currentSchema(),
+      parse: documents.parse,
+      validate: documents.validate,
       context: (req) => req.context.graphql,
       validationRules: (_req, args, specifiedRules) => [
         ...specifiedRules,
