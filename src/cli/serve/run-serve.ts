@@ -7,7 +7,6 @@ import type { TlsServerOptions } from '../../transports/tls-options.js';
 import { Proxy, type ProxyEvent } from '../../proxy/proxy.js';
 import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server.js';
 import { describeBackendTarget } from '../backend-target.js';
-import { ADAPTER_FRONTEND, createAdapterWiring } from './adapter-wiring.js';
 import { backendFactory } from './backend-factory.js';
 import { isLoopbackListen } from './frontend-flags.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
@@ -109,10 +108,16 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     },
   });
   // REST/GraphQL adapters: one MCP session into the proxy, through the same security and middleware.
-  const adapters = createAdapterWiring(config, log, {
-    accept: wiring.frontend(ADAPTER_FRONTEND, security.frontend(ADAPTER_FRONTEND, proxy.accept)),
-    security,
-  });
+  // Loaded only when configured: they bring graphql, ajv and the UI packages.
+  const adapters =
+    config.adapters.rest !== undefined || config.adapters.graphql !== undefined
+      ? await import('./adapter-wiring.js').then(({ ADAPTER_FRONTEND, createAdapterWiring }) =>
+          createAdapterWiring(config, log, {
+            accept: wiring.frontend(ADAPTER_FRONTEND, security.frontend(ADAPTER_FRONTEND, proxy.accept)),
+            security,
+          }),
+        )
+      : undefined;
   const routes: Record<string, AdminRoute> = {
     ...healthRoutes(() => proxy.ready),
     ...wiring.routes(() => proxy.ready),
