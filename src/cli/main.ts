@@ -38,6 +38,12 @@ const COMMANDS: Readonly<Record<string, LazyCommand>> = {
     description: 'inspect a server, then describe it as OpenAPI 3.1, GraphQL SDL or proto3',
     load: async () => (await import('./commands/schema.js')).registerSchemaCommand,
   },
+  adapter: {
+    term: 'adapter <rest|graphql> [options] [backend...]',
+    description:
+      'serve a backend MCP server (or the gateway) as a typed REST API with Swagger UI, or as GraphQL with GraphiQL',
+    load: async () => (await import('./commands/adapter.js')).registerAdapterCommand,
+  },
   replay: {
     term: 'replay [options] <file> [backend...]',
     description:

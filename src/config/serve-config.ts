@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BackendTargetSchema } from '../cli/backend-target.js';
+import { adaptersConfigShape } from './adapters-config.js';
 import { Duration } from './duration.js';
 import { gatewayConfigShape } from './gateway-config.js';
 import { eraConfigShape } from './era-config.js';
@@ -68,6 +69,8 @@ export const ServeConfigSchema = z
         responseMode: z.enum(['json', 'sse']).default('json'),
         /** Extra allowed Origins (loopback origins are allowed for loopback binds). */
         allowedOrigins: z.array(z.string()).default([]),
+        /** Serve the MCP endpoints on HTTP frontends (false: only the adapters and health routes). */
+        mcp: z.boolean().default(true),
       })
       .prefault({}),
     log: z
@@ -94,6 +97,8 @@ export const ServeConfigSchema = z
     ...gatewayConfigShape,
     /** The backend's protocol era and the era bridge (src/config/era-config.ts). */
     ...eraConfigShape,
+    /** REST and GraphQL adapters mounted on the HTTP frontends (src/config/adapters-config.ts). */
+    ...adaptersConfigShape,
   })
   .strict();
 

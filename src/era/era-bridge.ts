@@ -124,7 +124,9 @@ export class EraBridge {
     const known = this.detector.known;
     const perSession = (this.#options.sessionMode ?? 'per-session') === 'per-session';
     if (known === 'modern' || (known === 'dual' && perSession)) return backend;
-    if (facts.era === 'session' || facts.era === 'legacy-sse') return backend;
+    // `native`: an in-process client that negotiates the backend's own era (the REST/GraphQL adapters):
+    // bridging it would only add translation.
+    if (facts.era === 'session' || facts.era === 'legacy-sse' || facts.era === 'native') return backend;
     return new EraSwitch(backend, {
       bridgeFor: async () => {
         const era = await this.detector.era();

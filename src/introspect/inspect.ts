@@ -1,5 +1,3 @@
-import { ProtocolError, type Client } from '@modelcontextprotocol/client';
-import { JsonRpcCode } from '../protocol/json-rpc-codes.js';
 import type { Transport } from '../transport.js';
 import {
   closeQuietly,
@@ -17,6 +15,7 @@ import {
   ResourceTemplateEntrySchema,
   ToolEntrySchema,
 } from './report.js';
+import { LIST_METHODS, walkList, type Walked } from './list-surface.js';
 
 /** Default cap on the pages fetched per list. */
 export const DEFAULT_MAX_PAGES = 100;
@@ -29,95 +28,6 @@ export interface InspectOptions extends InspectClientOptions {
   maxPages?: number | undefined;
   /** Told what the inspection is doing, e.g. to update a spinner. */
   onStep?: ((step: string) => void) | undefined;
-}
-
-interface Page {
-  items: unknown[];
-  nextCursor?: string | undefined;
-}
-
-interface Walked {
-  items: unknown[];
-  pages: number;
-  ms: number;
-}
-
-const LIST_METHODS: Record<ListKind, string> = {
-  tools: 'tools/list',
-  resources: 'resources/list',
-  resourceTemplates: 'resources/templates/list',
-  prompts: 'prompts/list',
-};
-
-function fetchPage(
-  client: Client,
-  kind: ListKind,
-  cursor: string | undefined,
-  timeout: number,
-): Promise<Page> {
-  const params = cursor === undefined ? {} : { cursor };
-  const options = { timeout };
-  switch (kind) {
-    case 'tools':
-      return client
-        .request({ method: 'tools/list', params }, options)
-        .then((r) => ({ items: r.tools, nextCursor: r.nextCursor }));
-    case 'resources':
-      return client
-        .request({ method: 'resources/list', params }, options)
-        .then((r) => ({ items: r.resources, nextCursor: r.nextCursor }));
-    case 'resourceTemplates':
-      return client
-        .request({ method: 'resources/templates/list', params }, options)
-        .then((r) => ({ items: r.resourceTemplates, nextCursor: r.nextCursor }));
-    case 'prompts':
-      return client
-        .request({ method: 'prompts/list', params }, options)
-        .then((r) => ({ items: r.prompts, nextCursor: r.nextCursor }));
-  }
-}
-
-// Walks every page of one list, bounded by `maxPages` and stopped by a repeated cursor.
-async function walk(
-  client: Client,
-  kind: ListKind,
-  options: { timeout: number; maxPages: number; warnings: string[] },
-): Promise<Walked> {
-  const started = performance.now();
-  const items: unknown[] = [];
-  const seen = new Set<string>();
-  let cursor: string | undefined;
-  let pages = 0;
-  do {
-    let page: Page;
-    try {
-      page = await fetchPage(client, kind, cursor, options.timeout);
-    } catch (error) {
-      // A server that advertises a capability but does not implement its list: note it, go on.
-      if (error instanceof ProtocolError && error.code === JsonRpcCode.MethodNotFound) {
-        options.warnings.push(
-          `${LIST_METHODS[kind]}: method not found although the capability is advertised`,
-        );
-        break;
-      }
-      throw error;
-    }
-    pages++;
-    items.push(...page.items);
-    cursor = page.nextCursor;
-    if (cursor !== undefined && seen.has(cursor)) {
-      options.warnings.push(
-        `${LIST_METHODS[kind]}: cursor "${cursor}" repeated; stopped after ${pages} pages`,
-      );
-      break;
-    }
-    if (cursor !== undefined) seen.add(cursor);
-    if (cursor !== undefined && pages >= options.maxPages) {
-      options.warnings.push(`${LIST_METHODS[kind]}: stopped after ${pages} pages (--max-pages)`);
-      break;
-    }
-  } while (cursor !== undefined);
-  return { items, pages, ms: performance.now() - started };
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
@@ -161,7 +71,7 @@ export async function inspectServer(transport: Transport, options: InspectOption
     for (const kind of ['tools', 'resources', 'resourceTemplates', 'prompts'] as const) {
       if (!offered[kind]) continue;
       options.onStep?.(`listing ${LIST_METHODS[kind].replace('/list', '')}`);
-      results[kind] = await walk(client, kind, { timeout, maxPages, warnings });
+      results[kind] = await walkList(client, kind, { timeout, maxPages, warnings });
     }
     const serverInfo = client.getServerVersion();
     const report: InspectReport = {

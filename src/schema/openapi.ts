@@ -1,13 +1,24 @@
 import type { PromptEntry, ResourceTemplateEntry, ToolEntry } from '../introspect/report.js';
-import { embedSchema } from './embed-schema.js';
 import { exampleOf } from './examples.js';
 import { walkSchema } from './json-schema.js';
 import { MCP_RESULT_SCHEMAS } from './mcp-result-schemas.js';
-import { identifier, NameScope, pascalCase } from './names.js';
+import { identifier, pascalCase } from './names.js';
+import { generateAdapterOpenApi, type AdapterLayoutOptions } from './openapi-adapter.js';
+import {
+  defined,
+  documentInfo,
+  esc,
+  escapeDescription,
+  jsonContent,
+  OpenApiDocument,
+  ref,
+  type Obj,
+} from './openapi-document.js';
 import type { ServerSurface } from './surface.js';
 import { parseUriTemplate, uriTemplateVariables } from './uri-template.js';
 
-type Obj = Record<string, unknown>;
+export { escapeDescription };
+export type { AdapterLayoutOptions };
 
 /** Options of {@link generateOpenApi}. */
 export interface OpenApiOptions {
@@ -15,37 +26,17 @@ export interface OpenApiOptions {
   withExamples?: boolean | undefined;
   /** The `servers[0].url` (default: none, i.e. relative to where the document is served). */
   baseUrl?: string | undefined;
+  /**
+   * Describe the REST adapter (`switchboard adapter rest`) instead: its paths, mapped tool responses,
+   * status codes, progress streams and security schemes (see {@link AdapterLayoutOptions}).
+   */
+  adapter?: AdapterLayoutOptions | undefined;
 }
 
-const JSON_MEDIA = 'application/json';
-const ref = (name: string): Obj => ({ $ref: `#/components/schemas/${name}` });
-const jsonContent = (schema: Obj, example?: unknown): Obj => ({
-  [JSON_MEDIA]: example === undefined ? { schema } : { schema, example },
-});
 const ERROR_RESPONSE = {
   description: 'A JSON-RPC error, or a tool result with isError: true',
   content: jsonContent(ref('McpError')),
 };
-
-/**
- * Escapes HTML in server-provided text for OpenAPI `description`/`summary` fields: they are CommonMark,
- * which passes raw HTML through to documentation UIs. Escaped, the text renders as the server wrote it.
- *
- * @param text - untrusted text
- */
-export function escapeDescription(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
-
-const esc = (text: string | undefined): string | undefined =>
-  text === undefined ? undefined : escapeDescription(text);
-
-// The path-normalised form used to detect templated paths that OpenAPI considers identical.
-const pathShape = (path: string): string => path.replace(/\{[^}]*\}/g, '{}');
-
-function defined<T extends Obj>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
-}
 
 /**
  * Generates an OpenAPI 3.1 document for a server's surface:
@@ -69,22 +60,11 @@ function defined<T extends Obj>(object: T): T {
  * ```
  */
 export function generateOpenApi(surface: ServerSurface, options: OpenApiOptions = {}): Obj {
-  const components: Record<string, unknown> = { ...MCP_RESULT_SCHEMAS };
-  const componentNames = new NameScope(Object.keys(MCP_RESULT_SCHEMAS));
-  const operationIds = new NameScope(['readResource']);
-  const paths: Record<string, Obj> = {};
-  const shapes = new Set<string>();
-  const addPath = (path: string, item: Obj): boolean => {
-    if (paths[path] !== undefined || shapes.has(pathShape(path))) return false;
-    paths[path] = item;
-    shapes.add(pathShape(path));
-    return true;
-  };
-  const component = (base: string, schema: unknown): string => {
-    const name = componentNames.claim(base);
-    components[name] = embedSchema(schema, `#/components/schemas/${name}`, escapeDescription);
-    return name;
-  };
+  if (options.adapter !== undefined) return generateAdapterOpenApi(surface, options.adapter, options);
+  const doc = new OpenApiDocument(MCP_RESULT_SCHEMAS, ['readResource']);
+  const { operationIds, paths } = doc;
+  const addPath = (path: string, item: Obj): boolean => doc.addPath(path, item);
+  const component = (base: string, schema: unknown): string => doc.component(base, schema);
 
   for (const tool of surface.tools)
     addPath(`/tools/${encodeURIComponent(tool.name)}`, { post: toolOperation(tool) });
@@ -126,7 +106,7 @@ export function generateOpenApi(surface: ServerSurface, options: OpenApiOptions 
     });
   }
   for (const template of surface.resourceTemplates) {
-    const { path, parameters } = templatePath(template, paths, shapes);
+    const { path, parameters } = templatePath(template, doc);
     addPath(path, {
       get: defined({
         operationId: operationIds.claim(`read_${identifier(template.name)}`),
@@ -146,7 +126,6 @@ export function generateOpenApi(surface: ServerSurface, options: OpenApiOptions 
   for (const prompt of surface.prompts)
     addPath(`/prompts/${encodeURIComponent(prompt.name)}`, { post: promptOperation(prompt) });
 
-  const info = surface.serverInfo;
   const usedTags = [
     ['tools', 'MCP tools (tools/call)', surface.tools.length],
     ['resources', 'MCP resources (resources/read)', 1],
@@ -156,17 +135,11 @@ export function generateOpenApi(surface: ServerSurface, options: OpenApiOptions 
   return defined({
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    info: defined({
-      title: info?.title ?? info?.name ?? 'MCP server',
-      version: info?.version ?? '0.0.0',
-      description: esc(surface.instructions ?? undefined),
-      'x-mcp-server': info?.name,
-      'x-mcp-protocol-version': surface.protocol.version ?? undefined,
-    }),
+    info: documentInfo(surface),
     servers: options.baseUrl === undefined ? undefined : [{ url: options.baseUrl }],
     tags: usedTags.filter(([, , n]) => n > 0).map(([name, description]) => ({ name, description })),
     paths,
-    components: { schemas: components },
+    components: { schemas: doc.components },
   });
 
   function toolOperation(tool: ToolEntry): Obj {
@@ -198,23 +171,15 @@ export function generateOpenApi(surface: ServerSurface, options: OpenApiOptions 
   }
 
   function promptOperation(prompt: PromptEntry): Obj {
-    const args = prompt.arguments ?? [];
-    let requestBody: Obj | undefined;
-    if (args.length > 0) {
-      const required = args.filter((a) => a.required === true).map((a) => a.name);
-      const schema = defined({
-        type: 'object',
-        properties: Object.fromEntries(
-          args.map((a) => [a.name, defined({ type: 'string', description: a.description })]),
-        ),
-        required: required.length > 0 ? required : undefined,
-        additionalProperties: false,
-      });
-      const name = component(`${pascalCase(prompt.name, 'Prompt')}PromptArguments`, schema);
-      const example =
-        options.withExamples === true ? Object.fromEntries(args.map((a) => [a.name, 'string'])) : undefined;
-      requestBody = { required: required.length > 0, content: jsonContent(ref(name), example) };
-    }
+    const args = doc.promptArguments(prompt);
+    const example =
+      args !== undefined && options.withExamples === true
+        ? Object.fromEntries((prompt.arguments ?? []).map((a) => [a.name, 'string']))
+        : undefined;
+    const requestBody =
+      args === undefined
+        ? undefined
+        : { required: args.required, content: jsonContent(ref(args.name), example) };
     return defined({
       operationId: operationIds.claim(`get_prompt_${identifier(prompt.name)}`),
       summary: escapeDescription(prompt.title ?? prompt.name),
@@ -234,8 +199,7 @@ export function generateOpenApi(surface: ServerSurface, options: OpenApiOptions 
 // query parameters. When that path would clash, `/resource-templates/<name>` with query parameters.
 function templatePath(
   template: ResourceTemplateEntry,
-  paths: Record<string, Obj>,
-  shapes: ReadonlySet<string>,
+  doc: OpenApiDocument,
 ): { path: string; parameters: Obj[] } {
   const parameter = (name: string, where: 'path' | 'query', required: boolean): Obj => ({
     name,
@@ -259,7 +223,7 @@ function templatePath(
     }
   }
   const variables = uriTemplateVariables(template.uriTemplate);
-  if (paths[path] !== undefined || shapes.has(pathShape(path))) {
+  if (doc.hasPath(path)) {
     return {
       path: `/resource-templates/${encodeURIComponent(template.name)}`,
       parameters: variables.map((v) => parameter(v.name, 'query', v.required)),

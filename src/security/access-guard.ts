@@ -22,6 +22,11 @@ export interface AccessGuardOptions {
   fallbackPrincipal?: string | undefined;
   /** Take rate-limit tokens here (default true; off where the HTTP edge already did). */
   rateLimit?: boolean | undefined;
+  /**
+   * Filter list results for the caller (default true). Off for the REST/GraphQL adapters: their one
+   * session lists the whole catalog and they filter what each caller sees themselves.
+   */
+  filterLists?: boolean | undefined;
   /** Most list requests awaiting their (filtered) result at once (default 10 000). */
   maxPendingLists?: number | undefined;
 }
@@ -56,7 +61,7 @@ export class AccessGuardTransport extends TransportDecorator {
         this.#answer(message.id, refusal);
         return;
       }
-      if (this.#o.access.filters(message.method)) {
+      if (this.#o.filterLists !== false && this.#o.access.filters(message.method)) {
         // Bounded: beyond the bound a list request is refused (never relayed, whose result would then
         // have to go back unfiltered).
         if (this.#pending.size >= this.#maxPending) {

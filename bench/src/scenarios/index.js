@@ -1,5 +1,6 @@
 // The scenario registry: one module per scenario, listed here once, in run order. A new scenario
 // is a new file in this folder plus one line below.
+import adapters from './adapters.js';
 import concurrency from './concurrency.js';
 import gateway from './gateway.js';
 import eraBridge from './era-bridge.js';
@@ -51,4 +52,5 @@ export const scenarios = [
   concurrency,
   sessions,
   eraBridge,
+  adapters,
 ];

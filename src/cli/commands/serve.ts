@@ -19,6 +19,7 @@ import {
   type BackendTargetFlags,
 } from '../backend-target.js';
 import { createLogger } from '../logger.js';
+import { addAdapterOptions, applyAdapterFlags, type AdapterFlags } from '../serve/adapter-flags.js';
 import { frontendUri } from '../serve/frontend-flags.js';
 import { runGateway } from '../serve/run-gateway.js';
 import { runServe } from '../serve/run-serve.js';
@@ -59,7 +60,8 @@ interface TlsFlags {
   backendTlsServername?: string;
 }
 
-interface ServeFlags
+/** The flags of `switchboard serve` (and of `switchboard adapter`, which shares them). */
+export interface ServeFlags
   extends
     BackendTargetFlags,
     TlsFlags,
@@ -67,7 +69,8 @@ interface ServeFlags
     SecurityFlags,
     TransportLimitFlags,
     SessionFlags,
-    EraFlags {
+    EraFlags,
+    AdapterFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -254,6 +257,7 @@ export function resolveServeConfig(
   applyTransportLimitFlags(merged, flags);
   applySessionFlags(merged, flags);
   applyEraFlags(merged, flags);
+  applyAdapterFlags(merged, flags);
   const result = ServeConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -358,6 +362,7 @@ export function registerServeCommand(program: Command): void {
   addTransportLimitOptions(command);
   addSessionOptions(command);
   addEraOptions(command);
+  addAdapterOptions(command);
   command.action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
     let config: ServeConfig;
     try {

@@ -13,6 +13,7 @@ import { isLoopbackListen } from './frontend-flags.js';
 import { gatewayMetrics } from './gateway-observability.js';
 import { logGatewayEvent } from './gateway-observability.js';
 import { buildServers } from './gateway-servers.js';
+import { adaptersConfigured, startAdapters } from './adapter-startup.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { frontendTls, startAdmin } from './run-serve.js';
 import { createSecurityWiring } from './security-wiring.js';
@@ -113,6 +114,26 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
   current.gateway = g;
   await g.start();
 
+  // REST/GraphQL adapters over the merged catalog: one gateway session, through the same security and
+  // middleware as every frontend; namespaced names also answer POST /{server}/{tool}.
+  const adapters = adaptersConfigured(config)
+    ? await import('./adapter-wiring.js').then(({ ADAPTER_FRONTEND, createAdapterWiring }) =>
+        createAdapterWiring(config, log, {
+          accept: wiring.frontend(
+            ADAPTER_FRONTEND,
+            security.frontend(
+              ADAPTER_FRONTEND,
+              withPrincipal(g.frontend(undefined, { idleTimeoutMs: 0, firstMessageTimeoutMs: 0 })),
+            ),
+          ),
+          security,
+          namespaces:
+            config.namespace === false
+              ? undefined
+              : { separator: config.namespace.separator, servers: built.map((b) => b.options.name) },
+        }),
+      )
+    : undefined;
   const routes: Record<string, AdminRoute> = {
     ...healthRoutes(() => g.ready),
     ...wiring.routes(() => g.ready),
@@ -147,6 +168,8 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
         tls: frontendTls(config),
         http: {
           responseMode: config.http.responseMode,
+          mcp: config.http.mcp,
+          ...(adapters ? { mounts: adapters.mounts } : {}),
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
           ...security.httpOptions(uri, onRequest(security.protectRoutes(routes, uri))),
           ...wiring.httpListen,
@@ -175,10 +198,12 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
     }
   } catch (error) {
     await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
+    await adapters?.close();
     await g.close({ graceMs: 0 });
     await closeWirings();
     throw error;
   }
+  if (adapters) startAdapters(adapters, listeners, log);
   const admin = config.adminBind
     ? await startAdmin(
         config.adminBind,
@@ -203,6 +228,7 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
         );
         await g.close({ graceMs: config.shutdownGrace });
         await stopListeners;
+        await adapters?.close();
         await admin?.close();
         await closeWirings();
         log.info('stopped');

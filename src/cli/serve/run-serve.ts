@@ -9,6 +9,7 @@ import type { TlsServerOptions } from '../../transports/tls-options.js';
 import { Proxy, type ProxyEvent } from '../../proxy/proxy.js';
 import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server.js';
 import { describeBackendTarget } from '../backend-target.js';
+import { adaptersConfigured, startAdapters } from './adapter-startup.js';
 import { backendFactory } from './backend-factory.js';
 import { isLoopbackListen } from './frontend-flags.js';
 import { createEraWiring } from './era-wiring.js';
@@ -113,6 +114,23 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       security.onProxyEvent(event);
     },
   });
+  // REST/GraphQL adapters: one MCP session into the proxy, through the same security and middleware.
+  // Loaded only when configured: they bring graphql, ajv and the UI packages.
+  const adapters = adaptersConfigured(config)
+    ? await import('./adapter-wiring.js').then(({ ADAPTER_FRONTEND, createAdapterWiring }) =>
+        createAdapterWiring(config, log, {
+          // The adapters' session belongs to the process: never closed for idleness or silence.
+          accept: wiring.frontend(
+            ADAPTER_FRONTEND,
+            security.frontend(
+              ADAPTER_FRONTEND,
+              proxy.acceptWith({ idleTimeoutMs: 0, firstMessageTimeoutMs: 0 }),
+            ),
+          ),
+          security,
+        }),
+      )
+    : undefined;
   const routes: Record<string, AdminRoute> = {
     ...healthRoutes(() => proxy.ready),
     ...wiring.routes(() => proxy.ready),
@@ -143,6 +161,8 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         tls: frontendTls(config),
         http: {
           responseMode: config.http.responseMode,
+          mcp: config.http.mcp,
+          ...(adapters ? { mounts: adapters.mounts } : {}),
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
           ...security.httpOptions(uri, onRequest(security.protectRoutes(routes, uri))),
           ...wiring.httpListen,
@@ -169,11 +189,13 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     }
   } catch (error) {
     await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
+    await adapters?.close();
     await proxy.close({ graceMs: 0 });
     await era.close();
     await wiring.close();
     throw error;
   }
+  if (adapters) startAdapters(adapters, listeners, log);
   const admin = config.adminBind
     ? await startAdmin(
         config.adminBind,
@@ -206,6 +228,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         await proxy.close({ graceMs: config.shutdownGrace });
         await era.close();
         await stopListeners;
+        await adapters?.close();
         await admin?.close();
         await wiring.close();
         log.info('stopped');

@@ -70,6 +70,17 @@ export interface SecurityWiring {
     uri: string,
     accept: (t: Transport, info: ConnectionInfo) => void,
   ): (t: Transport, info: ConnectionInfo) => void;
+  /**
+   * The items of a listing the caller may use (the authorization policy's list filtering), for the
+   * adapters; everything when no policy is configured.
+   */
+  filterList(
+    kind: 'tools' | 'resources' | 'resourceTemplates' | 'prompts',
+    items: readonly unknown[],
+    authInfo: AuthInfo | undefined,
+  ): unknown[];
+  /** How callers authenticate, for the adapters' OpenAPI document. */
+  readonly authSchemes: { bearer: boolean; apiKeyHeader: string | undefined };
   /** Tells the wiring the bound URL of `uri` (the default resource / JWT audience). */
   bound(uri: string, url: string): void;
   /** Feed proxy events (drops per-session state). */
@@ -228,6 +239,19 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
         }
       : undefined;
 
+  const LIST_METHODS = {
+    tools: 'tools/list',
+    resources: 'resources/list',
+    resourceTemplates: 'resources/templates/list',
+    prompts: 'prompts/list',
+  } as const;
+  const LIST_KEYS = {
+    tools: 'tools',
+    resources: 'resources',
+    resourceTemplates: 'resourceTemplates',
+    prompts: 'prompts',
+  } as const;
+
   return {
     authenticates,
     authenticatesOn(uri) {
@@ -235,6 +259,20 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
       return kind === 'headers' ? authenticates : kind !== 'none';
     },
     guard,
+    authSchemes: {
+      bearer: jwtOn || apiKeys !== undefined,
+      apiKeyHeader: apiKeys !== undefined ? sec.apiKeys.header : undefined,
+    },
+    filterList(kind, items, authInfo) {
+      if (!access.filters(LIST_METHODS[kind])) return [...items];
+      const filtered = access.filterResult(
+        LIST_METHODS[kind],
+        { [LIST_KEYS[kind]]: items },
+        callerOf(authInfo),
+      );
+      const list = (filtered as Record<string, unknown>)[LIST_KEYS[kind]];
+      return Array.isArray(list) ? (list as unknown[]) : [];
+    },
     async checkStartup() {
       let unresolved: string | undefined;
       if (backend?.kind === 'uri') {
@@ -343,8 +381,13 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
     frontend(uri, accept) {
       const scheme = schemeOf(uri);
       const httpEdge = scheme === 'http' || scheme === 'https';
-      // HTTP sessions were admitted with their initialize request or GET /sse, WebSocket ones at the upgrade.
-      const rateConnections = sec.rateLimit.rate > 0 && !httpEdge && scheme !== 'ws' && scheme !== 'wss';
+      // The adapters' one session serves many callers: each message carries its caller, and the
+      // adapters filter listings per caller themselves (see filterList).
+      const adapter = scheme === 'adapter';
+      // HTTP sessions were admitted with their initialize request or GET /sse, WebSocket ones at the
+      // upgrade; the adapters' session is the process's own.
+      const rateConnections =
+        sec.rateLimit.rate > 0 && !httpEdge && !adapter && scheme !== 'ws' && scheme !== 'wss';
       return (transport, info) => {
         const sessionAuth = (info as ConnectionInfo & { authInfo?: AuthInfo }).authInfo;
         const fallbackPrincipal = info.remoteAddress
@@ -386,6 +429,7 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
               fallbackPrincipal,
               // HTTP requests were already admitted (and counted) at the edge.
               rateLimit: !httpEdge,
+              filterLists: !adapter,
             })(transport)
           : transport;
         accept(guarded, info);

@@ -151,8 +151,9 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
   const sessions = new SessionRegistry<SessionTransport | LegacySseTransport>(
     o.sessionIdleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS,
   );
+  const serveMcp = o.mcp !== false;
   const legacy =
-    o.legacySse === false
+    o.legacySse === false || !serveMcp
       ? undefined
       : {
           ssePath: normalisePath(o.legacySse?.ssePath ?? '/sse'),
@@ -217,7 +218,13 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
   };
   const router = new HttpRouter(
     {
-      mcpPath,
+      mcpPath: serveMcp ? mcpPath : undefined,
+      mounts: (o.mounts ?? [])
+        .map((m) => ({
+          path: normalisePath(m.path).replace(/\/+$/, '') || '/',
+          handle: m.handle.bind(m),
+        }))
+        .sort((a, b) => b.path.length - a.path.length),
       legacy,
       edge: edgePolicy(url.hostname, o.allowedHosts, o.allowedOrigins, o.cors?.origins),
       authenticate: o.authenticate,
@@ -288,7 +295,7 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   return new HttpListener({
-    url: `${url.protocol}//${url.hostname}:${boundPort}${mcpPath}`,
+    url: `${url.protocol}//${url.hostname}:${boundPort}${serveMcp ? mcpPath : url.pathname}`,
     server,
     sessions,
     stateless: () => stateless,

@@ -14,6 +14,7 @@ import type {
   AdmitHook,
   AuthenticateResult,
   ExtraRouteHandler,
+  HttpMount,
   HttpRejection,
   HttpServerOptions,
 } from './options.js';
@@ -22,7 +23,7 @@ import type { HttpRuntime, Inbound } from './runtime.js';
 import { sessionDelete, sessionGet, sessionPost } from './session-era.js';
 import { statelessPost } from './stateless-era.js';
 
-type Route = 'mcp' | 'sse' | 'messages';
+type Route = 'mcp' | 'sse' | 'messages' | { mount: HttpMount; basePath: string; subpath: string };
 
 const ALL_ERAS = { session: true, stateless: true };
 
@@ -31,7 +32,10 @@ const NO_BODY: unique symbol = Symbol('no body');
 
 /** Routing configuration of one listener. */
 export interface RouterConfig {
-  mcpPath: string;
+  /** The MCP endpoint path, or `undefined` when the listener serves no MCP endpoint. */
+  mcpPath: string | undefined;
+  /** Applications under path prefixes, longest prefix first. */
+  mounts?: readonly HttpMount[] | undefined;
   /** Legacy HTTP+SSE paths, when enabled. */
   legacy: { ssePath: string; messagesPath: string } | undefined;
   edge: EdgePolicy;
@@ -98,13 +102,13 @@ export class HttpRouter {
     const path = pathOf(req.url);
     const { mcpPath, legacy } = this.#config;
     const route: Route | undefined =
-      path === mcpPath
+      mcpPath !== undefined && path === mcpPath
         ? 'mcp'
         : legacy?.ssePath === path
           ? 'sse'
           : legacy?.messagesPath === path
             ? 'messages'
-            : undefined;
+            : this.#mountFor(path);
     if (route === undefined) {
       replyJson(res, 404, JSON.stringify({ error: 'Not Found' }));
       return undefined;
@@ -129,6 +133,16 @@ export class HttpRouter {
     return this.#authorized(route, req, res, decided);
   }
 
+  #mountFor(path: string): Route | undefined {
+    for (const mount of this.#config.mounts ?? []) {
+      const base = mount.path === '/' ? '' : mount.path;
+      if (path === base || path.startsWith(`${base}/`)) {
+        return { mount, basePath: base, subpath: path.slice(base.length) || '/' };
+      }
+    }
+    return undefined;
+  }
+
   #authorized(
     route: Route,
     req: IncomingMessage,
@@ -145,6 +159,11 @@ export class HttpRouter {
   }
 
   #dispatch(route: Route, inbound: Inbound): Promise<void> | undefined {
+    if (typeof route === 'object') {
+      const { mount, basePath, subpath } = route;
+      const done = mount.handle(inbound.req, inbound.res, { authInfo: inbound.authInfo, basePath, subpath });
+      return done instanceof Promise ? done : undefined;
+    }
     const method = inbound.req.method;
     const accept = acceptable(headerValue(inbound.req.headers, 'accept'));
     switch (route) {

@@ -17,6 +17,8 @@ export type {
   HttpRejection,
   ExtraRouteHandler,
   LegacySseOptions,
+  HttpMount,
+  MountContext,
 } from './options.js';
 export type { HttpConnectionInfo } from './runtime.js';
 export { formatEventId, parseEventId } from './event-store.js';

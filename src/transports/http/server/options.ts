@@ -40,6 +40,28 @@ export type AdmitHook = (
  */
 export type ExtraRouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
+/** What a {@link HttpMount} handler learns about a request besides the request itself. */
+export interface MountContext {
+  /** What `authenticate` said about the caller (undefined without authentication). */
+  authInfo: AuthInfo | undefined;
+  /** The mount's path prefix as configured (`/rest`; `''` for a mount at the root). */
+  basePath: string;
+  /** The request path below the prefix, starting with `/` (`/tools/echo`), still percent-encoded. */
+  subpath: string;
+}
+
+/**
+ * An application served under a path prefix of the listener (the REST and GraphQL adapters). Its
+ * requests pass the same edge as the MCP endpoint first: shutdown (503), Host/Origin (403), CORS
+ * preflights and authentication (401); body limits and the rest are the handler's.
+ */
+export interface HttpMount {
+  /** The path prefix: `/rest` serves `/rest` and everything below it; `/` serves every other path. */
+  path: string;
+  /** Answers the request (it must end the response, also on errors). */
+  handle(req: IncomingMessage, res: ServerResponse, context: MountContext): void | Promise<void>;
+}
+
 /** Paths of the deprecated HTTP+SSE (2024-11-05) transport. */
 export interface LegacySseOptions {
   /** The SSE endpoint (default `/sse`). */
@@ -61,6 +83,10 @@ export interface HttpServerOptions {
    * before its response (progress, sampling), since clients must accept both.
    */
   responseMode?: ResponseMode | undefined;
+  /** Serve the MCP endpoints (default true); `false` leaves only mounts and extra routes. */
+  mcp?: boolean | undefined;
+  /** Applications served under path prefixes, after the edge checks (see {@link HttpMount}). */
+  mounts?: readonly HttpMount[] | undefined;
   /** Which protocol eras the endpoint serves (default both). */
   eras?: { session?: boolean | undefined; stateless?: boolean | undefined } | undefined;
   /** The legacy HTTP+SSE endpoints (default on at `/sse` and `/messages`); `false` turns them off. */
