@@ -39,6 +39,8 @@ export const ErrorCodes = [
   'COMMAND_REFUSED',
   'RATE_LIMITED',
   'POLICY_DENIED',
+  'TOOL_ERROR',
+  'GENERATE_FAILED',
   'INTERNAL',
 ] as const;
 
@@ -149,6 +151,8 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   // Implementation-defined server errors (outside the -32020..-32099 range the MCP spec reserves).
   RATE_LIMITED: -32004,
   POLICY_DENIED: -32003,
+  TOOL_ERROR: JsonRpcCode.InternalError,
+  GENERATE_FAILED: JsonRpcCode.InternalError,
   INTERNAL: JsonRpcCode.InternalError,
 };
 

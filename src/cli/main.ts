@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerGenerateCommand } from './commands/generate.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerInspectCommand(program);
   registerSchemaCommand(program);
   registerReplayCommand(program);
+  registerGenerateCommand(program);
   return program;
 }
 
