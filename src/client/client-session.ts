@@ -19,8 +19,21 @@ export interface CallOptions {
   onprogress?: ProgressCallback | undefined;
 }
 
-/** Variables of a URI template; numbers are written in decimal. */
-export type TemplateVariables = Readonly<Record<string, string | number | undefined>>;
+/** Variables of a URI template (strings or numbers; numbers are written in decimal). */
+export type TemplateVariables = object;
+
+// The string members of an argument object (generated types are interfaces, hence `object`).
+function stringMembers(values: object | undefined, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values ?? {}) as [string, unknown][]) {
+    if (value === undefined) continue;
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new SwitchboardError('INVALID_OPTIONS', `${what} "${name}": expected a string or a number`);
+    }
+    Object.defineProperty(out, name, { value: String(value), enumerable: true, writable: true });
+  }
+  return out;
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -122,18 +135,15 @@ export class ClientSession {
    * Gets a prompt.
    *
    * @param name - the prompt's name
-   * @param args - its arguments (strings)
+   * @param args - its arguments (strings; undefined ones are left out)
    * @param options - deadline, abort signal
+   * @throws SwitchboardError `INVALID_OPTIONS` for an argument that is neither a string nor a number
    */
-  getPrompt(
-    name: string,
-    args: Readonly<Record<string, string | undefined>> | undefined,
-    options?: CallOptions,
-  ): Promise<GetPromptResult> {
-    const defined = Object.fromEntries(
-      Object.entries(args ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  async getPrompt(name: string, args: object | undefined, options?: CallOptions): Promise<GetPromptResult> {
+    return await this.#client.getPrompt(
+      { name, arguments: stringMembers(args, 'prompt argument') },
+      this.#requestOptions(options),
     );
-    return this.#client.getPrompt({ name, arguments: defined }, this.#requestOptions(options));
   }
 
   /**
@@ -153,12 +163,12 @@ export class ClientSession {
    * @param variables - its variables (undefined ones are left out)
    * @param options - deadline, abort signal
    */
-  readTemplate(
+  async readTemplate(
     template: string,
     variables: TemplateVariables,
     options?: CallOptions,
   ): Promise<ReadResourceResult> {
-    return this.readResource(expandUriTemplate(template, variables), options);
+    return await this.readResource(expandUriTemplate(template, variables), options);
   }
 
   /** Closes the connection (idempotent). */
@@ -178,9 +188,5 @@ export class ClientSession {
  * ```
  */
 export function expandUriTemplate(template: string, variables: TemplateVariables): string {
-  const strings: Record<string, string> = {};
-  for (const [name, value] of Object.entries(variables)) {
-    if (value !== undefined) strings[name] = String(value);
-  }
-  return new UriTemplate(template).expand(strings);
+  return new UriTemplate(template).expand(stringMembers(variables, 'template variable'));
 }

@@ -11,7 +11,17 @@ import { canonicalJson, compareCodePoints } from './canonical-json.js';
 export type CatalogTool = Pick<
   ToolEntry,
   'name' | 'title' | 'description' | 'inputSchema' | 'outputSchema' | 'annotations'
->;
+> & {
+  /** How the tool runs (`taskSupport: 'required'` means only as a task). */
+  execution?: { taskSupport?: string | undefined } | undefined;
+};
+
+function executionOf(tool: ToolEntry): CatalogTool['execution'] {
+  const execution = (tool as { execution?: unknown }).execution;
+  if (typeof execution !== 'object' || execution === null) return undefined;
+  const taskSupport = (execution as { taskSupport?: unknown }).taskSupport;
+  return typeof taskSupport === 'string' ? { taskSupport } : undefined;
+}
 /** A prompt as the generator sees it. */
 export type CatalogPrompt = Pick<PromptEntry, 'name' | 'title' | 'description' | 'arguments'>;
 /** A resource as the generator sees it. */
@@ -64,7 +74,19 @@ export function catalogOf(surface: ServerSurface): Catalog {
     catalogVersion: 1,
     server: info ? pick(info, ['name', 'version', 'title']) : null,
     tools: surface.tools
-      .map((t) => pick(t, ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations']))
+      .map((t) => {
+        const tool: CatalogTool = pick(t, [
+          'name',
+          'title',
+          'description',
+          'inputSchema',
+          'outputSchema',
+          'annotations',
+        ]);
+        const execution = executionOf(t);
+        if (execution !== undefined) tool.execution = execution;
+        return tool;
+      })
       .sort(byKey((t) => t.name)),
     prompts: surface.prompts
       .map((p) => pick(p, ['name', 'title', 'description', 'arguments']))

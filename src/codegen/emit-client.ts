@@ -22,6 +22,12 @@ function toolMember(plan: ToolPlan, indent: string): string {
     [
       ...(tool.description ? [tool.description, ''] : []),
       facts.join(' · '),
+      ...(tool.execution?.taskSupport === 'required'
+        ? [
+            '@remarks The server runs this tool only as a task (`execution.taskSupport: required`); this',
+            'client does not send task-augmented calls, so the server refuses the call.',
+          ]
+        : []),
       `@param args - the arguments (\`${plan.argsType}\`)`,
       '@param options - deadline, abort signal, progress',
       `@returns ${returns}`,
