@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerGenerateClientCommand } from './generate-client.js';
+import { registerGenerateProxyCommand } from './generate-proxy.js';
 import { usageErrorsExitOne } from './inspect-common.js';
 
 /**
@@ -14,4 +15,5 @@ export function registerGenerateCommand(program: Command): void {
       .description('generate a typed client package from a server, or a standalone proxy project'),
   );
   registerGenerateClientCommand(generate);
+  registerGenerateProxyCommand(generate);
 }
