@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBuildCommand } from './commands/build.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerInspectCommand } from './commands/inspect.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerSchemaCommand(program);
   registerReplayCommand(program);
   registerGenerateCommand(program);
+  registerBuildCommand(program);
   return program;
 }
 

@@ -1,4 +1,3 @@
-import { compile } from 'json-schema-to-typescript';
 import { SwitchboardError } from '../errors.js';
 import { typeName, type NameScope } from './identifiers.js';
 import { sanitizeSchema } from './sanitize-schema.js';
@@ -29,6 +28,8 @@ export interface TypeRequest {
  *   the same name
  */
 export async function compileTypes(requests: readonly TypeRequest[], scope: NameScope): Promise<string> {
+  // Loaded on first use: the converter (with prettier) is large, and no other command needs it.
+  const { compile } = await import('json-schema-to-typescript');
   const blocks: string[] = [];
   for (const request of requests) {
     const { rootName } = request;

@@ -34,23 +34,28 @@ export async function writeProxyProject(config: ServeConfig, flags: GenerateProx
   });
   await mkdir(flags.out, { recursive: true });
   await writeGeneratedFiles(flags.out, files);
-  const reread = resolveServeConfig(
-    { config: path.join(flags.out, PROXY_CONFIG_FILE) },
-    {
-      positional: [],
-      command: [],
-    },
-  );
-  if (!isDeepStrictEqual(reread, config)) {
-    const keys = Object.keys(config).filter(
-      (k) => !isDeepStrictEqual(reread[k as keyof ServeConfig], config[k as keyof ServeConfig]),
-    );
-    throw new SwitchboardError(
-      'GENERATE_FAILED',
-      `${PROXY_CONFIG_FILE} does not reproduce the configuration (${keys.join(', ')})`,
-    );
-  }
+  verifyConfigFile(path.join(flags.out, PROXY_CONFIG_FILE), config);
   return [...files.keys()];
+}
+
+/**
+ * Proves a written config file gives back a configuration (read through `resolveServeConfig`, as
+ * `serve --config` reads it).
+ *
+ * @param file - the config file
+ * @param config - the configuration it must reproduce
+ * @throws SwitchboardError `GENERATE_FAILED` naming the keys that differ
+ */
+export function verifyConfigFile(file: string, config: ServeConfig): void {
+  const reread = resolveServeConfig({ config: file }, { positional: [], command: [] });
+  if (isDeepStrictEqual(reread, config)) return;
+  const keys = Object.keys(config).filter(
+    (k) => !isDeepStrictEqual(reread[k as keyof ServeConfig], config[k as keyof ServeConfig]),
+  );
+  throw new SwitchboardError(
+    'GENERATE_FAILED',
+    `${path.basename(file)} does not reproduce the configuration (${keys.join(', ')})`,
+  );
 }
 
 /**
