@@ -44,6 +44,22 @@ const CatalogFile = z.object({
  * ```
  */
 export async function checkClient(dir: string, surface: ServerSurface): Promise<ClientCheck> {
+  return compareCatalog(await readCatalogFile(dir), surface);
+}
+
+/** What a generated directory records: its catalog and the catalog's hash. */
+export interface RecordedCatalog {
+  hash: string;
+  catalog: Catalog;
+}
+
+/**
+ * Reads `dir/mcp-catalog.json` of a generated client.
+ *
+ * @param dir - the generated package's directory
+ * @throws SwitchboardError `INVALID_OPTIONS` when it is missing or not valid
+ */
+export async function readCatalogFile(dir: string): Promise<RecordedCatalog> {
   let text: string | undefined;
   try {
     text = await readGeneratedFile(dir, 'mcp-catalog.json');
@@ -62,13 +78,23 @@ export async function checkClient(dir: string, surface: ServerSurface): Promise<
   } catch (cause) {
     throw new SwitchboardError('INVALID_OPTIONS', `--check ${dir}: mcp-catalog.json is not valid`, { cause });
   }
-  const generated = parsed.catalog as unknown as Catalog;
+  return { hash: parsed.hash, catalog: parsed.catalog as unknown as Catalog };
+}
+
+/**
+ * Compares a recorded catalog with a server's surface now.
+ *
+ * @param recorded - from {@link readCatalogFile}
+ * @param surface - the server's surface (an inspect report)
+ */
+export function compareCatalog(recorded: RecordedCatalog, surface: ServerSurface): ClientCheck {
+  const generated = recorded.catalog;
   const current = catalogOf(surface);
   const currentHash = catalogHash(current);
-  const upToDate = currentHash === parsed.hash;
+  const upToDate = currentHash === recorded.hash;
   return {
     upToDate,
-    generatedHash: parsed.hash,
+    generatedHash: recorded.hash,
     currentHash,
     diff: upToDate ? { added: [], removed: [], changed: [] } : diffCatalogs(generated, current),
     server: { generated: generated.server, current: current.server },

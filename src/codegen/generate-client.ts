@@ -1,4 +1,4 @@
-import { SwitchboardError } from '../errors.js';
+import { assertPackageName } from './package-name.js';
 import type { ServerSurface } from '../schema/surface.js';
 import { catalogHash, catalogOf, type Catalog } from './catalog.js';
 import { planClient, type GroupingOptions } from './client-plan.js';
@@ -33,8 +33,6 @@ export interface GeneratedClient {
   /** {@link catalogHash} of the catalog. */
   hash: string;
 }
-
-const NPM_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 
 /**
  * The default package name of a server: its name folded to lower-case npm characters plus `-client`.
@@ -81,9 +79,7 @@ export async function generateClient(
   const catalog = catalogOf(surface);
   const hash = catalogHash(catalog);
   const packageName = options.packageName ?? defaultPackageName(catalog.server?.name);
-  if (!NPM_NAME.test(packageName) || packageName.length > 214) {
-    throw new SwitchboardError('INVALID_OPTIONS', `--name "${packageName}" is not a valid npm package name`);
-  }
+  assertPackageName(packageName);
   const grouping = options.grouping ?? {};
   const plan = planClient(catalog, grouping);
   const types = await compileTypes(plan.types, plan.typeScope);

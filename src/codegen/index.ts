@@ -3,8 +3,9 @@
 export { generateClient, defaultPackageName } from './generate-client.js';
 export type { GenerateClientOptions, GeneratedClient } from './generate-client.js';
 export type { GroupingOptions } from './client-plan.js';
-export { checkClient } from './check-client.js';
-export type { ClientCheck } from './check-client.js';
+export { checkClient, readCatalogFile, compareCatalog } from './check-client.js';
+export type { ClientCheck, RecordedCatalog } from './check-client.js';
+export { assertPackageName } from './package-name.js';
 export { catalogOf, catalogHash, diffCatalogs } from './catalog.js';
 export type {
   Catalog,

@@ -38,7 +38,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('switchboard generate client', () => {
+// Each CLI run starts Node, the CLI and a server: generous deadlines for busy machines.
+describe('switchboard generate client', { timeout: 120_000 }, () => {
   it('writes the package; regenerating against the unchanged server gives identical bytes', async () => {
     const first = await generate(['--out', path.join(dir, 'a'), '--group-separator', '__']);
     expect(first.stderr).toMatch(

@@ -90,6 +90,36 @@ describe('switchboard build --executable', () => {
     expect(await exited).toBe(0);
   });
 
+  it('generates the same client as the npm package does (the converter and prettier are bundled)', async () => {
+    const fromExe = await run(
+      exe,
+      ['generate', 'client', '--out', path.join(lonely, 'gen'), '--', exe, 'demo'],
+      {
+        cwd: lonely,
+        env,
+        timeoutMs: 120_000,
+      },
+    );
+    expect(fromExe.code, fromExe.stderr).toBe(0);
+    const fromNpm = await run(process.execPath, [
+      CLI,
+      'generate',
+      'client',
+      '--out',
+      path.join(work, 'gen-npm'),
+      '--',
+      process.execPath,
+      CLI,
+      'demo',
+    ]);
+    expect(fromNpm.code, fromNpm.stderr).toBe(0);
+    for (const file of ['src/client.ts', 'src/types.ts', 'mcp-catalog.json']) {
+      expect(await readFile(path.join(lonely, 'gen', file), 'utf8')).toBe(
+        await readFile(path.join(work, 'gen-npm', file), 'utf8'),
+      );
+    }
+  });
+
   it('a feature that needs a left-out native module says so', async () => {
     const refused = await run(
       exe,

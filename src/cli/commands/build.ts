@@ -2,8 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { buildExecutable } from '../../codegen/executable/build-executable.js';
-import { serveConfigYaml } from '../../codegen/proxy/serve-config-file.js';
 import { SwitchboardError } from '../../errors.js';
 import { packageVersion } from '../version.js';
 import { verifyConfigFile } from './generate-proxy.js';
@@ -25,6 +23,8 @@ interface BuildFlags {
 export async function runBuild(flags: BuildFlags): Promise<void> {
   if (flags.executable === undefined)
     throw new SwitchboardError('INVALID_OPTIONS', '--executable <out> is required');
+  const { buildExecutable } = await import('../../codegen/executable/build-executable.js');
+  const { serveConfigYaml } = await import('../../codegen/proxy/serve-config-file.js');
   let configYaml: string | undefined;
   if (flags.config !== undefined) {
     const config = resolveServeConfig({ config: flags.config }, { positional: [], command: [] });

@@ -1,8 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ClientCapabilities } from '@modelcontextprotocol/client';
-import { checkClient } from '../../codegen/check-client.js';
-import { generateClient } from '../../codegen/generate-client.js';
-import { writeGeneratedFiles } from '../../codegen/write-files.js';
 import { SwitchboardError } from '../../errors.js';
 import { inspectServer } from '../../introspect/inspect.js';
 import { addBackendTargetOptions, openBackend, type BackendTarget } from '../backend-target.js';
@@ -84,6 +81,11 @@ export async function runGenerateClient(
     if (flags.groups !== undefined && flags.groupSeparator === undefined) {
       throw new SwitchboardError('INVALID_OPTIONS', '--groups goes with --group-separator');
     }
+    // The generator is loaded when used: other commands do not pay for it at start-up.
+    const codegen = await import('../../codegen/index.js');
+    // Fail before connecting: a bad name, or a directory that holds no generated client.
+    if (flags.name !== undefined) codegen.assertPackageName(flags.name);
+    const recorded = flags.check === undefined ? undefined : await codegen.readCatalogFile(flags.check);
     const report = await inspectServer(openBackend(target, backendOptions(flags)), {
       timeoutMs: flags.timeout,
       clientInfo: { name: 'mcp-switchboard-generate', version: packageVersion() },
@@ -94,8 +96,8 @@ export async function runGenerateClient(
     });
     progress.stop();
     for (const warning of report.warnings) io.stderr.write(`switchboard generate client: ${warning}\n`);
-    if (flags.check !== undefined) {
-      const check = await checkClient(flags.check, report);
+    if (flags.check !== undefined && recorded !== undefined) {
+      const check = codegen.compareCatalog(recorded, report);
       if (check.upToDate) {
         io.stderr.write(`${flags.check}: up to date (${check.currentHash})\n`);
         return InspectExitCode.Ok;
@@ -114,13 +116,13 @@ export async function runGenerateClient(
       ?.split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
-    const generated = await generateClient(report, {
+    const generated = await codegen.generateClient(report, {
       packageName: flags.name,
       grouping: { separator: flags.groupSeparator, groups },
       switchboardSpec: flags.switchboardVersion,
     });
     const out = flags.out ?? '.';
-    await writeGeneratedFiles(out, generated.files);
+    await codegen.writeGeneratedFiles(out, generated.files);
     const c = generated.catalog;
     io.stderr.write(
       `${out}: ${c.tools.length} tools, ${c.prompts.length} prompts, ${c.resources.length} resources, ` +

@@ -2,8 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Command } from 'commander';
-import { generateProxyProject, PROXY_CONFIG_FILE } from '../../codegen/proxy/generate-proxy.js';
-import { writeGeneratedFiles } from '../../codegen/write-files.js';
 import type { ServeConfig } from '../../config/serve-config.js';
 import { SwitchboardError } from '../../errors.js';
 import { splitOperands } from '../backend-target.js';
@@ -28,6 +26,8 @@ interface GenerateProxyFlags {
  */
 export async function writeProxyProject(config: ServeConfig, flags: GenerateProxyFlags): Promise<string[]> {
   if (flags.out === undefined) throw new SwitchboardError('INVALID_OPTIONS', '--out <dir> is required');
+  const { generateProxyProject, PROXY_CONFIG_FILE } = await import('../../codegen/proxy/generate-proxy.js');
+  const { writeGeneratedFiles } = await import('../../codegen/write-files.js');
   const files = generateProxyProject(config, {
     packageName: flags.name,
     switchboardSpec: flags.switchboardVersion,

@@ -1,6 +1,6 @@
 import { describeBackendTarget } from '../../cli/backend-target.js';
 import type { ServeConfig } from '../../config/serve-config.js';
-import { SwitchboardError } from '../../errors.js';
+import { assertPackageName } from '../package-name.js';
 import { packageManifest } from '../package-manifest.js';
 import { serveConfigYaml } from './serve-config-file.js';
 
@@ -14,8 +14,6 @@ export interface GenerateProxyOptions {
   /** Version spec of the `mcp-switchboard` dependency (default: exactly this version). */
   switchboardSpec?: string | undefined;
 }
-
-const NPM_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 
 /**
  * A standalone project that runs exactly one serve configuration: `package.json` (mcp-switchboard
@@ -36,9 +34,7 @@ export function generateProxyProject(
   options: GenerateProxyOptions = {},
 ): Map<string, string> {
   const name = options.packageName ?? 'mcp-switchboard-proxy';
-  if (!NPM_NAME.test(name) || name.length > 214) {
-    throw new SwitchboardError('INVALID_OPTIONS', `--name "${name}" is not a valid npm package name`);
-  }
+  assertPackageName(name);
   const { version } = packageManifest();
   const backend = config.backend ? describeBackendTarget(config.backend) : 'the built-in demo server';
   const yaml = serveConfigYaml(config, [
