@@ -43,7 +43,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-describe('switchboard build --executable', () => {
+// Every step spawns a 100 MiB executable or a CLI and a server: generous deadlines for busy machines.
+describe('switchboard build --executable', { timeout: 120_000 }, () => {
   it('builds one file and says how large it is', () => {
     expect(built.stderr).toMatch(
       /switchboard build: .*switchboard \(\d+(\.\d)? MiB, script \d+(\.\d)? MiB, configuration baked in\)/,
