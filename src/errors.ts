@@ -46,6 +46,8 @@ export const ErrorCodes = [
   'UNROUTABLE',
   'FEATURE_UNAVAILABLE',
   'INVALID_REQUEST_STATE',
+  'TOOL_ERROR',
+  'GENERATE_FAILED',
   'INTERNAL',
 ] as const;
 
@@ -168,6 +170,8 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   // A feature one protocol era has and the other lacks (tasks, subscriptions/listen without resources/subscribe…).
   FEATURE_UNAVAILABLE: JsonRpcCode.MethodNotFound,
   INVALID_REQUEST_STATE: JsonRpcCode.InvalidParams,
+  TOOL_ERROR: JsonRpcCode.InternalError,
+  GENERATE_FAILED: JsonRpcCode.InternalError,
   INTERNAL: JsonRpcCode.InternalError,
 };
 

@@ -50,6 +50,17 @@ const COMMANDS: Readonly<Record<string, LazyCommand>> = {
       'replay the client side of a recording (serve --record) against a backend and diff the answers',
     load: async () => (await import('./commands/replay.js')).registerReplayCommand,
   },
+  generate: {
+    term: 'generate <client|proxy> [options]',
+    description: 'generate a typed client package from a server, or a standalone proxy project',
+    load: async () => (await import('./commands/generate.js')).registerGenerateCommand,
+  },
+  build: {
+    term: 'build --executable <out> [options]',
+    description:
+      'build a single executable that runs switchboard without Node (Node single executable applications)',
+    load: async () => (await import('./commands/build.js')).registerBuildCommand,
+  },
 };
 
 /** The subcommand argv names (`switchboard [help] <command> …`), if any. */

@@ -1,4 +1,4 @@
-import { Client } from '@modelcontextprotocol/client';
+import { Client, type ClientCapabilities } from '@modelcontextprotocol/client';
 import { SwitchboardError } from '../errors.js';
 import { eraOf, type ProtocolEra } from '../protocol/versions.js';
 import type { Transport } from '../transport.js';
@@ -16,6 +16,10 @@ export interface InspectClientOptions {
   timeoutMs?: number | undefined;
   /** The identity the inspector reports to the server (default `mcp-switchboard-inspect`). */
   clientInfo?: { name: string; version: string } | undefined;
+  /** Capabilities the client declares (default none: the catalog a plain client sees). */
+  capabilities?: ClientCapabilities | undefined;
+  /** Called with the client before it connects, e.g. to set handlers of server→client requests. */
+  beforeConnect?: ((client: Client) => void) | undefined;
 }
 
 /** A connected SDK v2 client plus what the connection negotiated. */
@@ -79,7 +83,7 @@ export async function connectInspector(
 ): Promise<InspectConnection> {
   const timeout = options.timeoutMs ?? DEFAULT_INSPECT_TIMEOUT_MS;
   const client = new Client(options.clientInfo ?? { name: 'mcp-switchboard-inspect', version: '0.1.0' }, {
-    capabilities: {},
+    capabilities: options.capabilities ?? {},
     versionNegotiation: {
       mode: 'auto',
       probe: { timeoutMs: Math.min(timeout, MAX_PROBE_TIMEOUT_MS) },
@@ -95,6 +99,7 @@ export async function connectInspector(
   // callback that was there before connect().
   transport.onerror = remember;
   client.onerror = remember;
+  options.beforeConnect?.(client);
   const started = performance.now();
   try {
     await client.connect(transport, { timeout });

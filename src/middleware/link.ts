@@ -78,7 +78,10 @@ function resolveLinkSettings(options: LinkOptions): LinkSettings {
     if (!available.includes(c)) {
       throw new SwitchboardError(
         'INVALID_OPTIONS',
-        `link compression "${c}" is not available (have ${available.join(', ')})`,
+        `link compression "${c}" is not available (have ${available.join(', ')})` +
+          (c === 'lz4'
+            ? ': lz4 needs the native module lz4-napi, which single-file executables leave out and some platforms lack'
+            : ''),
       );
     }
   }
