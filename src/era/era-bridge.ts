@@ -1,5 +1,6 @@
 import type { ConnectionInfo } from '../listener.js';
-import { SharedBackend } from '../proxy/shared-backend.js';
+import type { RestartPolicyOptions } from '../proxy/restart-policy.js';
+import { SharedBackend, type SharedBackendOptions } from '../proxy/shared-backend.js';
 import { SupervisedBackend } from '../proxy/supervised-backend.js';
 import type { AuthInfo, Transport } from '../transport.js';
 import {
@@ -41,6 +42,14 @@ export interface EraBridgeOptions {
   maxSessionsPerCaller?: number | undefined;
   /** Most proxy-owned 2025 sessions in total, default 256. */
   maxSessions?: number | undefined;
+  /**
+   * Shared mode, dual-era backend: the options of the shared backend connection its 2026-07-28 clients
+   * share — give it the proxy's own (bounds, `abandonedCallTtlMs`, `onDropped`, `onError`), so those
+   * clients are routed by the same rules and every message that reaches no session is reported.
+   */
+  shared?: SharedBackendOptions | undefined;
+  /** Restart delays and give-up rule of that connection (as the proxy's). */
+  restart?: RestartPolicyOptions | undefined;
   onEvent?: ((event: EraBridgeEvent) => void) | undefined;
 }
 
@@ -147,6 +156,11 @@ export class EraBridge {
     });
   };
 
+  /** Shared mode: backend messages the 2026-07-28 clients' shared connection could deliver to no session. */
+  get droppedMessages(): number {
+    return this.#modernShared?.droppedCount ?? 0;
+  }
+
   /** Closes the proxy-owned sessions. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -155,7 +169,11 @@ export class EraBridge {
 
   #modernSharedPort(): Transport {
     this.#modernShared ??= new SharedBackend(
-      new SupervisedBackend({ connect: () => this.#options.connect(undefined) }),
+      new SupervisedBackend({
+        connect: () => this.#options.connect(undefined),
+        restart: this.#options.restart,
+      }),
+      this.#options.shared,
     );
     return this.#modernShared.openPort();
   }

@@ -3,6 +3,7 @@ import type { ServeConfig } from '../../config/serve-config.js';
 import { EraBridge } from '../../era/era-bridge.js';
 import { parseStateKey } from '../../era/request-state.js';
 import type { Transport } from '../../transport.js';
+import { restartOptions, sessionProxyOptions } from './session-wiring.js';
 
 /**
  * The era bridge of `switchboard serve`, from its configuration: the backend's era (probed in the
@@ -27,6 +28,16 @@ export function createEraWiring(
     probeTimeoutMs: settings.probeTimeout,
     maxSessionsPerCaller: settings.maxSessionsPerCaller,
     maxSessions: settings.maxSessions,
+    // Shared mode, dual-era backend: 2026-07-28 clients share a connection of their own, routed and
+    // reported exactly like the proxy's shared backend.
+    shared: {
+      ...sessionProxyOptions(config).shared,
+      onDropped: (drop) =>
+        log.debug({ ...drop, era: '2026-07-28' }, 'shared backend message reached no session'),
+      onError: (error) =>
+        log.debug({ session: 'shared-2026', side: 'backend', err: error.message }, 'relay error'),
+    },
+    restart: restartOptions(config),
     onEvent: (event) => {
       if (event.type === 'backend-era') {
         log.info({ backendEra: event.era, probed: event.probed }, 'backend protocol era');

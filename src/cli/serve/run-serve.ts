@@ -15,7 +15,13 @@ import { isLoopbackListen } from './frontend-flags.js';
 import { createEraWiring } from './era-wiring.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { createSecurityWiring } from './security-wiring.js';
-import { acceptFor, knownSecrets, logBackendFailure, sessionProxyOptions } from './session-wiring.js';
+import {
+  acceptFor,
+  knownSecrets,
+  logBackendFailure,
+  restartOptions,
+  sessionProxyOptions,
+} from './session-wiring.js';
 
 /** A running `serve`. */
 export interface RunningServe {
@@ -97,11 +103,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     connectBackend,
     sessionMode: config.sessionMode,
     ...sessionProxyOptions(config),
-    restart: {
-      maxFastFailures: config.restart.maxFastFailures,
-      initialDelayMs: config.restart.initialDelay,
-      maxDelayMs: config.restart.maxDelay,
-    },
+    restart: restartOptions(config),
     relay: { requestTimeoutMs: config.requestTimeout, maxRequestTimeoutMs: config.maxRequestTimeout },
     wrapBackend: (backend, sessionId, info) =>
       wiring.wrapBackend(era.wrapSession(backend, sessionId, info), sessionId),

@@ -3,6 +3,7 @@ import type { ServeConfig } from '../../config/serve-config.js';
 import type { ConnectionInfo } from '../../listener.js';
 import { redactText } from '../../observability/redact-text.js';
 import type { Proxy, ProxyEvent, ProxyOptions } from '../../proxy/proxy.js';
+import type { RestartPolicyOptions } from '../../proxy/restart-policy.js';
 import type { AuthInfo, Transport } from '../../transport.js';
 
 /** The session-resource part of the proxy's options, from the serve configuration. */
@@ -15,6 +16,15 @@ export function sessionProxyOptions(
     firstMessageTimeoutMs: config.firstMessageTimeout,
     clientLimits: config.clientLimits,
     shared: { abandonedCallTtlMs: config.shared.abandonedCallTtl },
+  };
+}
+
+/** Restart delays and give-up rule of every supervised backend connection, from the serve configuration. */
+export function restartOptions(config: ServeConfig): RestartPolicyOptions {
+  return {
+    maxFastFailures: config.restart.maxFastFailures,
+    initialDelayMs: config.restart.initialDelay,
+    maxDelayMs: config.restart.maxDelay,
   };
 }
 
