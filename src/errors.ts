@@ -39,6 +39,7 @@ export const ErrorCodes = [
   'COMMAND_REFUSED',
   'RATE_LIMITED',
   'POLICY_DENIED',
+  'WORKER_LOST',
   'INTERNAL',
 ] as const;
 
@@ -149,6 +150,7 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   // Implementation-defined server errors (outside the -32020..-32099 range the MCP spec reserves).
   RATE_LIMITED: -32004,
   POLICY_DENIED: -32003,
+  WORKER_LOST: JsonRpcCode.ConnectionClosed,
   INTERNAL: JsonRpcCode.InternalError,
 };
 
@@ -169,5 +171,6 @@ export function toJsonRpcError(error: unknown): JSONRPCErrorObject {
   if (e.details.stderrTail !== undefined) data.stderrTail = e.details.stderrTail;
   if (typeof e.details.retryAfterMs === 'number') data.retryAfterMs = e.details.retryAfterMs;
   if (Array.isArray(e.details.requiredScopes)) data.requiredScopes = e.details.requiredScopes;
+  if (typeof e.details.worker === 'string') data.worker = e.details.worker;
   return { code: WIRE_CODES[e.code], message: e.message, data };
 }

@@ -4,6 +4,7 @@ import { registerInspectCommand } from './commands/inspect.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { packageVersion } from './version.js';
 
 /** Exit codes of the CLI (stable, documented in the README). */
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemoCommand(program);
   registerServeCommand(program);
+  registerWorkerCommand(program);
   registerInspectCommand(program);
   registerSchemaCommand(program);
   registerReplayCommand(program);

@@ -3,6 +3,7 @@ import { BackendTargetSchema } from '../cli/backend-target.js';
 import { Duration } from './duration.js';
 import { resilienceConfigShape } from './resilience-config.js';
 import { securityConfigShape } from './security-config.js';
+import { stateConfigShape } from './state-config.js';
 import { tlsConfigShape } from './tls-config.js';
 
 /** The default frontend of `switchboard serve`: Streamable HTTP (+ legacy SSE) on loopback. */
@@ -82,6 +83,8 @@ export const ServeConfigSchema = z
     ...securityConfigShape,
     /** TLS of the frontends (`tls`) and towards the backend (`backendTls`) (src/config/tls-config.ts). */
     ...tlsConfigShape,
+    /** Shared state in Redis (`state`) and Redis connection settings (`redis`) (src/config/state-config.ts). */
+    ...stateConfigShape,
   })
   .strict();
 

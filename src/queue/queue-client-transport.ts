@@ -22,6 +22,11 @@ export interface QueueClientOptions {
   worker?: string | undefined;
   /** How long `start()` waits for a worker to accept the connection, in ms (default 10,000). */
   acceptTimeoutMs?: number | undefined;
+  /**
+   * How often the serving worker's heartbeat is checked, in ms (default 2,000; 0 = never). When it is
+   * gone, the connection is announced to the pool again, so a live worker adopts it.
+   */
+  watchMs?: number | undefined;
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -111,6 +116,29 @@ export class QueueClientTransport implements Transport {
       maxQueuedBytes: this.#options.maxQueuedBytes,
     });
     this.#state = 'open';
+    const watch = this.#options.watchMs ?? 2_000;
+    if (watch > 0) {
+      this.#watchdog = setInterval(() => this.#checkWorker(connection), watch);
+      this.#watchdog.unref();
+    }
+  }
+
+  #watchdog: NodeJS.Timeout | undefined;
+  #checking = false;
+
+  /** The serving worker died and nobody re-bound us yet: ask the pool for a new one. */
+  #checkWorker(connection: ClientConnection): void {
+    const worker = this.#worker;
+    if (this.#checking || worker === undefined || this.#state !== 'open') return;
+    this.#checking = true;
+    connection
+      .workerAlive(worker)
+      .then(async (alive) => {
+        if (alive || this.#worker !== worker || this.#state !== 'open') return;
+        await connection.submit({ type: 'open', conn: this.connectionId }, undefined);
+      })
+      .catch(() => undefined)
+      .finally(() => (this.#checking = false));
   }
 
   /** Announces the connection and waits until a worker claimed it (its `bind`). */
@@ -161,6 +189,7 @@ export class QueueClientTransport implements Transport {
   async #end(tellPeer: boolean, reason?: string): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    clearInterval(this.#watchdog);
     const sender = this.#sender;
     const connection = this.#connection;
     try {

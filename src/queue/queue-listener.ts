@@ -1,7 +1,7 @@
 import { toSwitchboardError } from '../errors.js';
 import type { Listener, ListenerCloseOptions, ListenerOptions } from '../listener.js';
 import { QueueServerTransport, type QueueServerContext } from './queue-server-transport.js';
-import type { ReceivedRecord, WorkerQueue } from './queue-types.js';
+import type { ClaimResult, ReceivedRecord, WorkerQueue } from './queue-types.js';
 
 /** Options of {@link listenQueue} beyond the common listener options. */
 export interface QueueListenOptions extends ListenerOptions {
@@ -11,6 +11,21 @@ export interface QueueListenOptions extends ListenerOptions {
   maxQueuedBytes?: number | undefined;
   /** Close a connection with nothing pending after this long without traffic, in ms (default 30 min; 0 = never). */
   idleTimeoutMs?: number | undefined;
+  /**
+   * Re-run every request a dead worker had started (default false: only read-only methods and tools
+   * annotated `readOnlyHint`/`idempotentHint`; the others are answered with a `WORKER_LOST` error).
+   */
+  rerunUnsafe?: boolean | undefined;
+}
+
+/** What a pool worker did, for metrics. */
+export interface QueueListenerCounts {
+  /** Connections taken over from dead workers. */
+  adopted: number;
+  /** Requests of dead workers run again here. */
+  rerun: number;
+  /** Requests of dead workers answered with `WORKER_LOST` instead. */
+  refused: number;
 }
 
 /** Default idle expiry of a queue connection whose client vanished without closing. */
@@ -37,6 +52,7 @@ export class QueueListener implements Listener {
   readonly #ctx: QueueServerContext;
   #sweeper: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
+  readonly #counts: QueueListenerCounts = { adopted: 0, rerun: 0, refused: 0 };
 
   /** @internal Use {@link listenQueue}. */
   constructor(url: string, queue: WorkerQueue, options: QueueListenOptions) {
@@ -49,6 +65,11 @@ export class QueueListener implements Listener {
       maxQueuedBytes: options.maxQueuedBytes,
       maxMessageBytes: options.maxMessageBytes ?? 32 * 1024 * 1024,
       maxQueuedBeforeStart: MAX_QUEUED_BEFORE_START,
+      rerunUnsafe: options.rerunUnsafe ?? false,
+      onReclaimed: (outcome) => {
+        if (outcome === 'rerun') this.#counts.rerun++;
+        else this.#counts.refused++;
+      },
       onEnded: (t) => {
         if (this.#connections.get(t.connectionId) === t) this.#connections.delete(t.connectionId);
       },
@@ -69,6 +90,16 @@ export class QueueListener implements Listener {
     return this.#queue.reachable;
   }
 
+  /** Adoptions and reclaimed requests so far. */
+  get counts(): Readonly<QueueListenerCounts> {
+    return this.#counts;
+  }
+
+  /** Queue depth and requests in flight here, from the broker. */
+  stats(): ReturnType<WorkerQueue['stats']> {
+    return this.#queue.stats();
+  }
+
   /** Stops taking new records (e.g. while the backend is saturated); other workers take them meanwhile. */
   pause(): void {
     this.#queue.pause();
@@ -81,7 +112,15 @@ export class QueueListener implements Listener {
 
   /** @internal */
   async start(): Promise<void> {
-    await this.#queue.start({ onRecord: this.#onRecord, onError: this.#report });
+    await this.#queue.start({
+      onRecord: this.#onRecord,
+      onError: this.#report,
+      onAdopted: (conn) => {
+        if (this.#connections.has(conn) || this.#claiming.has(conn) || this.#closing !== undefined) return;
+        this.#counts.adopted++;
+        this.#open(conn, [], true);
+      },
+    });
     const idle = this.#options.idleTimeoutMs ?? DEFAULT_QUEUE_IDLE_MS;
     if (idle > 0 && Number.isFinite(idle)) {
       this.#sweeper = setInterval(() => this.#sweep(idle), Math.max(50, Math.min(idle / 2, 60_000)));
@@ -137,7 +176,7 @@ export class QueueListener implements Listener {
     this.#claiming.set(conn, [received]);
     this.#claimingCount++;
     this.#queue.claim(conn).then(
-      (result) => this.#claimed(conn, result.owner === 'self' ? undefined : result),
+      (result) => this.#claimed(conn, result),
       (error: unknown) => {
         this.#report(toSwitchboardError(error));
         this.#claimed(conn, { owner: 'unknown' });
@@ -145,26 +184,24 @@ export class QueueListener implements Listener {
     );
   };
 
-  #claimed(
-    conn: string,
-    other: { owner: 'other'; worker: string; alive: boolean } | { owner: 'unknown' } | undefined,
-  ): void {
+  #claimed(conn: string, result: ClaimResult): void {
     const records = this.#claiming.get(conn) ?? [];
     this.#claiming.delete(conn);
     this.#claimingCount -= records.length;
-    if (other !== undefined) {
-      if (other.owner === 'other') {
-        for (const r of records) {
-          this.#queue.forward(r, other.worker).catch(this.#report);
-        }
-      }
-      // Unknown (broker trouble): leave the records unacknowledged; they are reclaimed later.
+    if (result.owner === 'other') {
+      for (const r of records) this.#queue.forward(r, result.worker).catch(this.#report);
       return;
     }
-    this.#open(conn, records);
+    // Unknown (broker trouble): leave the records unacknowledged; they are reclaimed later.
+    if (result.owner === 'unknown') return;
+    if (result.adoptedFrom !== undefined) this.#counts.adopted++;
+    // A connection that did not start with `open` here (adopted, reclaimed, or this worker restarted)
+    // was initialized elsewhere: its backend is re-initialized with the cached parameters.
+    const resumed = result.adoptedFrom !== undefined || records[0]?.record.type !== 'open';
+    this.#open(conn, records, resumed);
   }
 
-  #open(conn: string, records: ReceivedRecord[]): void {
+  #open(conn: string, records: ReceivedRecord[], resumed: boolean): void {
     const max = this.#options.maxConnections ?? DEFAULT_QUEUE_MAX_CONNECTIONS;
     const transport = new QueueServerTransport(conn, this.#ctx);
     if (this.#connections.size >= max || this.#closing !== undefined) {
@@ -175,6 +212,7 @@ export class QueueListener implements Listener {
     }
     this.#connections.set(conn, transport);
     this.#bind(conn);
+    if (resumed) transport.reinitialize(this.#queue.connectionState(conn));
     try {
       this.#options.onConnection(transport, { sessionId: conn });
     } catch (error) {

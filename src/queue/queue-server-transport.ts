@@ -1,5 +1,6 @@
-import { SwitchboardError, toSwitchboardError } from '../errors.js';
+import { SwitchboardError, toJsonRpcError, toSwitchboardError } from '../errors.js';
 import {
+  errorResponse,
   invalidMessageReason,
   isRequest,
   isResponse,
@@ -9,7 +10,8 @@ import {
 import type { MessageExtraInfo, Transport } from '../transport.js';
 import { InboundGate } from '../transports/http/server/inbound-gate.js';
 import { FlowSender } from './flow-sender.js';
-import { recordBytes, type ReceivedRecord, type WorkerQueue } from './queue-types.js';
+import { recordBytes, type ConnectionState, type ReceivedRecord, type WorkerQueue } from './queue-types.js';
+import { mayRerun, toolSafetyOf } from './rerun-policy.js';
 
 /** Listener-wide settings a server transport uses. */
 export interface QueueServerContext {
@@ -19,6 +21,10 @@ export interface QueueServerContext {
   maxMessageBytes: number;
   /** Bound on messages held before `start()`. */
   maxQueuedBeforeStart: number;
+  /** Re-run every request a dead worker had started, not only the safe ones. */
+  rerunUnsafe: boolean;
+  /** Told of each record reclaimed from a dead worker: re-run, or answered with an error. */
+  onReclaimed?: ((outcome: 'rerun' | 'refused') => void) | undefined;
   /** Called once when the connection ends, whoever ended it. */
   onEnded: (transport: QueueServerTransport) => void;
 }
@@ -40,9 +46,13 @@ export class QueueServerTransport implements Transport {
   readonly #ctx: QueueServerContext;
   readonly #gate: InboundGate;
   readonly #sender: FlowSender;
-  /** Broker handles of requests whose response is still due. */
-  readonly #pending = new Map<RequestId, string>();
+  /** Broker handles (and methods) of requests whose response is still due. */
+  readonly #pending = new Map<RequestId, { handle: string; method: string }>();
   #lastActivity = Date.now();
+  /** Records held back while the backend is re-initialized or a reclaimed record is decided. */
+  #held: ReceivedRecord[] | undefined;
+  /** The id of our own re-initialize request, whose answer stays here. */
+  #reinit: { id: string; done: () => void } | undefined;
 
   /** @internal Created by the queue listener. */
   constructor(connectionId: string, ctx: QueueServerContext) {
@@ -84,18 +94,25 @@ export class QueueServerTransport implements Transport {
     const refusal = this.#gate.sendRefusal('Connection closed');
     if (refusal) return Promise.reject(refusal);
     this.#lastActivity = Date.now();
+    if (this.#reinit !== undefined && isResponse(message) && message.id === this.#reinit.id) {
+      this.#reinit.done();
+      return Promise.resolve();
+    }
     const sent = this.#sender.send({
       type: 'message',
       conn: this.connectionId,
       data: JSON.stringify(message),
     });
     if (isResponse(message) && message.id !== undefined) {
-      const handle = this.#pending.get(message.id);
-      if (handle !== undefined) {
+      const pending = this.#pending.get(message.id);
+      if (pending !== undefined) {
         this.#pending.delete(message.id);
+        if (pending.method === 'tools/list' && 'result' in message) {
+          this.#ctx.queue.noteTools(toolSafetyOf(message.result));
+        }
         // Acknowledged only once the answer is stored: a crash before leaves the request reclaimable.
         sent.then(
-          () => this.#ctx.queue.ack(handle),
+          () => this.#ctx.queue.ack(pending.handle),
           () => undefined,
         );
       }
@@ -109,6 +126,10 @@ export class QueueServerTransport implements Transport {
 
   /** @internal Hands one record of this connection over (called by the listener, in order). */
   receive(received: ReceivedRecord): void {
+    if (this.#held !== undefined) {
+      this.#held.push(received);
+      return;
+    }
     const { record, handle } = received;
     this.#lastActivity = Date.now();
     if (record.type === 'close') {
@@ -126,12 +147,94 @@ export class QueueServerTransport implements Transport {
       this.#ctx.queue.ack(handle);
       return;
     }
+    if (isRequest(message) && received.reclaimedFrom !== undefined) {
+      this.#decideReclaimed(message, received, received.reclaimedFrom);
+      return;
+    }
+    this.#accept(message, handle, record.data);
+  }
+
+  #accept(message: JSONRPCMessage, handle: string, data: string): void {
     if (isRequest(message) && !this.#gate.closed) {
       const previous = this.#pending.get(message.id);
-      if (previous !== undefined) this.#ctx.queue.ack(previous);
-      this.#pending.set(message.id, handle);
-    } else this.#ctx.queue.ack(handle);
+      if (previous !== undefined) this.#ctx.queue.ack(previous.handle);
+      this.#pending.set(message.id, { handle, method: message.method });
+      if (message.method === 'initialize') this.#ctx.queue.remember(this.connectionId, { initialize: data });
+    } else {
+      this.#ctx.queue.ack(handle);
+      if (message.method === 'notifications/initialized') {
+        this.#ctx.queue.remember(this.connectionId, { initialized: true });
+      }
+    }
     this.#gate.receive(message, undefined);
+  }
+
+  /** A request a dead worker had started: run it again where safe, else answer with an error. */
+  #decideReclaimed(
+    message: JSONRPCMessage & { id: RequestId; method: string },
+    received: ReceivedRecord,
+    dead: string,
+  ): void {
+    this.#hold();
+    mayRerun(message, this.#ctx.rerunUnsafe, (tool) => this.#ctx.queue.toolSafety(tool))
+      .then(({ rerun, why }) => {
+        this.#ctx.onReclaimed?.(rerun ? 'rerun' : 'refused');
+        if (rerun) {
+          this.#accept(message, received.handle, (received.record as { data: string }).data);
+          return;
+        }
+        const error = new SwitchboardError(
+          'WORKER_LOST',
+          `Worker ${dead} died while handling "${message.method}"; not run again: ${why}`,
+          { details: { worker: dead, requestId: message.id } },
+        );
+        this.#pending.set(message.id, { handle: received.handle, method: message.method });
+        this.send(errorResponse(message.id, toJsonRpcError(error))).catch(this.#report);
+      })
+      .catch((error: unknown) => this.#report(toSwitchboardError(error)))
+      .finally(() => this.#release());
+  }
+
+  /**
+   * @internal Re-initializes the backend behind this connection after it moved here from a dead worker
+   * (or a restart): replays the client's cached `initialize` (its answer stays here) and
+   * `notifications/initialized`, holding the client's records back until then.
+   */
+  reinitialize(state: Promise<ConnectionState>): void {
+    this.#hold();
+    const run = async (): Promise<void> => {
+      const { initialize, initialized } = await state;
+      if (initialize === undefined || this.#gate.closed) return;
+      const request = this.#parse(initialize);
+      if (request === undefined || !isRequest(request)) return;
+      const id = `switchboard-reinitialize-${this.connectionId}`;
+      const answered = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 30_000);
+        this.#reinit = { id, done: () => (clearTimeout(timer), resolve()) };
+      });
+      this.#gate.receive({ ...request, id }, undefined);
+      await answered;
+      this.#reinit = undefined;
+      if (initialized) this.#gate.receive({ jsonrpc: '2.0', method: 'notifications/initialized' }, undefined);
+    };
+    run()
+      .catch((error: unknown) => this.#report(toSwitchboardError(error)))
+      .finally(() => this.#release());
+  }
+
+  #holds = 0;
+
+  #hold(): void {
+    this.#holds++;
+    this.#held ??= [];
+  }
+
+  #release(): void {
+    if (--this.#holds > 0) return;
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    // A released record may start another hold: `receive` then keeps the rest behind it, in order.
+    for (const r of held) this.receive(r);
   }
 
   /** @internal The listener is going away: close without telling the client (another worker may adopt it). */
@@ -144,7 +247,7 @@ export class QueueServerTransport implements Transport {
     await this.#sender.flushed();
     this.#sender.fail(new SwitchboardError('TRANSPORT_CLOSED', 'Connection closed'));
     const queue = this.#ctx.queue;
-    if (!keepPending) for (const handle of this.#pending.values()) queue.ack(handle);
+    if (!keepPending) for (const { handle } of this.#pending.values()) queue.ack(handle);
     this.#pending.clear();
     try {
       if (tellPeer) {

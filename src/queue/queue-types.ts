@@ -31,6 +31,27 @@ export interface ReceivedRecord {
   readonly handle: string;
   /** How often the broker delivered it (greater than 1 after a reclaim). */
   readonly deliveries: number;
+  /** Set when the record was reclaimed from a dead worker (it was read there and not finished). */
+  readonly reclaimedFrom?: string | undefined;
+}
+
+/** What a worker cached about a connection, to re-initialize a backend when it adopts the connection. */
+export interface ConnectionState {
+  /** The client's `initialize` request (JSON text), when the connection is a 2025-era session. */
+  initialize?: string | undefined;
+  /** Whether the client sent `notifications/initialized`. */
+  initialized: boolean;
+}
+
+/** Whether a tool may be run again after a worker died mid-call. */
+export type ToolSafety = 'safe' | 'unsafe';
+
+/** Counters of a worker queue, for metrics. */
+export interface QueueStats {
+  /** Entries waiting in the pool stream and this worker's inbox (not yet read). */
+  depth: number;
+  /** Entries read by this worker and not yet acknowledged (requests in flight). */
+  pending: number;
 }
 
 /** Handlers of a client connection's reply channel. Never throw. */
@@ -77,11 +98,18 @@ export interface WorkerHandlers {
   onRecord: (received: ReceivedRecord) => void;
   /** Broker trouble (reads are retried). */
   onError: (error: Error) => void;
+  /**
+   * A dead worker's connection is now this worker's (its record ownership moved here): open it even if
+   * no record of it is pending, so its client is re-bound. Optional.
+   */
+  onAdopted?: ((conn: string, from: string) => void) | undefined;
 }
 
 /** Result of {@link WorkerQueue.claim}. */
 export type ClaimResult =
-  { owner: 'self' } | { owner: 'other'; worker: string; alive: boolean } | { owner: 'unknown' };
+  | { owner: 'self'; adoptedFrom?: string | undefined }
+  | { owner: 'other'; worker: string; alive: boolean }
+  | { owner: 'unknown' };
 
 /**
  * The worker side of a request queue (what `listen('redis://…')` and `switchboard worker` use): one
@@ -100,6 +128,16 @@ export interface WorkerQueue {
   resume(): void;
   /** Claims connection `conn` for this worker, unless another worker already owns it. */
   claim(conn: string): Promise<ClaimResult>;
+  /** Caches what a successor needs to re-initialize the connection's backend. */
+  remember(conn: string, state: Partial<ConnectionState>): void;
+  /** What was cached for `conn`. */
+  connectionState(conn: string): Promise<ConnectionState>;
+  /** Records tool annotations seen in a `tools/list` result (shared by the pool). */
+  noteTools(safety: Record<string, ToolSafety>): void;
+  /** What the pool knows about a tool's re-run safety. */
+  toolSafety(name: string): Promise<ToolSafety | undefined>;
+  /** Depth and pending counts (for metrics). */
+  stats(): Promise<QueueStats>;
   /** Moves a record read from the pool to the inbox of `worker` (the connection's owner). */
   forward(received: ReceivedRecord, worker: string): Promise<void>;
   /** Appends a record to the reply channel of `record.conn`; `false` when the client is gone. */

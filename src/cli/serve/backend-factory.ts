@@ -8,6 +8,7 @@ import { StdioClientTransport } from '../../transports/stdio-client.js';
 import { describeBackendTarget, openBackend } from '../backend-target.js';
 import { auditSpawn } from '../../security/spawn-audit.js';
 import type { SecurityWiring } from './security-wiring.js';
+import { redisConnectSettings } from './redis-wiring.js';
 
 /** TLS options towards the backend, from `backendTls` (only what was set). */
 function backendTls(config: ServeConfig): TlsClientOptions {
@@ -52,6 +53,7 @@ export function backendFactory(
       inheritEnv: config.stdio.inheritEnv,
       websocketCompression: config.compression.websocket,
       tls: backendTls(config),
+      redis: redisConnectSettings(config),
       guard: security?.guard,
     });
     if (transport instanceof StdioClientTransport) {

@@ -11,6 +11,7 @@ import { backendFactory } from './backend-factory.js';
 import { isLoopbackListen } from './frontend-flags.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { createSecurityWiring } from './security-wiring.js';
+import { redisListenSettings } from './redis-wiring.js';
 
 /** A running `serve`. */
 export interface RunningServe {
@@ -132,6 +133,8 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
           ...security.httpOptions(uri, onRequest),
           ...wiring.httpListen,
         },
+        // A worker of a queue pool (`redis://…?stream=NAME`): TLS towards Redis, the re-run rule.
+        redis: redisListenSettings(config),
         // Browsers reach WebSocket frontends too: the same Origin allow-list applies.
         websocket: {
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
@@ -143,7 +146,8 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       listeners.push(listener);
       if ('closed' in listener && listener.closed instanceof Promise)
         done.push(listener.closed as Promise<void>);
-      log.info({ url: listener.url }, 'listening');
+      const worker = (listener as { workerId?: unknown }).workerId;
+      log.info({ url: listener.url, ...(typeof worker === 'string' ? { worker } : {}) }, 'listening');
       if (!isLoopbackListen(listener.url) && !security.authenticates) {
         log.warn(
           { url: listener.url },

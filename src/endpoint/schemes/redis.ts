@@ -15,7 +15,11 @@ export const redisScheme: EndpointScheme = {
   example: 'redis://127.0.0.1:6379/0?stream=mcp:everything',
   connect(url, options) {
     const address = parseRedisAddress(url);
-    const queue = RedisRequestQueue.for(address, { ...options.redis, tls: options.tls });
+    // TLS towards Redis: `redis.tls`, else the generic `tls` (a backend's TLS settings).
+    const queue = RedisRequestQueue.for(address, {
+      ...options.redis,
+      tls: options.redis?.tls ?? options.tls,
+    });
     return new QueueClientTransport(queue, { ...options.redis, maxMessageBytes: options.maxMessageBytes });
   },
   listen(url, options): Promise<QueueListener> {

@@ -152,6 +152,21 @@ export class RedisQueueKeys {
     return `${this.#base}:hb:${worker}`;
   }
 
+  /** The connections a worker owns (so a successor can adopt them all). */
+  owned(worker: string): string {
+    return `${this.#base}:owned:${worker}`;
+  }
+
+  /** Lock of the worker adopting a dead worker's connections. */
+  adopting(worker: string): string {
+    return `${this.#base}:adopting:${worker}`;
+  }
+
+  /** Tool name → `safe` / `unsafe` to re-run after a worker died (from `tools/list` annotations). */
+  get tools(): string {
+    return `${this.#base}:tools`;
+  }
+
   /** A connection's state: owner, cached initialize, flow-control counters. */
   connection(conn: string): string {
     return `${this.#base}:conn:${conn}`;

@@ -11,4 +11,6 @@ export interface RedisConnectSettings
  * since the worker is a Redis client) plus flow-control and idle settings of its connections.
  */
 export interface RedisListenSettings
-  extends RedisClientSettings, Pick<QueueListenOptions, 'windowBytes' | 'maxQueuedBytes' | 'idleTimeoutMs'> {}
+  extends
+    RedisClientSettings,
+    Pick<QueueListenOptions, 'windowBytes' | 'maxQueuedBytes' | 'idleTimeoutMs' | 'rerunUnsafe'> {}

@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { toSwitchboardError } from '../../errors.js';
 import type {
   ClaimResult,
+  ConnectionState,
   QueueRecord,
+  QueueStats,
   ReceivedRecord,
+  ToolSafety,
   WorkerHandlers,
   WorkerQueue,
 } from '../queue-types.js';
+import { DeadWorkerJanitor } from './dead-worker-janitor.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { RedisQueueKeys, type RedisAddress } from './redis-address.js';
 import {
@@ -20,7 +24,16 @@ import { CONNECTION_TTL_MS } from './redis-request-queue.js';
 import { StreamReader, type StreamEntry } from './stream-reader.js';
 
 /** Joins stream key and entry id into a record handle. */
-const HANDLE_SEPARATOR = '\n';
+export const HANDLE_SEPARATOR = '\n';
+
+/** Moves a connection from a dead owner (ARGV[1]) to us (ARGV[2]) only if the dead one still owns it. */
+const TAKE_OVER = `if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'owner', ARGV[2])
+  redis.call('SREM', KEYS[2], ARGV[3])
+  redis.call('SADD', KEYS[3], ARGV[3])
+  return 1
+end
+return 0`;
 
 /**
  * The worker side of a Redis Streams request queue: one consumer of the pool's consumer group, reading
@@ -42,6 +55,7 @@ export class RedisWorkerQueue implements WorkerQueue {
   #consumed = new Map<string, number>();
   #flushScheduled = false;
   #closed = false;
+  #janitor: DeadWorkerJanitor | undefined;
 
   /**
    * @param address - the parsed `redis://` URI
@@ -103,6 +117,79 @@ export class RedisWorkerQueue implements WorkerQueue {
     this.#reader.add(this.#keys.pool);
     // `0`: a worker restarted under the same id first takes back what it had read and not finished.
     this.#reader.add(inbox, '0');
+    this.#janitor = new DeadWorkerJanitor({
+      commands,
+      reader: this.#reader,
+      keys: this.#keys,
+      address: this.#address,
+      workerId: this.workerId,
+      deliver: (received) => handlers.onRecord(received),
+      takeOver: (conn, from) => this.#takeOver(conn, from),
+      onAdopted: (conn, from) => handlers.onAdopted?.(conn, from),
+      onError: handlers.onError,
+    });
+  }
+
+  /** Connections adopted from dead workers, and records reclaimed from them, so far. */
+  get adoption(): { connections: number; reclaimed: number } {
+    return this.#janitor?.counts ?? { connections: 0, reclaimed: 0 };
+  }
+
+  remember(conn: string, state: Partial<ConnectionState>): void {
+    const fields: Record<string, string> = {};
+    if (state.initialize !== undefined) fields.init = state.initialize;
+    if (state.initialized) fields.initialized = '1';
+    if (Object.keys(fields).length === 0 || this.#closed) return;
+    this.#commands?.hSet(this.#keys.connection(conn), fields).catch((error: unknown) => {
+      this.#handlers?.onError(toSwitchboardError(error));
+    });
+  }
+
+  async connectionState(conn: string): Promise<ConnectionState> {
+    const [init, initialized] = await this.#live().hmGet(this.#keys.connection(conn), [
+      'init',
+      'initialized',
+    ]);
+    return { initialize: init ?? undefined, initialized: initialized === '1' };
+  }
+
+  noteTools(safety: Record<string, ToolSafety>): void {
+    if (Object.keys(safety).length === 0 || this.#closed) return;
+    this.#commands?.hSet(this.#keys.tools, safety).catch((error: unknown) => {
+      this.#handlers?.onError(toSwitchboardError(error));
+    });
+  }
+
+  async toolSafety(name: string): Promise<ToolSafety | undefined> {
+    const value = await this.#live().hGet(this.#keys.tools, name);
+    return value === 'safe' || value === 'unsafe' ? value : undefined;
+  }
+
+  async stats(): Promise<QueueStats> {
+    const commands = this.#live();
+    const { group } = this.#address;
+    let depth = 0;
+    let pending = 0;
+    for (const key of [this.#keys.pool, this.#keys.inbox(this.workerId)]) {
+      const groups = (await commands.xInfoGroups(key)) as unknown as {
+        name: string;
+        pending: number;
+        lag?: number | null;
+      }[];
+      const g = groups.find((x) => x.name === group);
+      depth += Number(g?.lag ?? 0);
+      if (key !== this.#keys.pool) pending += Number(g?.pending ?? 0);
+    }
+    return { depth, pending };
+  }
+
+  /** Moves `conn` from the dead worker `from` to us; `false` when someone else was faster. */
+  async #takeOver(conn: string, from: string): Promise<boolean> {
+    const done = await this.#live().eval(TAKE_OVER, {
+      keys: [this.#keys.connection(conn), this.#keys.owned(from), this.#keys.owned(this.workerId)],
+      arguments: [from, this.workerId, conn],
+    });
+    return Number(done) === 1;
   }
 
   pause(): void {
@@ -118,12 +205,15 @@ export class RedisWorkerQueue implements WorkerQueue {
     const key = this.#keys.connection(conn);
     if (await commands.hSetNX(key, 'owner', this.workerId)) {
       await commands.pExpire(key, CONNECTION_TTL_MS);
+      await commands.sAdd(this.#keys.owned(this.workerId), conn);
       return { owner: 'self' };
     }
     const owner = await commands.hGet(key, 'owner');
     if (owner === null || owner === undefined) return { owner: 'unknown' };
     if (owner === this.workerId) return { owner: 'self' };
     const alive = (await commands.exists(this.#keys.heartbeat(owner))) === 1;
+    // The owner died: its connections are anyone's to adopt (first come).
+    if (!alive && (await this.#takeOver(conn, owner))) return { owner: 'self', adoptedFrom: owner };
     return { owner: 'other', worker: owner, alive };
   }
 
@@ -164,13 +254,16 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   async release(conn: string): Promise<void> {
-    await this.#live().unlink(this.#keys.connection(conn));
+    const commands = this.#live();
+    await commands.unlink(this.#keys.connection(conn));
+    await commands.sRem(this.#keys.owned(this.workerId), conn);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
+    this.#janitor?.close();
     await this.#reader?.close();
     const commands = this.#commands;
     if (commands === undefined) return;
@@ -179,6 +272,7 @@ export class RedisWorkerQueue implements WorkerQueue {
       // Leaving on purpose: nothing of ours is left to adopt.
       await commands.unlink(this.#keys.heartbeat(this.workerId));
       await commands.sRem(this.#keys.workers, this.workerId);
+      await commands.unlink(this.#keys.owned(this.workerId));
       await commands.close();
     } catch {
       destroyRedisClient(commands);
@@ -187,6 +281,7 @@ export class RedisWorkerQueue implements WorkerQueue {
 
   async #beat(): Promise<void> {
     const commands = this.#live();
+    this.#janitor?.tick();
     await commands.set(this.#keys.heartbeat(this.workerId), String(Date.now()), {
       expiration: { type: 'PX', value: this.#address.deadAfterMs },
     });
