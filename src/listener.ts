@@ -7,6 +7,13 @@ export interface ConnectionInfo {
   remotePort?: number | undefined;
   /** For HTTP listeners: the session id (2025 era) if any. */
   sessionId?: string | undefined;
+  /**
+   * The session was taken over from another instance that died: its requests still in flight there
+   * (their answers arrive through the re-attached backend and must still reach the client).
+   */
+  resumedRequests?:
+    | readonly { id: string | number; method: string; progressToken?: string | number | undefined }[]
+    | undefined;
 }
 
 /** Options common to every listener. */

@@ -119,6 +119,7 @@ export class Proxy {
     const backend = this.#options.wrapBackend ? this.#options.wrapBackend(raw, sessionId) : raw;
     const relay = new Relay(frontend, backend, {
       ...this.#options.relay,
+      inflight: info.resumedRequests,
       onError: (error, side) => this.#options.onEvent?.({ type: 'error', sessionId, side, error }),
       onClose: () => {
         if (this.#relays.get(sessionId) === relay) this.#relays.delete(sessionId);

@@ -116,6 +116,7 @@ export class QueueClientTransport implements Transport {
       maxQueuedBytes: this.#options.maxQueuedBytes,
     });
     this.#state = 'open';
+    this.#flushEarly();
     const watch = this.#options.watchMs ?? 2_000;
     if (watch > 0) {
       this.#watchdog = setInterval(() => this.#checkWorker(connection), watch);
@@ -212,8 +213,29 @@ export class QueueClientTransport implements Transport {
     }
   }
 
+  /** Replies that arrived while starting (left unread by a predecessor on a re-attached connection). */
+  #early: string[] | undefined;
+
+  /**
+   * Delivers what arrived while starting, one turn after `start()` resolved: whoever started this
+   * transport has then started its other side too (a relay starts the backend first).
+   */
+  #flushEarly(): void {
+    const early = this.#early;
+    this.#early = undefined;
+    if (early === undefined) return;
+    setImmediate(() => {
+      for (const data of early) if (this.#state === 'open') this.#deliver(data);
+    });
+  }
+
   readonly #onRecord = (record: QueueRecord): void => {
     if (this.#state === 'closed') return;
+    if (record.type === 'message' && (this.#state === 'starting' || this.#early !== undefined)) {
+      if ((this.#early ??= []).length < 10_000) this.#early.push(record.data);
+      else this.#report(new SwitchboardError('WRITE_FAILED', 'Too many replies arrived while starting'));
+      return;
+    }
     switch (record.type) {
       case 'bind':
         this.#worker = record.worker;

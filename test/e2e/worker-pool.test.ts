@@ -46,8 +46,7 @@ async function client(
   return { client: c, transport };
 }
 
-const text = (r: unknown): string =>
-  ((r as { content: { text?: string }[] }).content[0]?.text ?? '');
+const text = (r: unknown): string => (r as { content: { text?: string }[] }).content[0]?.text ?? '';
 
 describe('switchboard worker pool', () => {
   it('spreads connections over the workers and serves each', async () => {

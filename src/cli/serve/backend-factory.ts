@@ -10,6 +10,9 @@ import { auditSpawn } from '../../security/spawn-audit.js';
 import type { SecurityWiring } from './security-wiring.js';
 import { redisConnectSettings } from './redis-wiring.js';
 
+/** An `Mcp-Session-Id` minted by our HTTP listener (a UUID): unique across instances. */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** TLS options towards the backend, from `backendTls` (only what was set). */
 function backendTls(config: ServeConfig): TlsClientOptions {
   const { caFile, certFile, keyFile, servername, minVersion } = config.backendTls;
@@ -53,7 +56,14 @@ export function backendFactory(
       inheritEnv: config.stdio.inheritEnv,
       websocketCompression: config.compression.websocket,
       tls: backendTls(config),
-      redis: redisConnectSettings(config),
+      // With shared state, a session's pool connection is named after the session: an instance that
+      // takes the session over re-attaches to it (and gets the answers produced meanwhile).
+      redis: {
+        ...redisConnectSettings(config),
+        ...(config.state !== undefined && sessionId !== undefined && SESSION_ID.test(sessionId)
+          ? { connectionId: `session-${sessionId}` }
+          : {}),
+      },
       guard: security?.guard,
     });
     if (transport instanceof StdioClientTransport) {

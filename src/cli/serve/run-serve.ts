@@ -12,6 +12,7 @@ import { isLoopbackListen } from './frontend-flags.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { createSecurityWiring } from './security-wiring.js';
 import { redisListenSettings } from './redis-wiring.js';
+import { createStateWiring } from './state-wiring.js';
 
 /** A running `serve`. */
 export interface RunningServe {
@@ -108,9 +109,20 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       security.onProxyEvent(event);
     },
   });
+  const shared = await createStateWiring(config, log).catch(async (error: unknown) => {
+    await proxy.close({ graceMs: 0 });
+    await wiring.close();
+    throw error;
+  });
+  const listeners: Listener[] = [];
+  // Ready also means Redis answers, when state or a worker queue lives there.
+  const ready = (): boolean =>
+    proxy.ready &&
+    (shared?.state.reachable ?? true) &&
+    listeners.every((l) => (l as { reachable?: boolean }).reachable !== false);
   const routes: Record<string, AdminRoute> = {
-    ...healthRoutes(() => proxy.ready),
-    ...wiring.routes(() => proxy.ready),
+    ...healthRoutes(ready),
+    ...wiring.routes(ready),
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
     const route = req.method === 'GET' ? routes[new URL(req.url ?? '/', 'http://x').pathname] : undefined;
@@ -119,7 +131,6 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     return true;
   };
 
-  const listeners: Listener[] = [];
   const done: Promise<void>[] = [];
   try {
     for (const uri of config.listen) {
@@ -132,6 +143,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
           ...security.httpOptions(uri, onRequest),
           ...wiring.httpListen,
+          ...shared?.httpListen,
         },
         // A worker of a queue pool (`redis://…?stream=NAME`): TLS towards Redis, the re-run rule.
         redis: redisListenSettings(config),
@@ -159,8 +171,10 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
     await proxy.close({ graceMs: 0 });
     await wiring.close();
+    await shared?.close();
     throw error;
   }
+  shared?.advertise(listeners.map((l) => l.url));
   const admin = config.adminBind ? await startAdmin(config.adminBind, routes) : undefined;
   if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
   log.info(
@@ -187,6 +201,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         await stopListeners;
         await admin?.close();
         await wiring.close();
+        await shared?.close();
         log.info('stopped');
       })()),
   };

@@ -28,7 +28,7 @@ const INITIAL_ATTEMPTS = 3;
  * @throws SwitchboardError `CONNECTION_FAILED` naming the redacted address
  */
 export async function openRedisClient(
-  address: RedisAddress,
+  address: Pick<RedisAddress, 'connectUrl' | 'redacted' | 'tls' | 'host'>,
   settings: RedisClientSettings,
   onError: (error: Error) => void,
 ): Promise<RedisClient> {
