@@ -13,6 +13,8 @@ import { createMiddlewareWiring } from './middleware-wiring.js';
 import { createSecurityWiring } from './security-wiring.js';
 import { redisListenSettings } from './redis-wiring.js';
 import { createStateWiring } from './state-wiring.js';
+import { QueueListener } from '../../queue/queue-listener.js';
+import { registerScaleOutMetrics } from '../../observability/scale-out-metrics.js';
 
 /** A running `serve`. */
 export interface RunningServe {
@@ -175,6 +177,13 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     throw error;
   }
   shared?.advertise(listeners.map((l) => l.url));
+  const queues = listeners.filter((l): l is QueueListener => l instanceof QueueListener);
+  if (wiring.metrics && (queues.length > 0 || shared)) {
+    registerScaleOutMetrics(wiring.metrics.registry, {
+      queues: () => queues,
+      adoptedSessions: () => shared?.state.adopted ?? 0,
+    });
+  }
   const admin = config.adminBind ? await startAdmin(config.adminBind, routes) : undefined;
   if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
   log.info(
