@@ -13,12 +13,14 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 export async function startBalancer(targets, options = {}) {
   const urls = targets.map((t) => new URL(t));
   const requests = urls.map(() => 0);
+  const errors = [];
   let next = 0;
   const server = http.createServer(async (req, res) => {
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const body = Buffer.concat(chunks);
-    for (let tried = 0; tried < urls.length; tried++) {
+    // Two rounds: a reused keep-alive socket the gateway just closed fails once without harm.
+    for (let tried = 0; tried < 2 * urls.length; tried++) {
       const i = next++ % urls.length;
       const target = urls[i];
       const ok = await new Promise((resolve) => {
@@ -36,7 +38,9 @@ export async function startBalancer(targets, options = {}) {
             resolve(true);
           },
         );
-        upstream.on('error', () => {
+        upstream.on('error', (error) => {
+          errors.push(`${target.host}: ${error.code ?? error.message}`);
+          if (errors.length > 100) errors.shift();
           if (res.headersSent) {
             res.destroy();
             resolve(true);
@@ -54,6 +58,7 @@ export async function startBalancer(targets, options = {}) {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    errors,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

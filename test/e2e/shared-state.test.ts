@@ -194,5 +194,10 @@ describe('serve --state redis: sessions shared by instances', () => {
     expect(messages(after.events).find((m) => m.id === 4)).toMatchObject({
       result: { content: [{ text: 'Echo: at B' }] },
     });
+
+    // Operations: B took one session over and says so; it is ready while Redis answers.
+    const metrics = await (await fetch(new URL('/metrics', b.url))).text();
+    expect(metrics).toMatch(/^switchboard_adopted_sessions_total 1$/m);
+    expect((await fetch(new URL('/readyz', b.url))).status).toBe(200);
   }, 120_000);
 });
