@@ -32,12 +32,13 @@ export async function startCli(args: string[], ready: RegExp, what: string): Pro
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   let done = false;
   void exited.then(() => (done = true));
-  const deadline = Date.now() + 30_000;
+  // Generous: on a loaded 2-core machine a node process can take tens of seconds to start.
+  const deadline = Date.now() + 90_000;
   while (!stderr.some((l) => ready.test(l))) {
     if (done) throw new Error(`${what} exited: ${stderr.slice(-5).join(' | ')}`);
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`${what} not ready after 30 s: ${stderr.slice(-5).join(' | ')}`);
+      throw new Error(`${what} not ready after 90 s: ${stderr.slice(-5).join(' | ')}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }
