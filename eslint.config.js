@@ -43,7 +43,7 @@ export default tseslint.config(
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   {
     // Test fixtures are small stand-alone programs (servers, relays) run as child processes.
-    files: ['test/fixtures/**/*.mjs', 'test/fixtures/**/*.ts'],
+    files: ['test/fixtures/**/*.mjs', 'test/fixtures/**/*.ts', 'examples/**/*.mjs'],
     languageOptions: { globals: globals.node },
     rules: { 'n/no-process-exit': 'off' },
   },

@@ -48,6 +48,7 @@ export const ErrorCodes = [
   'INVALID_REQUEST_STATE',
   'TOOL_ERROR',
   'GENERATE_FAILED',
+  'WORKER_LOST',
   'INTERNAL',
 ] as const;
 
@@ -172,6 +173,7 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   INVALID_REQUEST_STATE: JsonRpcCode.InvalidParams,
   TOOL_ERROR: JsonRpcCode.InternalError,
   GENERATE_FAILED: JsonRpcCode.InternalError,
+  WORKER_LOST: JsonRpcCode.ConnectionClosed,
   INTERNAL: JsonRpcCode.InternalError,
 };
 
@@ -203,5 +205,6 @@ export function toJsonRpcError(error: unknown): JSONRPCErrorObject {
   if (typeof e.details.retryAfterMs === 'number') data.retryAfterMs = e.details.retryAfterMs;
   if (Array.isArray(e.details.requiredScopes)) data.requiredScopes = e.details.requiredScopes;
   if (typeof e.details.server === 'string') data.server = e.details.server;
+  if (typeof e.details.worker === 'string') data.worker = e.details.worker;
   return { code: WIRE_CODES[e.code], message: OPERATOR_ONLY[e.code] ?? e.message, data };
 }

@@ -13,6 +13,13 @@ export interface ConnectionInfo {
    * not set it; the security wiring of `serve` does, for per-principal limits.
    */
   principal?: string | undefined;
+  /**
+   * The session was taken over from another instance that died: its requests still in flight there
+   * (their answers arrive through the re-attached backend and must still reach the client).
+   */
+  resumedRequests?:
+    | readonly { id: string | number; method: string; progressToken?: string | number | undefined }[]
+    | undefined;
 }
 
 /** Options common to every listener. */

@@ -9,6 +9,7 @@ import { redactUrl } from '../observability/redact-url.js';
 import type { Transport } from '../transport.js';
 import type { StderrMode } from '../transports/stdio-client.js';
 import type { TlsClientOptions } from '../transports/tls-options.js';
+import type { RedisConnectSettings } from '../queue/redis/redis-settings.js';
 
 /** Values of `--backend`. */
 export const BackendKinds = ['stdio', 'tcp', 'tls', 'unix', 'http', 'websocket', 'sse'] as const;
@@ -283,6 +284,8 @@ export interface OpenBackendOptions {
   websocketCompression?: boolean | undefined;
   /** TLS settings (CA, client certificate) for `tls://`, `wss://`, `https://`, `sse+https://` backends. */
   tls?: TlsClientOptions | undefined;
+  /** For `redis://`/`rediss://` worker-pool backends: TLS towards Redis, connection settings. */
+  redis?: RedisConnectSettings | undefined;
   /**
    * Adjusts the connect options of a URI backend, e.g. the SSRF guard (`SsrfGuard.connectOptions`) pinning
    * name resolution to vetted addresses.
@@ -334,6 +337,7 @@ export function openBackend(target: BackendTarget, options: OpenBackendOptions =
   const hasHeaders = Object.keys(headers).length > 0;
   const uriOptions: ConnectOptions = {
     ...connectOptions,
+    ...(options.redis ? { redis: options.redis } : {}),
     http: {
       ...(hasHeaders ? { headers } : {}),
       ...(target.authToken !== undefined ? { token: target.authToken } : {}),

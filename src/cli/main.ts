@@ -27,6 +27,12 @@ const COMMANDS: Readonly<Record<string, LazyCommand>> = {
       'serve a backend MCP server to clients over any frontend(s); no backend: the built-in demo server',
     load: async () => (await import('./commands/serve.js')).registerServeCommand,
   },
+  worker: {
+    term: 'worker [options] [backend...]',
+    description:
+      'serve one backend from a Redis Streams queue: several workers on one stream form a pool; a dead worker’s work is adopted by the others',
+    load: async () => (await import('./commands/worker.js')).registerWorkerCommand,
+  },
   inspect: {
     term: 'inspect [options] [target...]',
     description:

@@ -7,6 +7,7 @@ import { eraConfigShape } from './era-config.js';
 import { resilienceConfigShape } from './resilience-config.js';
 import { securityConfigShape } from './security-config.js';
 import { sessionConfigShape } from './session-config.js';
+import { stateConfigShape } from './state-config.js';
 import { tlsConfigShape } from './tls-config.js';
 import { transportLimitsConfigShape } from './transport-limits-config.js';
 
@@ -99,6 +100,8 @@ export const ServeConfigSchema = z
     ...eraConfigShape,
     /** REST and GraphQL adapters mounted on the HTTP frontends (src/config/adapters-config.ts). */
     ...adaptersConfigShape,
+    /** Shared state in Redis (`state`) and Redis connection settings (`redis`) (src/config/state-config.ts). */
+    ...stateConfigShape,
   })
   .strict();
 

@@ -9,6 +9,7 @@ import type { WebSocketListenSettings } from '../transports/websocket-listener.j
 import type { WebSocketConnectSettings } from '../transports/websocket-connect.js';
 import type { HttpServerOptions } from '../transports/http/server/options.js';
 import type { HttpClientOptions } from '../transports/http/client/http-client-options.js';
+import type { RedisConnectSettings, RedisListenSettings } from '../queue/redis/redis-settings.js';
 
 /**
  * Options accepted by `connect()` for any scheme. Each scheme reads the members that concern it and
@@ -29,6 +30,8 @@ export interface ConnectOptions {
   websocket?: WebSocketConnectSettings | undefined;
   /** For `http(s):`/`sse+http(s):`: headers, bearer token, fallback, session recovery, reconnect, limits. */
   http?: HttpClientOptions | undefined;
+  /** For `redis:`/`rediss:`: Redis TLS and timeouts, connection id, flow-control window. */
+  redis?: RedisConnectSettings | undefined;
   // Each scheme adds its own typed, optional key below (e.g. `tls`, `websocket`, `http`).
 }
 
@@ -46,6 +49,8 @@ export interface ListenOptions {
   websocket?: WebSocketListenSettings | undefined;
   /** For `http:`/`https:`: MCP path, response mode, eras, legacy SSE paths, Origin/Host allow-lists, auth hook, limits. */
   http?: HttpServerOptions | undefined;
+  /** For `redis:`/`rediss:` (a worker): TLS towards Redis, flow-control window, idle expiry. */
+  redis?: RedisListenSettings | undefined;
   // Each scheme adds its own typed, optional key below (e.g. `tls`, `websocket`, `http`, `unix`).
 }
 

@@ -231,6 +231,9 @@ export class Proxy {
         : this.#supervise(sessionId);
     const backend = this.#options.wrapBackend ? this.#options.wrapBackend(raw, sessionId, info) : raw;
     const o = this.#options;
+    // A session taken over from a dead instance has requests in flight at its re-attached backend: the
+    // backend starts at once (not at the first client message) so their answers arrive.
+    const resumed = info.resumedRequests !== undefined && info.resumedRequests.length > 0;
     const session: Session = {
       keys,
       openedAt: Date.now(),
@@ -240,13 +243,15 @@ export class Proxy {
       active: false,
       relay: new Relay(frontend, backend, {
         ...o.relay,
-        lazyBackend: true,
+        lazyBackend: !resumed,
+        inflight: info.resumedRequests,
         admitBackend: () => this.#admitBackend(sessionId, session),
         onError: (error, side) => o.onEvent?.({ type: 'error', sessionId, side, error }),
         onClose: () => this.#closed(sessionId, session),
       }),
     };
     this.#sessions.set(sessionId, session);
+    if (resumed) this.#admitResumed(session);
     this.#scheduleSweep(session);
     o.onEvent?.({ type: 'session-opened', sessionId, info, sessions: this.#sessions.size });
     session.relay.start().catch((error: unknown) => {
@@ -274,6 +279,13 @@ export class Proxy {
     session.active = true;
     this.#active++;
     return undefined;
+  }
+
+  /** A resumed session's backend runs already (at the other instance): counted, never refused. */
+  #admitResumed(session: Session): void {
+    session.active = true;
+    this.#active++;
+    if (this.#shared === undefined) this.#limits.startBackend(session.keys);
   }
 
   #closed(sessionId: string, session: Session): void {

@@ -37,6 +37,12 @@ export interface RelayOptions {
   onError?: ((error: Error, side: 'frontend' | 'backend') => void) | undefined;
   /** The relay closed (both sides are closing). */
   onClose?: (() => void) | undefined;
+  /**
+   * Requests already in flight at the backend when the relay starts (a session taken over from a dead
+   * instance, its backend re-attached): their answers are relayed like those of requests sent here.
+   */
+  inflight?:
+    readonly { id: RequestId; method: string; progressToken?: string | number | undefined }[] | undefined;
 }
 
 const progressTokenOf = (message: JSONRPCRequest): string | number | undefined => {
@@ -95,6 +101,7 @@ export class Relay {
       options.maxRequestTimeoutMs ?? 600_000,
       this.#onExpired,
     );
+    for (const r of options.inflight ?? []) this.#inflight.add(r.id, r.method, r.progressToken);
   }
 
   /** Client requests waiting for an answer. */

@@ -92,6 +92,7 @@ export interface ServeFlags
   logFormat?: string;
   adminBind?: string;
   shutdownGrace?: string;
+  state?: string;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -220,6 +221,13 @@ export function resolveServeConfig(
   set('maxMessageBytes', intFlag('max-message-bytes', flags.maxMessageBytes));
   set('shutdownGrace', flags.shutdownGrace);
   set('adminBind', flags.adminBind);
+  if (flags.state !== undefined) {
+    const current = merged.state;
+    merged.state =
+      typeof current === 'object' && current !== null
+        ? { ...(current as Record<string, unknown>), url: flags.state }
+        : flags.state;
+  }
   if (flags.restartMax !== undefined)
     sub('restart').maxFastFailures = intFlag('restart-max', flags.restartMax);
   const env = envFlag(flags.env);
@@ -353,9 +361,10 @@ export function registerServeCommand(program: Command): void {
       '--admin-bind <host:port>',
       'serve /healthz, /readyz and /metrics here too (for non-HTTP frontends)',
     )
+    .option('--shutdown-grace <duration>', 'how long in-flight requests may finish on shutdown (default 10s)')
     .option(
-      '--shutdown-grace <duration>',
-      'how long in-flight requests may finish on shutdown (default 10s)',
+      '--state <redis-uri>',
+      'share sessions and SSE events with other instances in Redis (redis[s]://host:port/db[?prefix=…])',
     );
   addResilienceOptions(command);
   addSecurityOptions(command);

@@ -10,6 +10,10 @@ import { auditSpawn } from '../../security/spawn-audit.js';
 import { redactText } from '../../observability/redact-text.js';
 import { knownSecrets } from './session-wiring.js';
 import type { SecurityWiring } from './security-wiring.js';
+import { redisConnectSettings } from './redis-wiring.js';
+
+/** An `Mcp-Session-Id` minted by our HTTP listener (a UUID): unique across instances. */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** TLS options towards the backend, from `backendTls` (only what was set). */
 function backendTls(config: ServeConfig): TlsClientOptions {
@@ -57,6 +61,14 @@ export function backendFactory(
       inheritEnv: security ? false : config.stdio.inheritEnv,
       websocketCompression: config.compression.websocket,
       tls: backendTls(config),
+      // With shared state, a session's pool connection is named after the session: an instance that
+      // takes the session over re-attaches to it (and gets the answers produced meanwhile).
+      redis: {
+        ...redisConnectSettings(config),
+        ...(config.state !== undefined && sessionId !== undefined && SESSION_ID.test(sessionId)
+          ? { connectionId: `session-${sessionId}` }
+          : {}),
+      },
       guard: security?.guard,
     });
     if (transport instanceof StdioClientTransport) {

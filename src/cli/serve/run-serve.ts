@@ -22,6 +22,10 @@ import {
   restartOptions,
   sessionProxyOptions,
 } from './session-wiring.js';
+import { QueueListener } from '../../queue/queue-listener.js';
+import { registerScaleOutMetrics } from '../../observability/scale-out-metrics.js';
+import { redisListenSettings } from './redis-wiring.js';
+import { createStateWiring } from './state-wiring.js';
 
 /** A running `serve`. */
 export interface RunningServe {
@@ -133,9 +137,22 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         }),
       )
     : undefined;
+  const shared = await createStateWiring(config, log).catch(async (error: unknown) => {
+    await adapters?.close();
+    await proxy.close({ graceMs: 0 });
+    await era.close();
+    await wiring.close();
+    throw error;
+  });
+  const listeners: Listener[] = [];
+  // Ready also means Redis answers, when state or a worker queue lives there.
+  const ready = (): boolean =>
+    proxy.ready &&
+    (shared?.state.reachable ?? true) &&
+    listeners.every((l) => (l as { reachable?: boolean }).reachable !== false);
   const routes: Record<string, AdminRoute> = {
-    ...healthRoutes(() => proxy.ready),
-    ...wiring.routes(() => proxy.ready),
+    ...healthRoutes(ready),
+    ...wiring.routes(ready),
   };
   // Served after the listener's Host/Origin checks; /metrics behind authentication when configured.
   const onRequest =
@@ -148,7 +165,6 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       return true;
     };
 
-  const listeners: Listener[] = [];
   const done: Promise<void>[] = [];
   // One budget for every frontend: the bound holds for the process, whatever mix of listeners.
   const bufferBudget = new BufferBudget(config.maxBufferedBytes);
@@ -168,7 +184,10 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
           ...security.httpOptions(uri, onRequest(security.protectRoutes(routes, uri))),
           ...wiring.httpListen,
+          ...shared?.httpListen,
         },
+        // A worker of a queue pool (`redis://…?stream=NAME`): TLS towards Redis, the re-run rule.
+        redis: redisListenSettings(config),
         // Browsers reach WebSocket frontends too: the same Origin allow-list applies.
         websocket: {
           ...deadlines,
@@ -181,7 +200,8 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       listeners.push(listener);
       if ('closed' in listener && listener.closed instanceof Promise)
         done.push(listener.closed as Promise<void>);
-      log.info({ url: listener.url }, 'listening');
+      const worker = (listener as { workerId?: unknown }).workerId;
+      log.info({ url: listener.url, ...(typeof worker === 'string' ? { worker } : {}) }, 'listening');
       if (!isLoopbackListen(listener.url) && !security.authenticatesOn(uri)) {
         log.warn(
           { url: listener.url },
@@ -195,7 +215,16 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     await proxy.close({ graceMs: 0 });
     await era.close();
     await wiring.close();
+    await shared?.close();
     throw error;
+  }
+  shared?.advertise(listeners.map((l) => l.url));
+  const queues = listeners.filter((l): l is QueueListener => l instanceof QueueListener);
+  if (wiring.metrics && (queues.length > 0 || shared)) {
+    registerScaleOutMetrics(wiring.metrics.registry, {
+      queues: () => queues,
+      adoptedSessions: () => shared?.state.adopted ?? 0,
+    });
   }
   if (adapters) startAdapters(adapters, listeners, log);
   const admin = config.adminBind
@@ -233,6 +262,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         await adapters?.close();
         await admin?.close();
         await wiring.close();
+        await shared?.close();
         log.info('stopped');
       })()),
   };

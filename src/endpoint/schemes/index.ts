@@ -1,6 +1,7 @@
 import type { EndpointScheme } from '../scheme.js';
 import { httpScheme, httpsScheme } from './http.js';
 import { memoryScheme } from './memory.js';
+import { redisScheme, redissScheme } from './redis.js';
 import { sseHttpScheme, sseHttpsScheme } from './sse.js';
 import { stdioScheme } from './stdio.js';
 import { tcpScheme } from './tcp.js';
@@ -16,6 +17,8 @@ export const schemes: Readonly<Record<string, EndpointScheme>> = {
   [httpScheme.name]: httpScheme,
   [httpsScheme.name]: httpsScheme,
   [memoryScheme.name]: memoryScheme,
+  [redisScheme.name]: redisScheme,
+  [redissScheme.name]: redissScheme,
   [sseHttpScheme.name]: sseHttpScheme,
   [sseHttpsScheme.name]: sseHttpsScheme,
   [stdioScheme.name]: stdioScheme,

@@ -9,6 +9,14 @@ function tooLarge(limit: number, size: number | string): SwitchboardError {
   );
 }
 
+// Bodies read already (to forward a request to another instance, which failed): read again from here.
+const preloaded = new WeakMap<IncomingMessage, Buffer>();
+
+/** Remembers `body` as the body of `req` for a later {@link readBody} (the stream itself is consumed). */
+export function preloadBody(req: IncomingMessage, body: Buffer): void {
+  preloaded.set(req, body);
+}
+
 /**
  * Reads a request body into one Buffer, refusing more than `maxBytes` (checked against
  * `Content-Length` before reading, and while reading for chunked bodies). With a `budget`, the bytes
@@ -18,6 +26,8 @@ function tooLarge(limit: number, size: number | string): SwitchboardError {
  *   budget is spent; `CONNECTION_FAILED` when the client aborts
  */
 export function readBody(req: IncomingMessage, maxBytes: number, budget?: BufferBudget): Promise<Buffer> {
+  const early = preloaded.get(req);
+  if (early !== undefined) return Promise.resolve(early);
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     return Promise.reject(tooLarge(maxBytes, declared));

@@ -184,8 +184,11 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
     messagesPath: legacy?.messagesPath ?? '/messages',
     sessions,
     tools,
+    directory: o.sessionDirectory,
     sessionContext: {
       store: eventStore,
+      journal: o.sessionDirectory?.journal,
+      detaching: () => closing && o.sessionDirectory !== undefined,
       sse,
       retryMs: o.retryMs ?? DEFAULT_RETRY_MS,
       responseMode: o.responseMode ?? 'sse',

@@ -20,7 +20,8 @@ import type {
 } from './options.js';
 import { headerValue } from './request-extra.js';
 import type { HttpRuntime, Inbound } from './runtime.js';
-import { sessionDelete, sessionGet, sessionPost } from './session-era.js';
+import type { LocateResult, SessionDirectory } from './session-directory.js';
+import { adoptSession, sessionDelete, sessionGet, sessionPost } from './session-era.js';
 import { statelessPost } from './stateless-era.js';
 
 type Route = 'mcp' | 'sse' | 'messages' | { mount: HttpMount; basePath: string; subpath: string };
@@ -70,6 +71,8 @@ function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
 export class HttpRouter {
   readonly #config: RouterConfig;
   readonly #rt: HttpRuntime;
+  /** Single flight: one directory look-up per unknown session at a time. */
+  readonly #locating = new Map<string, Promise<LocateResult>>();
 
   constructor(config: RouterConfig, runtime: HttpRuntime) {
     this.#config = config;
@@ -167,8 +170,14 @@ export class HttpRouter {
     const method = inbound.req.method;
     const accept = acceptable(headerValue(inbound.req.headers, 'accept'));
     switch (route) {
-      case 'mcp':
+      case 'mcp': {
+        const directory = this.#rt.directory;
+        const sessionId = directory && headerValue(inbound.req.headers, McpHeader.sessionId);
+        if (directory && sessionId !== undefined && this.#rt.sessions.get(sessionId) === undefined) {
+          return this.#elsewhere(directory, sessionId, method, inbound, accept);
+        }
         return this.#mcp(method, inbound, accept);
+      }
       case 'sse':
         if (method !== 'GET') replyEmpty(inbound.res, 405, { allow: 'GET' });
         else if (!this.#refused(inbound, this.#config.admitSession?.(inbound.req, inbound.authInfo)))
@@ -181,6 +190,33 @@ export class HttpRouter {
         }
         return this.#legacyMessage(inbound);
     }
+  }
+
+  /** A session another instance holds (or held): forward to its live owner, or take it over. */
+  async #elsewhere(
+    directory: SessionDirectory,
+    sessionId: string,
+    method: string | undefined,
+    inbound: Inbound,
+    accept: Acceptable,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let pending = this.#locating.get(sessionId);
+      if (pending === undefined) {
+        pending = directory.locate(sessionId);
+        this.#locating.set(sessionId, pending);
+        void pending.finally(() => this.#locating.delete(sessionId)).catch(() => undefined);
+      }
+      const where = await pending;
+      if (where.action === 'forward') {
+        // `false`: the owner is unreachable; the next look-up finds it dead (or alive again).
+        if (await directory.forward(where.target, inbound.req, inbound.res)) return;
+        continue;
+      }
+      if (where.action === 'adopt') adoptSession(this.#rt, inbound, where.snapshot);
+      break;
+    }
+    await this.#mcp(method, inbound, accept);
   }
 
   #mcp(method: string | undefined, inbound: Inbound, accept: Acceptable): Promise<void> | undefined {

@@ -26,6 +26,13 @@ export type { EventStore, StoredEvent } from './event-store.js';
 export { MemoryEventStore, DEFAULT_EVENT_STORE_BYTES } from './memory-event-store.js';
 export type { MemoryEventStoreOptions } from './memory-event-store.js';
 export { SessionTransport } from './session-transport.js';
+export type {
+  SessionDirectory,
+  SessionJournal,
+  SessionSnapshot,
+  PendingRequest,
+  LocateResult,
+} from './session-directory.js';
 export { StatelessHttpTransport } from './stateless-transport.js';
 export type { CancelledRequest } from './stateless-transport.js';
 export { LegacySseTransport } from './legacy-sse-transport.js';

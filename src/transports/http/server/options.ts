@@ -4,6 +4,7 @@ import type { SecurityHeadersOptions } from '../../../security/security-headers.
 import type { AuthInfo } from '../../../transport.js';
 import type { TlsServerOptions } from '../../tls-options.js';
 import type { EventStore } from './event-store.js';
+import type { SessionDirectory } from './session-directory.js';
 import type { HttpCompressionOptions } from './response-compression.js';
 
 /** How a 2025-era POST that carries a request is answered when the client accepts both. */
@@ -96,6 +97,12 @@ export interface HttpServerOptions {
    * resumability (event ids, priming events, `Last-Event-ID`) off.
    */
   eventStore?: EventStore | false | undefined;
+  /**
+   * Shared session state of several instances (e.g. `RedisSessionDirectory`): requests for a session
+   * another live instance holds are forwarded there; a session whose instance died is taken over here.
+   * Pair it with a shared `eventStore`. Default: none (sessions live in this instance only).
+   */
+  sessionDirectory?: SessionDirectory | undefined;
   /** `retry:` value sent with priming events, in ms (default 1000). */
   retryMs?: number | undefined;
   /** Interval of SSE keep-alive comments on idle streams, in ms (default 15 000; 0 turns them off). */

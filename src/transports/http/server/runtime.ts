@@ -5,6 +5,7 @@ import type { AuthInfo, Transport } from '../../../transport.js';
 import type { Eras } from './era-detection.js';
 import type { LegacySessionContext, LegacySseTransport } from './legacy-sse-transport.js';
 import type { ResponseMode } from './options.js';
+import type { SessionDirectory } from './session-directory.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { SessionContext, SessionTransport } from './session-transport.js';
 import type { StatelessHttpTransport } from './stateless-transport.js';
@@ -40,6 +41,8 @@ export interface HttpRuntime {
   readonly legacyContext: LegacySessionContext;
   /** `x-mcp-header` declarations learned from `tools/list` results. */
   readonly tools: ToolHeaderRegistry;
+  /** Shared session state of several instances, when configured. */
+  readonly directory?: SessionDirectory | undefined;
   /** The shared stateless transport, created (and handed to `onConnection`) on first use. */
   stateless(inbound: Inbound): StatelessHttpTransport;
   onConnection(transport: Transport, info: HttpConnectionInfo): void;

@@ -6,6 +6,7 @@ import type { Acceptable } from './content-negotiation.js';
 import { replyEmpty, replyError, SESSION_NOT_FOUND_CODE } from './http-reply.js';
 import { headerValue, requestExtra } from './request-extra.js';
 import type { HttpRuntime, Inbound } from './runtime.js';
+import type { SessionSnapshot } from './session-directory.js';
 import { SessionTransport } from './session-transport.js';
 
 const BATCH_VERSION = '2025-03-26';
@@ -139,4 +140,35 @@ export function sessionDelete(rt: HttpRuntime, inbound: Inbound): void {
   if (session === undefined) return;
   void session.close();
   replyEmpty(inbound.res, 200);
+}
+
+/**
+ * Takes over a session whose instance died (the directory made this instance its owner): the session
+ * is re-created with its streams and requests in flight, handed to `onConnection` (with those requests,
+ * so their answers still reach the client), and its backend re-initialized with the cached parameters.
+ */
+export function adoptSession(rt: HttpRuntime, inbound: Inbound, snapshot: SessionSnapshot): void {
+  if (rt.sessions.get(snapshot.sessionId) !== undefined) return;
+  const session = new SessionTransport(snapshot.sessionId, snapshot.owner, rt.sessionContext);
+  session.restore(snapshot);
+  rt.sessions.add(session);
+  rt.onConnection(session, {
+    era: 'session',
+    sessionId: session.sessionId,
+    remoteAddress: inbound.req.socket.remoteAddress,
+    remotePort: inbound.req.socket.remotePort,
+    authInfo: inbound.authInfo,
+    resumedRequests: snapshot.pending,
+  });
+  if (snapshot.initialize === undefined || session.closed) return;
+  let initialize: unknown;
+  try {
+    initialize = JSON.parse(snapshot.initialize);
+  } catch {
+    return;
+  }
+  if (invalidMessageReason(initialize) !== undefined) return;
+  session
+    .reinitialize(initialize as JSONRPCMessage, snapshot.initialized)
+    .catch((error: unknown) => rt.report(error instanceof Error ? error : new Error(String(error))));
 }

@@ -13,6 +13,7 @@ import { SessionStream } from './session-stream.js';
 import { replayStream } from './stream-replay.js';
 import { RESOLVED, SseWriter, type SseWriterOptions } from './sse-writer.js';
 import { InboundGate } from './inbound-gate.js';
+import type { SessionJournal, SessionSnapshot } from './session-directory.js';
 
 /** Listener-wide facilities a session uses. */
 export interface SessionContext {
@@ -24,6 +25,10 @@ export interface SessionContext {
   maxQueuedBeforeStart: number;
   /** Called once when the session ends, whoever ended it. */
   onEnded: (session: SessionTransport) => void;
+  /** Shared session state (several instances), when configured. */
+  journal?: SessionJournal | undefined;
+  /** `true` while the listener shuts down: sessions are left for another instance, not ended. */
+  detaching?: (() => boolean) | undefined;
 }
 
 /** One POST handed to a session by the HTTP layer. */
@@ -118,11 +123,16 @@ export class SessionTransport implements Transport {
     const json = JSON.stringify(message);
     if (isResponse(message) && message.id !== undefined) {
       const id = message.id;
+      if (this.#reinit !== undefined && id === this.#reinit.id) {
+        this.#reinit.done();
+        return RESOLVED;
+      }
       if (id === this.#initRequestId) this.#noteInitializeResult(message);
       const stream = this.#byRequest.get(id);
       // Unknown id: its POST's client went away in JSON mode, or the session was reset. Dropped.
       if (stream === undefined) return RESOLVED;
       this.#byRequest.delete(id);
+      this.#ctx.journal?.requestDone(this.sessionId, id);
       stream.pending.delete(id);
       const sent = this.#answer(stream, json);
       if (stream.pending.size === 0) this.#finish(stream);
@@ -151,7 +161,11 @@ export class SessionTransport implements Transport {
       if (s.json) replyError(s.json, 404, SESSION_NOT_FOUND_CODE, 'Session terminated');
       s.json = undefined;
     }
-    this.#ctx.store?.dropSession(this.sessionId)?.catch(this.#report);
+    // A listener shutting down leaves shared sessions (and their events) for another instance.
+    if (this.#ctx.detaching?.() !== true) {
+      this.#ctx.store?.dropSession(this.sessionId)?.catch(this.#report);
+      this.#ctx.journal?.ended(this.sessionId);
+    }
     try {
       this.#ctx.onEnded(this);
     } finally {
@@ -207,11 +221,18 @@ export class SessionTransport implements Transport {
       }
     }
     if (stream === undefined) {
-      for (const m of post.messages) this.#deliver(m, post.extra);
+      for (const m of post.messages) {
+        if (m.method === 'notifications/initialized') {
+          this.#ctx.journal?.initialized(this.sessionId, this.#protocolVersion);
+        }
+        this.#deliver(m, post.extra);
+      }
       replyEmpty(post.res, 202);
       return;
     }
     const s = stream;
+    const journal = this.#ctx.journal;
+    if (journal !== undefined) this.#journalPost(journal, s, post.messages);
     for (const id of s.pending) this.#byRequest.set(id, s);
     if (s.tokens) for (const token of s.tokens) this.#byToken.set(token, s);
     this.#streams.set(s.id, s);
@@ -263,6 +284,66 @@ export class SessionTransport implements Transport {
     }
     this.#attach(standalone, res, this.#priming(standalone));
   }
+
+  #journalPost(journal: SessionJournal, stream: SessionStream, messages: JSONRPCMessage[]): void {
+    for (const m of messages) {
+      if (!isRequest(m)) continue;
+      if (m.method === 'initialize') journal.opened(this.sessionId, this.owner, JSON.stringify(m));
+      const token = m.params?._meta?.progressToken;
+      journal.requestStarted(this.sessionId, {
+        id: m.id,
+        method: m.method,
+        streamId: stream.id,
+        progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
+      });
+    }
+  }
+
+  /**
+   * Takes over a session another instance held (it died): its protocol version, its streams with the
+   * requests still in flight (their answers are stored and sent on those streams, so a client resuming
+   * with `Last-Event-ID` gets them), and stream and event numbering that continues where it stopped.
+   * @internal Called by the HTTP layer before `onConnection`.
+   */
+  restore(snapshot: SessionSnapshot): void {
+    this.#protocolVersion = snapshot.protocolVersion;
+    this.#nextStream = snapshot.lastStreamId + 1;
+    this.#standalone.seq = snapshot.lastSeq[0] ?? 0;
+    for (const p of snapshot.pending) {
+      let stream = this.#streams.get(p.streamId);
+      if (stream === undefined) {
+        stream = new SessionStream(p.streamId);
+        stream.seq = snapshot.lastSeq[p.streamId] ?? 0;
+        this.#streams.set(p.streamId, stream);
+        if (p.streamId >= this.#nextStream) this.#nextStream = p.streamId + 1;
+      }
+      stream.pending.add(p.id);
+      this.#byRequest.set(p.id, stream);
+      if (p.progressToken !== undefined) {
+        (stream.tokens ??= []).push(p.progressToken);
+        this.#byToken.set(p.progressToken, stream);
+      }
+    }
+  }
+
+  /**
+   * Replays the client's `initialize` (and `notifications/initialized`) to a fresh backend after a
+   * takeover; the answer stays here (delivered once started, before anything the client sends).
+   * @internal
+   */
+  reinitialize(initialize: JSONRPCMessage, initialized: boolean): Promise<void> {
+    if (!isRequest(initialize)) return RESOLVED;
+    const id = `switchboard-reinitialize-${this.sessionId}`;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 30_000);
+      this.#reinit = { id, done: () => (clearTimeout(timer), (this.#reinit = undefined), resolve()) };
+      this.#gate.receive({ ...initialize, id }, undefined);
+    }).then(() => {
+      if (initialized) this.#gate.receive({ jsonrpc: '2.0', method: 'notifications/initialized' }, undefined);
+    });
+  }
+
+  #reinit: { id: string; done: () => void } | undefined;
 
   #deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
     this.#gate.receive(message, extra);

@@ -1,0 +1,329 @@
+// The scale-out benchmark (docs/scale-out.md), one run, same machine:
+//  1. throughput of a CPU-bound tool (~2 ms of work per call) through a Redis worker pool of 1, then 2
+//     workers (target: 2 workers >= 1.6x);
+//  2. added p50 latency of the Redis path: the same client and `switchboard serve` HTTP frontend with
+//     a stdio backend directly, and with a 1-worker pool on Redis as its backend.
+// Needs redis-server (Debian's package) and `npm run build` at the root.
+//   npm run bench:scale-out [-- --seconds 5 --connections 32 --depth 2]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createHistogram } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { connect } from 'mcp-switchboard/endpoint';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.join(here, '../../dist/cli.js');
+const SERVER = path.join(here, 'servers/cpu-bound-stdio.js');
+/** @param {string} name @param {number} fallback */
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SECONDS = arg('seconds', 5);
+const CONNECTIONS = arg('connections', 32);
+const DEPTH = arg('depth', 2);
+const LATENCY_CALLS = arg('latency-calls', 2000);
+
+/** @type {import('node:child_process').ChildProcess[]} */
+const children = [];
+const stopAll = async () => {
+  await Promise.all(
+    children.splice(0).map(
+      (c) =>
+        /** @type {Promise<void>} */ (
+          new Promise((resolve) => {
+            if (c.exitCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+            setTimeout(() => c.kill('SIGKILL'), 5000).unref();
+          })
+        ),
+    ),
+  );
+};
+
+async function freePort() {
+  const s = createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', () => r(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
+  await new Promise((r) => s.close(() => r(undefined)));
+  return port;
+}
+
+/**
+ * @param {string} cmd @param {string[]} args @param {RegExp} ready
+ * @returns {Promise<{ child: import('node:child_process').ChildProcess, match: RegExpExecArray }>}
+ */
+function start(cmd, args, ready) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${cmd} not ready: ${out.slice(-300)}`)), 30_000);
+    /** @param {Buffer} c */
+    const onData = (c) => {
+      out += c.toString();
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, match: m });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${out.slice(-300)}`)));
+  });
+}
+
+/** @type {{ jsonrpc: '2.0', method: string, params: Record<string, unknown> }} */
+const init = {
+  jsonrpc: '2.0',
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+};
+
+/** An MCP connection over our queue transport with `depth` calls in flight; counts answers. */
+/** @param {string} uri */
+async function queueConnection(uri) {
+  const t = connect(uri);
+  /** @type {Map<unknown, (m: unknown) => void>} */
+  const waiting = new Map();
+  t.onmessage = (m) => {
+    const resolve = waiting.get(m.id);
+    waiting.delete(m.id);
+    resolve?.(m);
+  };
+  await t.start();
+  let next = 0;
+  /** @param {{ jsonrpc: '2.0', method: string, params?: Record<string, unknown> }} message */
+  const call = (message) =>
+    new Promise((resolve) => {
+      const id = ++next;
+      waiting.set(id, resolve);
+      void t.send({ ...message, id });
+    });
+  await call(init);
+  await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return { call, close: () => t.close() };
+}
+
+/**
+ * Keeps `depth` CPU-bound calls in flight on each of `CONNECTIONS` connections to the pool at `uri`,
+ * only while `gate.open` (so two pools can be measured alternately, seconds apart).
+ */
+/** @param {string} uri */
+async function loadPool(uri) {
+  const conns = await Promise.all(Array.from({ length: CONNECTIONS }, () => queueConnection(uri)));
+  /** @type {{ jsonrpc: '2.0', method: string, params: Record<string, unknown> }} */
+  const spin = { jsonrpc: '2.0', method: 'tools/call', params: { name: 'spin', arguments: {} } };
+  const state = { done: 0, open: false, stop: false };
+  /** @type {() => void} */
+  let wake = () => undefined;
+  const loops = conns.flatMap((c) =>
+    Array.from({ length: DEPTH }, async () => {
+      while (!state.stop) {
+        if (!state.open) {
+          await new Promise((r) => {
+            const prev = wake;
+            wake = () => {
+              prev();
+              r(undefined);
+            };
+          });
+          continue;
+        }
+        await c.call(spin);
+        state.done++;
+      }
+    }),
+  );
+  return {
+    /** @param {number} ms */
+    async window(ms) {
+      state.open = true;
+      const w = wake;
+      wake = () => undefined;
+      w();
+      await new Promise((r) => setTimeout(r, 300)); // ramp-up
+      const from = state.done;
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, ms));
+      const rate = ((state.done - from) * 1000) / (performance.now() - t0);
+      state.open = false;
+      await new Promise((r) => setTimeout(r, 300)); // drain what is in flight
+      return rate;
+    },
+    async close() {
+      state.stop = true;
+      const w = wake;
+      wake = () => undefined;
+      w();
+      await Promise.all(loops);
+      await Promise.all(conns.map((c) => c.close()));
+    },
+  };
+}
+
+/** @param {number[]} values */
+const stats = (values) => {
+  const v = [...values].sort((a, b) => a - b);
+  return { median: v[Math.floor(v.length / 2)], min: v[0], max: v[v.length - 1] };
+};
+
+/** @param {string} queue @param {number} n */
+async function startWorkers(queue, n) {
+  for (let i = 0; i < n; i++) {
+    await start(
+      process.execPath,
+      [CLI, 'worker', '--queue', queue, '--log-format', 'json', '--', process.execPath, SERVER],
+      /"msg":"serving"/,
+    );
+  }
+}
+
+/** @param {{ uri: string[], command: string[] }} backendArgs */
+async function serveHttp(backendArgs) {
+  const port = await freePort();
+  await start(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      ...backendArgs.uri,
+      '--listen',
+      `http://127.0.0.1:${port}/mcp`,
+      '--log-format',
+      'json',
+      ...backendArgs.command,
+    ],
+    /"msg":"serving"/,
+  );
+  return `http://127.0.0.1:${port}/mcp`;
+}
+
+/** An MCP session on an HTTP frontend; `call()` times one sequential echo call (ms). */
+/** @param {string} url */
+async function httpSession(url) {
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ ...init, id: 0 }) });
+  const session = r.headers.get('mcp-session-id') ?? '';
+  await r.text();
+  const h = { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' };
+  await (
+    await fetch(url, {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    })
+  ).text();
+  let id = 0;
+  return async () => {
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: ++id,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { text: 'x' } },
+    });
+    const t0 = process.hrtime.bigint();
+    await (await fetch(url, { method: 'POST', headers: h, body })).text();
+    return Number(process.hrtime.bigint() - t0) || 1;
+  };
+}
+
+/** C=1 latency of two subjects, measured in alternating chunks of 100 calls; p50/p99 in ms. */
+/** @param {string} urlA @param {string} urlB */
+async function latencyPair(urlA, urlB) {
+  const a = await httpSession(urlA);
+  const b = await httpSession(urlB);
+  for (let i = 0; i < 200; i++) (await a(), await b()); // warm-up
+  const ha = createHistogram();
+  const hb = createHistogram();
+  for (let chunk = 0; chunk < LATENCY_CALLS / 100; chunk++) {
+    for (let i = 0; i < 100; i++) ha.record(await a());
+    for (let i = 0; i < 100; i++) hb.record(await b());
+  }
+  /** @param {import('node:perf_hooks').RecordableHistogram} h @param {number} p */
+  const ms = (h, p) => h.percentile(p) / 1e6;
+  return [
+    { p50: ms(ha, 50), p99: ms(ha, 99) },
+    { p50: ms(hb, 50), p99: ms(hb, 99) },
+  ];
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-redis-'));
+try {
+  const port = await freePort();
+  await start(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    /Ready to accept connections/,
+  );
+  const redis = `redis://127.0.0.1:${port}/0`;
+
+  // Both pools run side by side (idle workers only block on Redis); their windows alternate.
+  await startWorkers(`${redis}?stream=one`, 1);
+  await startWorkers(`${redis}?stream=two`, 2);
+  const poolOne = await loadPool(`${redis}?stream=one`);
+  const poolTwo = await loadPool(`${redis}?stream=two`);
+  const ones = [];
+  const twos = [];
+  for (let round = 0; round < 3; round++) {
+    ones.push(await poolOne.window((SECONDS * 1000) / 3));
+    twos.push(await poolTwo.window((SECONDS * 1000) / 3));
+  }
+  await poolOne.close();
+  await poolTwo.close();
+  const one = stats(ones);
+  const two = stats(twos);
+
+  await startWorkers(`${redis}?stream=lat`, 1);
+  const [direct, viaRedis] = await latencyPair(
+    await serveHttp({ uri: [], command: ['--', process.execPath, SERVER] }),
+    await serveHttp({ uri: [`${redis}?stream=lat`], command: [] }),
+  );
+  await stopAll();
+
+  const ratio = two.median / one.median;
+  const result = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+    settings: { seconds: SECONDS, connections: CONNECTIONS, depth: DEPTH, latencyCalls: LATENCY_CALLS },
+    cpuBoundTool: { oneWorker: one, twoWorkers: two, ratio, target: 1.6, met: ratio >= 1.6 },
+    latencyC1: { direct, viaRedis, addedP50Ms: viaRedis.p50 - direct.p50 },
+  };
+  /** @param {number} n */
+  const f = (n) => n.toFixed(0);
+  /** @param {number} n */
+  const ms = (n) => n.toFixed(2);
+  const md = [
+    `## Scale-out on Redis (${result.date})`,
+    '',
+    `Machine: ${result.machine}. Throughput: ${CONNECTIONS} connections x ${DEPTH} calls in flight, 3 alternating windows per pool (median [min-max]). Latency: C=1, ${LATENCY_CALLS} calls each, alternating chunks of 100.`,
+    '',
+    '| case | calls/s |',
+    '| --- | --- |',
+    `| CPU-bound tool (2 ms), 1 worker | ${f(one.median)} [${f(one.min)}-${f(one.max)}] |`,
+    `| CPU-bound tool (2 ms), 2 workers | ${f(two.median)} [${f(two.min)}-${f(two.max)}] |`,
+    `| ratio 2/1 (target >= 1.6) | ${ratio.toFixed(2)} ${ratio >= 1.6 ? 'met' : 'missed'} |`,
+    '',
+    '| C=1 echo through `serve` (HTTP frontend) | p50 ms | p99 ms |',
+    '| --- | --- | --- |',
+    `| stdio backend directly | ${ms(direct.p50)} | ${ms(direct.p99)} |`,
+    `| Redis pool (1 worker) as backend | ${ms(viaRedis.p50)} | ${ms(viaRedis.p99)} |`,
+    `| added by the Redis path | ${ms(result.latencyC1.addedP50Ms)} | |`,
+    '',
+  ].join('\n');
+  process.stdout.write(`${md}\n`);
+  mkdirSync(path.join(here, '../results'), { recursive: true });
+  writeFileSync(path.join(here, '../results/scale-out.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(path.join(here, '../results/scale-out.md'), `${md}\n`);
+} finally {
+  await stopAll();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,152 @@
+import { toSwitchboardError } from '../../errors.js';
+import type { ReceivedRecord } from '../queue-types.js';
+import { decodeRecord } from './record-codec.js';
+import type { RedisAddress, RedisQueueKeys } from './redis-address.js';
+import type { RedisClient } from './redis-client.js';
+import type { StreamReader } from './stream-reader.js';
+
+/** What the janitor needs of its worker. */
+export interface JanitorOptions {
+  commands: RedisClient;
+  reader: StreamReader;
+  keys: RedisQueueKeys;
+  address: RedisAddress;
+  workerId: string;
+  /** Hands a reclaimed record to the worker's listener. */
+  deliver: (received: ReceivedRecord) => void;
+  /** Moves a connection from the dead owner to this worker. */
+  takeOver: (conn: string, from: string) => Promise<boolean>;
+  /** A connection was adopted (re-bind its client, re-initialize its backend). */
+  onAdopted: (conn: string, from: string) => void;
+  onError: (error: Error) => void;
+}
+
+const CLAIM_BATCH = 256;
+
+/**
+ * Finds dead workers of the pool (no heartbeat for `deadAfter`) and takes over their work, one adopter
+ * per dead worker (a lock with a TTL):
+ *
+ * 1. every connection the dead worker owned moves to this worker (its client is re-bound here);
+ * 2. records it had read and not finished are reclaimed with `XAUTOCLAIM` (idle at least `reclaimIdle`
+ *    ms; since the owner is dead for `deadAfter` already, that is all of them) and handed over marked
+ *    `reclaimedFrom` (the listener re-runs them only where that is safe);
+ * 3. records still unread in its inbox are read from here on, until the inbox stayed empty for
+ *    `deadAfter`; then the inbox and the worker's entry in the pool are removed.
+ *
+ * Open records on the pool stream that a worker read and never handled (it died between reading and
+ * claiming) are reclaimed too, after `deadAfter`.
+ */
+export class DeadWorkerJanitor {
+  readonly #o: JanitorOptions;
+  /** Dead workers being adopted here → when their inbox was first seen empty. */
+  readonly #adopting = new Map<string, number | undefined>();
+  #running = false;
+  #closed = false;
+  #connections = 0;
+  #reclaimed = 0;
+
+  constructor(options: JanitorOptions) {
+    this.#o = options;
+  }
+
+  /** Connections adopted and records reclaimed so far. */
+  get counts(): { connections: number; reclaimed: number } {
+    return { connections: this.#connections, reclaimed: this.#reclaimed };
+  }
+
+  /** One round (called on every heartbeat; a round still running is not overlapped). */
+  tick(): void {
+    if (this.#running || this.#closed) return;
+    this.#running = true;
+    this.#round()
+      .catch((error: unknown) => this.#o.onError(toSwitchboardError(error)))
+      .finally(() => (this.#running = false));
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  async #round(): Promise<void> {
+    const { commands, keys, workerId, address } = this.#o;
+    const workers = await commands.sMembers(keys.workers);
+    for (const worker of workers) {
+      if (worker === workerId || this.#closed) continue;
+      if ((await commands.exists(keys.heartbeat(worker))) === 1) continue;
+      if (!this.#adopting.has(worker)) {
+        const locked = await commands.set(keys.adopting(worker), workerId, {
+          condition: 'NX',
+          expiration: { type: 'PX', value: address.deadAfterMs * 6 },
+        });
+        if (locked === null && (await commands.get(keys.adopting(worker))) !== workerId) continue;
+        this.#adopting.set(worker, undefined);
+        await this.#adoptConnections(worker);
+        // One pass claims everything the dead worker had read: nothing of it can become pending later.
+        // (Later passes would also claim this worker's own long-running requests from that inbox.)
+        await this.#reclaim(keys.inbox(worker), worker, address.reclaimIdleMs);
+        // Unread records of its inbox are read here from now on (as this worker's consumer).
+        this.#o.reader.add(keys.inbox(worker));
+      }
+      await commands.pExpire(keys.adopting(worker), address.deadAfterMs * 6);
+      await this.#retireWhenEmpty(worker);
+    }
+    await this.#reclaim(keys.pool, undefined, address.deadAfterMs);
+  }
+
+  async #adoptConnections(dead: string): Promise<void> {
+    const conns = await this.#o.commands.sMembers(this.#o.keys.owned(dead));
+    for (const conn of conns) {
+      if (this.#closed) return;
+      if (await this.#o.takeOver(conn, dead)) {
+        this.#connections++;
+        this.#o.onAdopted(conn, dead);
+      }
+    }
+  }
+
+  /** `XAUTOCLAIM`s what was read and not acknowledged on `key` for longer than `minIdleMs`. */
+  async #reclaim(key: string, from: string | undefined, minIdleMs: number): Promise<void> {
+    const { commands, address, workerId } = this.#o;
+    let start = '0-0';
+    for (let round = 0; round < 100 && !this.#closed; round++) {
+      const reply = await commands.xAutoClaim(key, address.group, workerId, minIdleMs, start, {
+        COUNT: CLAIM_BATCH,
+      });
+      for (const m of reply.messages) {
+        if (m === null) continue;
+        const record = decodeRecord(m.message);
+        const handle = `${key}\n${m.id}`;
+        if (record === undefined) {
+          await commands.xAck(key, address.group, m.id);
+          continue;
+        }
+        this.#reclaimed++;
+        this.#o.deliver({ record, handle, deliveries: 2, reclaimedFrom: from });
+      }
+      start = reply.nextId;
+      if (start === '0-0') return;
+    }
+  }
+
+  /** Removes a dead worker's inbox and pool entry once nothing was left in it for `deadAfter`. */
+  async #retireWhenEmpty(dead: string): Promise<void> {
+    const { commands, keys, address } = this.#o;
+    const inbox = keys.inbox(dead);
+    const length = await commands.xLen(inbox);
+    if (length > 0) {
+      this.#adopting.set(dead, undefined);
+      return;
+    }
+    const since = this.#adopting.get(dead);
+    if (since === undefined) {
+      this.#adopting.set(dead, Date.now());
+      return;
+    }
+    if (Date.now() - since < address.deadAfterMs) return;
+    this.#o.reader.remove(inbox);
+    this.#adopting.delete(dead);
+    await commands.unlink([inbox, keys.owned(dead), keys.adopting(dead)]);
+    await commands.sRem(keys.workers, dead);
+  }
+}

@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import { toSwitchboardError } from '../../errors.js';
+import type {
+  ClaimResult,
+  ConnectionState,
+  QueueRecord,
+  QueueStats,
+  ReceivedRecord,
+  ToolSafety,
+  WorkerHandlers,
+  WorkerQueue,
+} from '../queue-types.js';
+import { DeadWorkerJanitor } from './dead-worker-janitor.js';
+import { decodeRecord, encodeRecord } from './record-codec.js';
+import { RedisQueueKeys, type RedisAddress } from './redis-address.js';
+import {
+  destroyRedisClient,
+  ensureGroup,
+  openRedisClient,
+  type RedisClient,
+  type RedisClientSettings,
+} from './redis-client.js';
+import { CONNECTION_TTL_MS } from './redis-request-queue.js';
+import { StreamReader, type StreamEntry } from './stream-reader.js';
+
+/** Joins stream key and entry id into a record handle. */
+export const HANDLE_SEPARATOR = '\n';
+
+/** Moves a connection from a dead owner (ARGV[1]) to us (ARGV[2]) only if the dead one still owns it. */
+const TAKE_OVER = `if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'owner', ARGV[2])
+  redis.call('SREM', KEYS[2], ARGV[3])
+  redis.call('SADD', KEYS[3], ARGV[3])
+  return 1
+end
+return 0`;
+
+/**
+ * The worker side of a Redis Streams request queue: one consumer of the pool's consumer group, reading
+ * the pool stream (new connections) and its own inbox (connections it claimed) with blocking
+ * `XREADGROUP`; heartbeats as a key with a TTL; acknowledgements (`XACK` + `XDEL`) and flow-control
+ * counters batched per event-loop turn.
+ */
+export class RedisWorkerQueue implements WorkerQueue {
+  readonly workerId: string;
+  readonly description: string;
+  readonly #address: RedisAddress;
+  readonly #settings: RedisClientSettings;
+  readonly #keys: RedisQueueKeys;
+  #commands: RedisClient | undefined;
+  #reader: StreamReader | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #handlers: WorkerHandlers | undefined;
+  #acks = new Map<string, string[]>();
+  #consumed = new Map<string, number>();
+  #flushScheduled = false;
+  #closed = false;
+  #janitor: DeadWorkerJanitor | undefined;
+
+  /**
+   * @param address - the parsed `redis://` URI
+   * @param settings - TLS and connection settings
+   */
+  constructor(address: RedisAddress, settings: RedisClientSettings = {}) {
+    this.#address = address;
+    this.#settings = settings;
+    this.#keys = new RedisQueueKeys(address);
+    this.workerId = address.worker ?? randomUUID().slice(0, 12);
+    this.description = address.redacted;
+  }
+
+  get reachable(): boolean {
+    return !this.#closed && this.#commands?.isReady === true;
+  }
+
+  async start(handlers: WorkerHandlers): Promise<void> {
+    this.#handlers = handlers;
+    const commands = await openRedisClient(this.#address, this.#settings, handlers.onError);
+    this.#commands = commands;
+    let readerClient: RedisClient;
+    try {
+      readerClient = await openRedisClient(this.#address, this.#settings, handlers.onError);
+    } catch (error) {
+      destroyRedisClient(commands);
+      throw error;
+    }
+    const { group } = this.#address;
+    const inbox = this.#keys.inbox(this.workerId);
+    try {
+      await ensureGroup(commands, this.#keys.pool, group);
+      await ensureGroup(commands, inbox, group);
+      await this.#beat();
+    } catch (error) {
+      destroyRedisClient(commands);
+      destroyRedisClient(readerClient);
+      throw toSwitchboardError(error, 'CONNECTION_FAILED');
+    }
+    this.#heartbeat = setInterval(() => {
+      this.#beat().catch((error: unknown) =>
+        handlers.onError(toSwitchboardError(error, 'CONNECTION_FAILED')),
+      );
+    }, this.#address.heartbeatMs);
+    this.#heartbeat.unref();
+    this.#reader = new StreamReader({
+      reader: readerClient,
+      control: commands,
+      group,
+      consumer: this.workerId,
+      blockMs: this.#address.blockMs,
+      onEntries: this.#onEntries,
+      onError: handlers.onError,
+      recover: async (keys) => {
+        for (const key of keys) await ensureGroup(commands, key, group);
+      },
+    });
+    await this.#reader.start();
+    this.#reader.add(this.#keys.pool);
+    // `0`: a worker restarted under the same id first takes back what it had read and not finished.
+    this.#reader.add(inbox, '0');
+    this.#janitor = new DeadWorkerJanitor({
+      commands,
+      reader: this.#reader,
+      keys: this.#keys,
+      address: this.#address,
+      workerId: this.workerId,
+      deliver: (received) => handlers.onRecord(received),
+      takeOver: (conn, from) => this.#takeOver(conn, from),
+      onAdopted: (conn, from) => handlers.onAdopted?.(conn, from),
+      onError: handlers.onError,
+    });
+  }
+
+  /** Connections adopted from dead workers, and records reclaimed from them, so far. */
+  get adoption(): { connections: number; reclaimed: number } {
+    return this.#janitor?.counts ?? { connections: 0, reclaimed: 0 };
+  }
+
+  remember(conn: string, state: Partial<ConnectionState>): void {
+    const fields: Record<string, string> = {};
+    if (state.initialize !== undefined) fields.init = state.initialize;
+    if (state.initialized) fields.initialized = '1';
+    if (Object.keys(fields).length === 0 || this.#closed) return;
+    this.#commands?.hSet(this.#keys.connection(conn), fields).catch((error: unknown) => {
+      this.#handlers?.onError(toSwitchboardError(error));
+    });
+  }
+
+  async connectionState(conn: string): Promise<ConnectionState> {
+    const [init, initialized] = await this.#live().hmGet(this.#keys.connection(conn), [
+      'init',
+      'initialized',
+    ]);
+    return { initialize: init ?? undefined, initialized: initialized === '1' };
+  }
+
+  noteTools(safety: Record<string, ToolSafety>): void {
+    if (Object.keys(safety).length === 0 || this.#closed) return;
+    this.#commands?.hSet(this.#keys.tools, safety).catch((error: unknown) => {
+      this.#handlers?.onError(toSwitchboardError(error));
+    });
+  }
+
+  async toolSafety(name: string): Promise<ToolSafety | undefined> {
+    const value = await this.#live().hGet(this.#keys.tools, name);
+    return value === 'safe' || value === 'unsafe' ? value : undefined;
+  }
+
+  async stats(): Promise<QueueStats> {
+    const commands = this.#live();
+    const { group } = this.#address;
+    let depth = 0;
+    let pending = 0;
+    for (const key of [this.#keys.pool, this.#keys.inbox(this.workerId)]) {
+      const groups = (await commands.xInfoGroups(key)) as unknown as {
+        name: string;
+        pending: number;
+        lag?: number | null;
+      }[];
+      const g = groups.find((x) => x.name === group);
+      depth += Number(g?.lag ?? 0);
+      if (key !== this.#keys.pool) pending += Number(g?.pending ?? 0);
+    }
+    return { depth, pending };
+  }
+
+  /** Moves `conn` from the dead worker `from` to us; `false` when someone else was faster. */
+  async #takeOver(conn: string, from: string): Promise<boolean> {
+    const done = await this.#live().eval(TAKE_OVER, {
+      keys: [this.#keys.connection(conn), this.#keys.owned(from), this.#keys.owned(this.workerId)],
+      arguments: [from, this.workerId, conn],
+    });
+    return Number(done) === 1;
+  }
+
+  pause(): void {
+    this.#reader?.pause();
+  }
+
+  resume(): void {
+    this.#reader?.resume();
+  }
+
+  async claim(conn: string): Promise<ClaimResult> {
+    const commands = this.#live();
+    const key = this.#keys.connection(conn);
+    if (await commands.hSetNX(key, 'owner', this.workerId)) {
+      await commands.pExpire(key, CONNECTION_TTL_MS);
+      await commands.sAdd(this.#keys.owned(this.workerId), conn);
+      return { owner: 'self' };
+    }
+    const owner = await commands.hGet(key, 'owner');
+    if (owner === null || owner === undefined) return { owner: 'unknown' };
+    if (owner === this.workerId) return { owner: 'self' };
+    const alive = (await commands.exists(this.#keys.heartbeat(owner))) === 1;
+    // The owner died: its connections are anyone's to adopt (first come).
+    if (!alive && (await this.#takeOver(conn, owner))) return { owner: 'self', adoptedFrom: owner };
+    return { owner: 'other', worker: owner, alive };
+  }
+
+  async forward(received: ReceivedRecord, worker: string): Promise<void> {
+    await this.#live().xAdd(this.#keys.inbox(worker), '*', encodeRecord(received.record), this.#trim());
+    this.ack(received.handle);
+  }
+
+  async reply(record: QueueRecord): Promise<boolean> {
+    // NOMKSTREAM: a client that closed (and deleted its reply stream) does not get it back.
+    const id = await this.#live().xAddNoMkStream(
+      this.#keys.replies(record.conn),
+      '*',
+      encodeRecord(record),
+      this.#trim(),
+    );
+    return id !== null;
+  }
+
+  ack(handle: string): void {
+    const i = handle.indexOf(HANDLE_SEPARATOR);
+    if (i < 0) return;
+    const key = handle.slice(0, i);
+    const list = this.#acks.get(key);
+    if (list === undefined) this.#acks.set(key, [handle.slice(i + 1)]);
+    else list.push(handle.slice(i + 1));
+    this.#scheduleFlush();
+  }
+
+  consumed(conn: string, bytes: number): void {
+    if (bytes <= 0) return;
+    this.#consumed.set(conn, (this.#consumed.get(conn) ?? 0) + bytes);
+    this.#scheduleFlush();
+  }
+
+  async consumedByClient(conn: string): Promise<number> {
+    return Number((await this.#live().hGet(this.#keys.connection(conn), 'tx')) ?? 0);
+  }
+
+  async release(conn: string): Promise<void> {
+    const commands = this.#live();
+    await commands.unlink(this.#keys.connection(conn));
+    await commands.sRem(this.#keys.owned(this.workerId), conn);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    this.#janitor?.close();
+    await this.#reader?.close();
+    const commands = this.#commands;
+    if (commands === undefined) return;
+    this.#flush();
+    try {
+      // Leaving on purpose: nothing of ours is left to adopt.
+      await commands.unlink(this.#keys.heartbeat(this.workerId));
+      await commands.sRem(this.#keys.workers, this.workerId);
+      await commands.unlink(this.#keys.owned(this.workerId));
+      await commands.close();
+    } catch {
+      destroyRedisClient(commands);
+    }
+  }
+
+  async #beat(): Promise<void> {
+    const commands = this.#live();
+    this.#janitor?.tick();
+    await commands.set(this.#keys.heartbeat(this.workerId), String(Date.now()), {
+      expiration: { type: 'PX', value: this.#address.deadAfterMs },
+    });
+    await commands.sAdd(this.#keys.workers, this.workerId);
+  }
+
+  #trim(): { TRIM: { strategy: 'MAXLEN'; strategyModifier: '~'; threshold: number } } {
+    return { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.#address.maxLen } };
+  }
+
+  #live(): RedisClient {
+    const commands = this.#commands;
+    if (commands === undefined || this.#closed)
+      throw toSwitchboardError('The worker queue is closed', 'TRANSPORT_CLOSED');
+    return commands;
+  }
+
+  readonly #onEntries = (key: string, entries: StreamEntry[]): void => {
+    const handlers = this.#handlers;
+    if (handlers === undefined) return;
+    for (const entry of entries) {
+      const handle = `${key}${HANDLE_SEPARATOR}${entry.id}`;
+      const record = decodeRecord(entry.fields);
+      if (record === undefined) {
+        this.ack(handle);
+        continue;
+      }
+      handlers.onRecord({ record, handle, deliveries: 1 });
+    }
+  };
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  /** Sends the batched acknowledgements and counters (one pipelined round trip). */
+  #flush(): void {
+    const commands = this.#commands;
+    if (commands === undefined) return;
+    const report = (error: unknown): void => this.#handlers?.onError(toSwitchboardError(error));
+    const { group } = this.#address;
+    for (const [key, ids] of this.#acks) {
+      commands.xAck(key, group, ids).catch(report);
+      commands.xDel(key, ids).catch(report);
+    }
+    this.#acks.clear();
+    for (const [conn, bytes] of this.#consumed) {
+      const key = this.#keys.connection(conn);
+      commands.hIncrBy(key, 'rx', bytes).catch(report);
+      // A counter may outlive its connection (released meanwhile): never without an expiry.
+      commands.pExpire(key, CONNECTION_TTL_MS).catch(report);
+    }
+    this.#consumed.clear();
+  }
+}

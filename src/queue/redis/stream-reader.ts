@@ -1,0 +1,170 @@
+import { toSwitchboardError } from '../../errors.js';
+import type { RedisClient } from './redis-client.js';
+
+/** One entry read from a stream. */
+export interface StreamEntry {
+  id: string;
+  fields: Record<string, string>;
+}
+
+/** Options of {@link StreamReader}. */
+export interface StreamReaderOptions {
+  /** The dedicated connection the blocking reads run on (owned by the reader from now on). */
+  reader: RedisClient;
+  /** Another connection, used to interrupt a blocked read when the set of keys changes. */
+  control: RedisClient;
+  group: string;
+  consumer: string;
+  /** Entries per key and read (default 256). */
+  count?: number | undefined;
+  /** Longest a read blocks, in ms. */
+  blockMs: number;
+  /** Entries of one key, in stream order. Must not throw. */
+  onEntries: (key: string, entries: StreamEntry[]) => void;
+  /** A read failed (it is retried with backoff after `recover`). */
+  onError: (error: Error) => void;
+  /** Repairs what a failed read may need (e.g. re-creates consumer groups) before the retry. */
+  recover?: ((keys: string[]) => Promise<void>) | undefined;
+}
+
+const UNBLOCK_RETRIES = 50;
+
+/**
+ * A loop of blocking `XREADGROUP … BLOCK` reads over a changing set of streams on one dedicated
+ * connection. Adding a key interrupts the blocked read (`CLIENT UNBLOCK`) so the new stream is read at
+ * once; a key may start at `0` (this consumer's pending entries first, then new ones).
+ */
+export class StreamReader {
+  readonly #o: StreamReaderOptions;
+  /** key → next id to read (`>` for new entries, or a position in this consumer's pending list). */
+  readonly #keys = new Map<string, string>();
+  #readerId: number | undefined;
+  #reading = 0;
+  #paused = false;
+  #closed = false;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(options: StreamReaderOptions) {
+    this.#o = options;
+  }
+
+  /** Starts the loop. */
+  async start(): Promise<void> {
+    this.#readerId = await this.#o.reader.clientId();
+    this.#loop = this.#run();
+  }
+
+  /** Keys currently read. */
+  get keys(): string[] {
+    return [...this.#keys.keys()];
+  }
+
+  /** Reads `key` from now on, starting with this consumer's pending entries when `from` is `0`. */
+  add(key: string, from: '>' | '0' = '>'): void {
+    if (this.#keys.has(key)) return;
+    this.#keys.set(key, from);
+    this.#interrupt();
+  }
+
+  /** Stops reading `key` (entries of a read already under way may still arrive). */
+  remove(key: string): void {
+    this.#keys.delete(key);
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#wake?.();
+  }
+
+  /** Ends the loop and closes the reading connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake?.();
+    try {
+      if (this.#o.reader.isOpen) this.#o.reader.destroy();
+    } catch {
+      // Already closed.
+    }
+    await this.#loop?.catch(() => undefined);
+  }
+
+  async #run(): Promise<void> {
+    let backoff = 50;
+    while (!this.#closed) {
+      if (this.#paused || this.#keys.size === 0) {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        this.#wake = undefined;
+        continue;
+      }
+      const streams = [...this.#keys].map(([key, id]) => ({ key, id }));
+      this.#reading++;
+      let reply: Awaited<ReturnType<RedisClient['xReadGroup']>>;
+      try {
+        reply = await this.#o.reader.xReadGroup(this.#o.group, this.#o.consumer, streams, {
+          COUNT: this.#o.count ?? 256,
+          BLOCK: this.#o.blockMs,
+        });
+        backoff = 50;
+      } catch (error) {
+        if (this.#closed) return;
+        this.#o.onError(toSwitchboardError(error, 'CONNECTION_FAILED'));
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(2_000, backoff * 2);
+        await this.#o.recover?.(this.keys).catch(() => undefined);
+        continue;
+      } finally {
+        this.#reading--;
+      }
+      if (this.#closed) return;
+      this.#deliver(streams, reply);
+    }
+  }
+
+  #deliver(asked: { key: string; id: string }[], reply: ReadReply): void {
+    const got = new Map<string, StreamEntry[]>();
+    for (const stream of reply ?? []) {
+      const entries: StreamEntry[] = [];
+      for (const m of stream.messages) if (m) entries.push({ id: m.id, fields: m.message });
+      got.set(stream.name, entries);
+    }
+    for (const { key, id } of asked) {
+      if (id === '>' || !this.#keys.has(key)) continue;
+      // Paging through our pending entries: continue after the last one, or switch to new entries.
+      const entries = got.get(key);
+      const last = entries?.at(-1);
+      this.#keys.set(key, last === undefined ? '>' : last.id);
+    }
+    for (const [key, entries] of got) {
+      if (entries.length > 0 && this.#keys.has(key)) this.#o.onEntries(key, entries);
+    }
+  }
+
+  /** Interrupts a blocked read so the next one includes the new key set. */
+  #interrupt(): void {
+    this.#wake?.();
+    if (this.#reading === 0 || this.#readerId === undefined) return;
+    const id = String(this.#readerId);
+    let tries = 0;
+    const attempt = (): void => {
+      if (this.#closed || this.#reading === 0) return;
+      this.#o.control.sendCommand(['CLIENT', 'UNBLOCK', id]).then(
+        (unblocked) => {
+          // 0: the read was sent but is not blocking yet; try again shortly.
+          if (Number(unblocked) === 0 && ++tries < UNBLOCK_RETRIES) setTimeout(attempt, 2);
+        },
+        () => undefined,
+      );
+    };
+    attempt();
+  }
+}
+
+type ReadReply =
+  { name: string; messages: ({ id: string; message: Record<string, string> } | null)[] }[] | null;

@@ -1,0 +1,203 @@
+/**
+ * Gateway instances sharing sessions through Redis (`serve --state redis://…`) in front of a worker
+ * pool: a session created on instance A is used via instance B — forwarded while A lives, taken over
+ * once A was killed — and a client resuming with Last-Event-ID at B gets what it missed, including a
+ * result the pool produced while A was already dead.
+ */
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
+import { startCli, startWorker, type CliProcess } from './scale-out-processes.js';
+
+let redis: RedisFixture;
+let dir: string;
+const started: CliProcess[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'sb-state-'));
+}, 30_000);
+afterAll(async () => {
+  await Promise.allSettled(started.splice(0).map((p) => p.stop()));
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const PROTOCOL = '2025-11-25';
+
+async function startGateway(name: string, queue: string): Promise<CliProcess & { url: string }> {
+  const config = path.join(dir, `${name}.yaml`);
+  writeFileSync(
+    config,
+    `state:\n  url: "${redis.url}?prefix=t1:"\n  instance: ${name}\n  heartbeat: 200ms\n  deadAfter: 1s\n`,
+  );
+  const p = await startCli(
+    ['serve', queue, '--listen', 'http://127.0.0.1:0/mcp', '--config', config, '--response-mode', 'sse'],
+    /"msg":"serving"/,
+    `gateway ${name}`,
+  );
+  started.push(p);
+  const url = p.logged('listening', 'url');
+  if (url === undefined) throw new Error('no url');
+  return Object.assign(p, { url });
+}
+
+interface SseEvent {
+  id?: string | undefined;
+  data: string;
+}
+
+/** POSTs one JSON-RPC message; collects the SSE events until `until` says stop (or the stream ends). */
+async function post(
+  url: string,
+  body: unknown,
+  session?: string,
+  until: (e: SseEvent[]) => boolean = () => false,
+): Promise<{ status: number; session: string | null; events: SseEvent[] }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': PROTOCOL,
+      ...(session ? { 'mcp-session-id': session } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, session: res.headers.get('mcp-session-id'), events: await read(res, until) };
+}
+
+async function read(res: Response, until: (e: SseEvent[]) => boolean): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  if (!res.body || !(res.headers.get('content-type') ?? '').includes('event-stream')) {
+    const text = await res.text();
+    if (text) events.push({ data: text });
+    return events;
+  }
+  const reader = res.body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream())
+    .getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      events.push({ id: value.id, data: value.data });
+      if (until(events)) break;
+    }
+  } catch {
+    // The connection died (the instance was killed): what arrived so far is returned.
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+  return events;
+}
+
+const messages = (events: SseEvent[]): Record<string, unknown>[] =>
+  events.filter((e) => e.data !== '').map((e) => JSON.parse(e.data) as Record<string, unknown>);
+
+describe('serve --state redis: sessions shared by instances', () => {
+  it('forwards to a live owner, takes over from a dead one, and resumes with Last-Event-ID', async () => {
+    const queue = `${redis.url}?stream=state:1&heartbeat=200&deadAfter=1000`;
+    started.push(await startWorker(queue));
+    const a = await startGateway('gw-a', queue);
+    const b = await startGateway('gw-b', queue);
+
+    // The session is created on A.
+    const init = await post(
+      a.url,
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      },
+      undefined,
+      (e) => messages(e).some((m) => m.id === 1),
+    );
+    expect(init.status).toBe(200);
+    const session = init.session as string;
+    expect(session).toBeTruthy();
+    await post(a.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+
+    // Owner alive: B forwards to A.
+    const viaB = await post(
+      b.url,
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { message: 'via B' } },
+      },
+      session,
+      (e) => messages(e).some((m) => m.id === 2),
+    );
+    expect(messages(viaB.events).find((m) => m.id === 2)).toMatchObject({
+      result: { content: [{ text: 'Echo: via B' }] },
+    });
+
+    // A long call with progress on A; A is killed after the first progress event.
+    const long = await post(
+      a.url,
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: {
+          name: 'trigger-long-running-operation',
+          arguments: { duration: 3, steps: 6 },
+          _meta: { progressToken: 'p3' },
+        },
+      },
+      session,
+      (e) => messages(e).some((m) => m.method === 'notifications/progress'),
+    );
+    const seen = long.events.filter((e) => e.id !== undefined);
+    const lastId = seen.at(-1)?.id as string;
+    expect(lastId).toMatch(/^\d+-\d+$/);
+    await a.kill();
+    // The worker keeps working meanwhile: the result is produced while A is dead.
+    await new Promise((r) => setTimeout(r, 3_500));
+
+    // Resume at B with Last-Event-ID: B takes the session over and replays what was missed.
+    const resumed = await fetch(b.url, {
+      headers: {
+        accept: 'text/event-stream',
+        'mcp-protocol-version': PROTOCOL,
+        'mcp-session-id': session,
+        'last-event-id': lastId,
+      },
+    });
+    expect(resumed.status).toBe(200);
+    const rest = messages(await read(resumed, (e) => messages(e).some((m) => m.id === 3)));
+    const result = rest.find((m) => m.id === 3);
+    expect(result).toMatchObject({
+      result: { content: [{ text: expect.stringMatching(/Long running operation completed/) as unknown }] },
+    });
+    expect(rest.filter((m) => m.method === 'notifications/progress').length).toBeGreaterThan(0);
+
+    // The session keeps working at B (its owner now).
+    const after = await post(
+      b.url,
+      {
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { message: 'at B' } },
+      },
+      session,
+      (e) => messages(e).some((m) => m.id === 4),
+    );
+    expect(messages(after.events).find((m) => m.id === 4)).toMatchObject({
+      result: { content: [{ text: 'Echo: at B' }] },
+    });
+
+    // Operations: B took one session over and says so; it is ready while Redis answers.
+    const metrics = await (await fetch(new URL('/metrics', b.url))).text();
+    expect(metrics).toMatch(/^switchboard_adopted_sessions_total 1$/m);
+    expect((await fetch(new URL('/readyz', b.url))).status).toBe(200);
+  }, 120_000);
+});

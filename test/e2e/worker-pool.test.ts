@@ -1,0 +1,123 @@
+/**
+ * A pool of `switchboard worker` processes in front of server-everything, on a real Redis: connections
+ * spread over the workers; a worker killed with SIGKILL mid-request has its connections adopted and its
+ * requests reclaimed — re-run where the tool is read-only/idempotent, answered with an error naming the
+ * dead worker otherwise. Never silence.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/endpoint/registry.js';
+import type { QueueClientTransport } from '../../src/queue/queue-client-transport.js';
+import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
+import { startWorker, type CliProcess } from './scale-out-processes.js';
+
+let redis: RedisFixture;
+let n = 0;
+const started: CliProcess[] = [];
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+}, 30_000);
+afterAll(async () => {
+  await redis.stop();
+});
+afterEach(async () => {
+  await Promise.allSettled(clients.splice(0).map((c) => c.close()));
+  await Promise.allSettled(started.splice(0).map((p) => p.stop()));
+});
+
+/** Fast failure detection for the test: heartbeats every 200 ms, dead after 1 s. */
+const queueUri = (): string => `${redis.url}?stream=pool:${++n}&heartbeat=200&deadAfter=1000&reclaimIdle=200`;
+
+async function client(
+  uri: string,
+  onSampling: () => Promise<void> = () => Promise.resolve(),
+): Promise<{ client: Client; transport: QueueClientTransport }> {
+  const c = new Client({ name: 'pool-test', version: '1.0.0' }, { capabilities: { sampling: {} } });
+  c.setRequestHandler(CreateMessageRequestSchema, async () => {
+    await onSampling();
+    return { role: 'assistant', content: { type: 'text', text: '42' }, model: 'test' };
+  });
+  const transport = connect(uri, { redis: { watchMs: 200 } }) as QueueClientTransport;
+  await c.connect(transport);
+  clients.push(c);
+  return { client: c, transport };
+}
+
+const text = (r: unknown): string => (r as { content: { text?: string }[] }).content[0]?.text ?? '';
+
+describe('switchboard worker pool', () => {
+  it('spreads connections over the workers and serves each', async () => {
+    const uri = queueUri();
+    const workers = [await startWorker(uri), await startWorker(uri)];
+    started.push(...workers);
+    const conns = await Promise.all(Array.from({ length: 8 }, () => client(uri)));
+    const served = new Set(conns.map((c) => c.transport.worker));
+    expect(served).toEqual(new Set(workers.map((w) => w.worker)));
+    for (const [i, c] of conns.entries()) {
+      const r = await c.client.callTool({ name: 'echo', arguments: { message: `hi ${i}` } });
+      expect(text(r)).toBe(`Echo: hi ${i}`);
+    }
+  }, 120_000);
+
+  it('a worker killed mid-call: a read-only call is re-run on the survivor, an unsafe one gets an error naming the dead worker', async () => {
+    const uri = queueUri();
+    const a = await startWorker(uri);
+    started.push(a);
+    let release!: () => void;
+    const samplingGate = new Promise<void>((r) => (release = r));
+    let samplingAsked!: () => void;
+    const asked = new Promise<void>((r) => (samplingAsked = r));
+    // Both connections land on A (the only worker); B joins afterwards.
+    const safe = await client(uri);
+    const unsafe = await client(uri, async () => {
+      samplingAsked();
+      await samplingGate;
+    });
+    expect(safe.transport.worker).toBe(a.worker);
+    expect(unsafe.transport.worker).toBe(a.worker);
+    // The pool learns tool annotations from tools/list.
+    await safe.client.listTools();
+    await unsafe.client.listTools();
+    const b = await startWorker(uri);
+    started.push(b);
+
+    // The sampling call goes first: on the worker's shared backend a server→client request is routed
+    // only while one session has calls in flight (docs/sessions.md), so the long call starts after it.
+    const unsafeCall = unsafe.client
+      .callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'x', maxTokens: 5 } }, undefined, {
+        timeout: 60_000,
+      })
+      .then(
+        (r) => ({ ok: true as const, r }),
+        (e: unknown) => ({ ok: false as const, e: e as Error }),
+      );
+    await asked;
+    const progress: number[] = [];
+    const longCall = safe.client.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 2, steps: 4 } },
+      undefined,
+      { onprogress: (p) => progress.push(p.progress), timeout: 60_000 },
+    );
+    while (progress.length === 0) await new Promise((r) => setTimeout(r, 20));
+    await a.kill();
+    release();
+
+    const done = await longCall;
+    expect(text(done)).toMatch(/Long running operation completed/);
+    const outcome = await unsafeCall;
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) {
+      expect(outcome.e.message).toContain(a.worker);
+      expect(outcome.e.message).toMatch(/not run again/);
+    }
+    // Both connections now live on B and keep working.
+    expect(safe.transport.worker).toBe(b.worker);
+    expect(unsafe.transport.worker).toBe(b.worker);
+    expect(text(await unsafe.client.callTool({ name: 'echo', arguments: { message: 'after' } }))).toBe(
+      'Echo: after',
+    );
+  }, 120_000);
+});
