@@ -6,8 +6,8 @@ import type { Transport } from '../../transport.js';
 import { restartOptions, sessionProxyOptions } from './session-wiring.js';
 
 /**
- * The era bridge of `switchboard serve`, from its configuration: the backend's era (probed in the
- * background when `auto`), and the two hooks `runServe` plugs into the proxy.
+ * The era bridge of `switchboard serve`, from its configuration: the backend's era (probed on first need
+ * when `auto`), and the two hooks `runServe` plugs into the proxy.
  *
  * @param connect - the proxy's `connectBackend` before the bridge (security and middleware applied)
  * @throws SwitchboardError `INVALID_OPTIONS` for a bad `eraBridge.stateKey`
@@ -46,6 +46,7 @@ export function createEraWiring(
       }
     },
   });
-  bridge.prepare();
+  // Probed on first need (a session whose era could differ), not at startup: a serve that nobody uses,
+  // or whose callers are all refused, never touches its backend.
   return bridge;
 }
