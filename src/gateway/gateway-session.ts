@@ -205,7 +205,7 @@ export class GatewaySession implements Transport, LegOwner {
       case 'tasks/list':
         return this.#fanout(m, (leg) => leg.ready);
       case 'subscriptions/listen':
-        return this.#listen(m, params);
+        return this.#listen(m, params, options);
       default: {
         // A method the gateway does not know: only a single server can take it unambiguously.
         const names = view.catalog.serverNames;
@@ -294,7 +294,11 @@ export class GatewaySession implements Transport, LegOwner {
   }
 
   /** 2026-07-28 `subscriptions/listen`: list changes from the catalog; resource updates from their owners. */
-  #listen(m: JSONRPCRequest, params: MessageParams): Promise<void> {
+  #listen(
+    m: JSONRPCRequest,
+    params: MessageParams,
+    options: TransportSendOptions | undefined,
+  ): Promise<void> {
     const asked = (params.notifications ?? {}) as Record<string, unknown>;
     const honored: Record<string, unknown> = {};
     for (const flag of Object.values(LISTEN_FLAG)) if (asked[flag] === true) honored[flag] = true;
@@ -316,7 +320,7 @@ export class GatewaySession implements Transport, LegOwner {
       const leg = this.#leg(server);
       route.legs.add(leg);
       leg
-        .send({ ...m, params: { ...params, notifications: { resourceSubscriptions: subscribed } } })
+        .send({ ...m, params: { ...params, notifications: { resourceSubscriptions: subscribed } } }, options)
         .catch(() => route.legs.delete(leg));
     }
     this.#emit({
