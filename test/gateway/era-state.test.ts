@@ -45,10 +45,7 @@ function request(principal: string, method: string, params: Record<string, unkno
   const id = `${principal}-${++next}`;
   return new Promise<Answer>((resolve) => {
     answers.set(id, resolve);
-    void client.send(
-      { jsonrpc: '2.0', id, method, params: { ...params, _meta: ENVELOPE } },
-      { authInfo },
-    );
+    void client.send({ jsonrpc: '2.0', id, method, params: { ...params, _meta: ENVELOPE } }, { authInfo });
   });
 }
 
