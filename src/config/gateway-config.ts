@@ -17,7 +17,7 @@ export const GlobRulesSchema = z.object({ allow: Globs.optional(), deny: Globs.o
 
 /**
  * One server behind the gateway: a command (stdio, supervised) or a URL (any backend scheme), plus the
- * per-backend options `serve` has. Options left out take the top-level value (`sessionMode`,
+ * per-backend options `serve` has. Options left out take the top-level value (`sessionMode`, `backendEra`,
  * `requestTimeout`, `restart`, `backendTls`, `resilience.*`, and `stdio.env`/`cwd`/`inheritEnv` for
  * commands).
  */
@@ -37,6 +37,8 @@ export const GatewayServerSchema = z
     /** Bearer token (http, sse, websocket servers); may use `${VAR}`. */
     authToken: z.string().min(1).optional(),
     sessionMode: z.enum(['per-session', 'shared']).optional(),
+    /** The server's protocol era (`auto`: probed); clients of either era are bridged to it. */
+    backendEra: z.enum(['auto', '2025', '2026']).optional(),
     requestTimeout: Duration.optional(),
     maxRequestTimeout: Duration.optional(),
     restart: z

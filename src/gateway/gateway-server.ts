@@ -3,6 +3,8 @@ import type { SessionMode } from '../proxy/proxy.js';
 import type { RestartPolicyOptions } from '../proxy/restart-policy.js';
 import { SharedBackend } from '../proxy/shared-backend.js';
 import { SupervisedBackend, type BackendEvent } from '../proxy/supervised-backend.js';
+import { EraBridge, type EraBridgeOptions } from '../era/era-bridge.js';
+import type { ConnectionInfo } from '../listener.js';
 import type { Transport } from '../transport.js';
 import type { Catalog } from './catalog.js';
 import { CatalogSession } from './catalog-session.js';
@@ -18,6 +20,12 @@ export interface GatewayServerOptions {
    * (per-session mode), or once (shared mode) — and again on every restart.
    */
   connect: (sessionId: string | undefined) => Transport;
+  /**
+   * The era bridge of this server (default: on, era probed once): a client of either protocol era
+   * reaches the server whatever era it speaks — 2025-era, 2026-07-28 or both ({@link EraBridge}). Its
+   * `connect` and `sessionMode` are the server's. `false`: no bridge (clients must speak the server's era).
+   */
+  eraBridge?: Omit<EraBridgeOptions, 'connect' | 'sessionMode'> | false | undefined;
   /** `per-session` (default): each client session gets its own connection, opened on first use. */
   sessionMode?: SessionMode | undefined;
   /** Restart delays and give-up rule of each connection. */
@@ -26,7 +34,7 @@ export interface GatewayServerOptions {
    * Decorates each connection a client session uses (the supervised connection, or its port of the
    * shared one): per-server middleware such as a circuit breaker, retry, bulkhead, tracing.
    */
-  wrap?: ((backend: Transport, sessionId: string) => Transport) | undefined;
+  wrap?: ((backend: Transport, sessionId: string, info: ConnectionInfo) => Transport) | undefined;
   /** What the server shows of its tools, prompts and resources (allow/deny globs). */
   filters?: ServerFilters | undefined;
   /** Deadline of a request to this server without progress, in ms (default: the gateway's). */
@@ -66,6 +74,18 @@ export interface LegConnection {
   failed: () => boolean;
 }
 
+/**
+ * The client connection's facts as a server connection's era switch reads them. An in-process client
+ * marked `native` (the REST/GraphQL adapters) negotiated the *gateway's* era, not this server's: its
+ * era is left to the switch to read from its messages.
+ */
+function legFacts(info: ConnectionInfo): ConnectionInfo {
+  if ((info as { era?: unknown }).era !== 'native') return info;
+  const facts: ConnectionInfo & { era?: unknown } = { ...info };
+  delete facts.era;
+  return facts;
+}
+
 /** The session id the catalog session's connection gets in per-session mode (for logs). */
 export const CATALOG_SESSION = 'catalog';
 
@@ -92,6 +112,9 @@ export class GatewayServer {
   readonly options: GatewayServerOptions;
   readonly #ctx: GatewayServerContext;
   readonly #shared: boolean;
+  readonly #era: EraBridge | undefined;
+  /** How client sessions' connections are opened: through the era bridge's legacy-facing stage. */
+  readonly #connectLeg: (sessionId: string | undefined) => Transport;
   #gen: Generation | undefined;
   #nextGeneration = 0;
   #probes = 0;
@@ -105,6 +128,16 @@ export class GatewayServer {
     this.options = options;
     this.#ctx = ctx;
     this.#shared = (options.sessionMode ?? 'per-session') === 'shared';
+    this.#era =
+      options.eraBridge === false
+        ? undefined
+        : new EraBridge({ ...options.eraBridge, connect: options.connect, sessionMode: this.sessionMode });
+    this.#connectLeg = this.#era ? this.#era.wrapConnect(options.connect) : options.connect;
+  }
+
+  /** The server's era bridge (`undefined` when turned off). */
+  get eraBridge(): EraBridge | undefined {
+    return this.#era;
   }
 
   /** The current incarnation: grows each time the server is tried again after going down. */
@@ -120,6 +153,7 @@ export class GatewayServer {
   /** Starts the first incarnation; resolves once the server is listed or down (never rejects). */
   start(): Promise<void> {
     const outcome = new Promise<void>((resolve) => (this.#firstOutcome = resolve));
+    this.#era?.prepare();
     this.#launch();
     return outcome;
   }
@@ -129,20 +163,25 @@ export class GatewayServer {
    * client would).
    *
    * @param sessionId - the client session (tags the child's logs)
+   * @param info - the client connection's facts (its era, its caller), for `wrap`
    */
-  openLeg(sessionId: string): LegConnection {
+  openLeg(sessionId: string, info: ConnectionInfo = {}): LegConnection {
     const gen = this.#gen;
     const id = gen?.id ?? 0;
     if (this.#shared && gen?.shared) {
       const supervisor = gen.supervisor;
       return {
-        transport: this.#wrap(gen.shared.openPort(), sessionId),
+        transport: this.#wrap(gen.shared.openPort(), sessionId, info),
         generation: id,
         failed: () => supervisor.failed,
       };
     }
-    const supervisor = this.#supervise(sessionId);
-    return { transport: this.#wrap(supervisor, sessionId), generation: id, failed: () => supervisor.failed };
+    const supervisor = this.#supervise(sessionId, this.#connectLeg);
+    return {
+      transport: this.#wrap(supervisor, sessionId, info),
+      generation: id,
+      failed: () => supervisor.failed,
+    };
   }
 
   /** Stops probing and closes the catalog session and the shared connection (idempotent). */
@@ -153,18 +192,25 @@ export class GatewayServer {
     this.#firstOutcome?.();
     const gen = this.#gen;
     this.#gen = undefined;
-    if (gen) await this.#closeGeneration(gen);
+    await Promise.allSettled([gen ? this.#closeGeneration(gen) : undefined, this.#era?.close()]);
   }
 
-  #wrap(transport: Transport, sessionId: string): Transport {
-    return this.options.wrap ? this.options.wrap(transport, sessionId) : transport;
+  #wrap(transport: Transport, sessionId: string, info: ConnectionInfo): Transport {
+    // The era switch goes innermost (as in `serve`): middleware sees the client's era on both sides.
+    const bridged = this.#era ? this.#era.wrapSession(transport, sessionId, legFacts(info)) : transport;
+    return this.options.wrap ? this.options.wrap(bridged, sessionId, info) : bridged;
   }
 
-  #supervise(sessionId: string | undefined, onEvent?: (event: BackendEvent) => void): SupervisedBackend {
+  #supervise(
+    sessionId: string | undefined,
+    connect: ((sessionId: string | undefined) => Transport) | undefined,
+    onEvent?: (event: BackendEvent) => void,
+  ): SupervisedBackend {
+    const open = connect ?? this.options.connect;
     // The catalog session of a per-session server is a session of its own: tagged so in the logs.
     const tag = sessionId ?? (this.#shared ? undefined : CATALOG_SESSION);
     return new SupervisedBackend({
-      connect: () => this.options.connect(tag),
+      connect: () => open(tag),
       restart: this.options.restart,
       onEvent: (event) => {
         this.#ctx.onEvent({ type: 'server-backend', server: this.name, sessionId, event });
@@ -178,7 +224,8 @@ export class GatewayServer {
     const id = ++this.#nextGeneration;
     // The catalog session's supervisor decides whether the server is up (shared mode: the shared one).
     const onEvent = (event: BackendEvent): void => this.#supervisorEvent(id, event);
-    const supervisor = this.#supervise(undefined, onEvent);
+    // Shared mode: the one connection is also the client sessions', so it is a leg connection.
+    const supervisor = this.#supervise(undefined, this.#shared ? this.#connectLeg : undefined, onEvent);
     const shared = this.#shared ? new SharedBackend(supervisor) : undefined;
     const session = new CatalogSession({
       server: this.name,

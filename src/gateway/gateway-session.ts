@@ -13,7 +13,8 @@ import {
 } from '../protocol/messages.js';
 import { SESSION_ERA_VERSIONS } from '../protocol/versions.js';
 import { InflightTable, type InflightRequest } from '../proxy/inflight-table.js';
-import type { MessageExtraInfo, Transport } from '../transport.js';
+import type { ConnectionInfo } from '../listener.js';
+import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import type { CatalogChange, CatalogKind } from './catalog.js';
 import type { CatalogView } from './catalog-view.js';
 import type { GatewayServer } from './gateway-server.js';
@@ -42,6 +43,8 @@ export interface GatewaySessionOptions {
    * progress `timeoutMs`, whatever the progress `maxTimeoutMs`.
    */
   deadlines?: ReadonlyMap<string, { timeoutMs: number; maxTimeoutMs: number }> | undefined;
+  /** The client connection's facts (era, caller), handed to each server connection's decorators. */
+  info?: ConnectionInfo | undefined;
 }
 
 /**
@@ -129,10 +132,11 @@ export class GatewaySession implements Transport, LegOwner {
     return Promise.resolve();
   }
 
-  send(message: JSONRPCMessage): Promise<void> {
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.#closed) return Promise.reject(new SwitchboardError('TRANSPORT_CLOSED', 'Session closed'));
     try {
-      if (isRequest(message)) return this.#request(message);
+      // The caller and forwarded headers (`options`) go with the request to its server's connection.
+      if (isRequest(message)) return this.#request(message, options);
       if (isResponse(message)) return this.#clientAnswer(message);
       return this.#clientNotification(message);
     } catch (error) {
@@ -157,7 +161,7 @@ export class GatewaySession implements Transport, LegOwner {
 
   // ── client → servers ────────────────────────────────────────────────────────────────────────────
 
-  #request(m: JSONRPCRequest): Promise<void> {
+  #request(m: JSONRPCRequest, options: TransportSendOptions | undefined): Promise<void> {
     const view = this.#o.view;
     const params = m.params ?? {};
     switch (m.method) {
@@ -182,29 +186,30 @@ export class GatewaySession implements Transport, LegOwner {
       case 'tools/call':
       case 'prompts/get': {
         const target = resolveName(view, m.method === 'tools/call' ? 'tools' : 'prompts', params.name);
-        return this.#forward(m, target.server, { ...params, name: target.name });
+        return this.#forward(m, target.server, { ...params, name: target.name }, options);
       }
       case 'resources/read':
       case 'resources/subscribe':
       case 'resources/unsubscribe':
-        return this.#forward(m, resolveUri(view, params.uri, this.#extras.learnedUris));
+        return this.#forward(m, resolveUri(view, params.uri, this.#extras.learnedUris), undefined, options);
       case 'completion/complete':
-        return this.#completion(m, params);
+        return this.#completion(m, params, options);
       case 'logging/setLevel':
-        this.#logLevel = typeof params.level === 'string' ? params.level : this.#logLevel;
+        // A 2026-07-28 client's level goes with each request: only a session's level is replayed.
+        if (!isModernRequest(m) && typeof params.level === 'string') this.#logLevel = params.level;
         return this.#fanout(m, (leg) => leg.ready);
       case 'tasks/get':
       case 'tasks/result':
       case 'tasks/cancel':
-        return this.#forward(m, this.#taskOwner(params.taskId));
+        return this.#forward(m, this.#taskOwner(params.taskId), undefined, options);
       case 'tasks/list':
         return this.#fanout(m, (leg) => leg.ready);
       case 'subscriptions/listen':
-        return this.#listen(m, params);
+        return this.#listen(m, params, options);
       default: {
         // A method the gateway does not know: only a single server can take it unambiguously.
         const names = view.catalog.serverNames;
-        if (names.length === 1) return this.#forward(m, names[0] as string);
+        if (names.length === 1) return this.#forward(m, names[0] as string, undefined, options);
         throw new SwitchboardError(
           'UNROUTABLE',
           `Method not found: ${m.method} (the gateway cannot tell which server it is for)`,
@@ -213,13 +218,17 @@ export class GatewaySession implements Transport, LegOwner {
     }
   }
 
-  #completion(m: JSONRPCRequest, params: MessageParams): Promise<void> {
+  #completion(
+    m: JSONRPCRequest,
+    params: MessageParams,
+    options: TransportSendOptions | undefined,
+  ): Promise<void> {
     const ref = (params.ref ?? {}) as Record<string, unknown>;
     if (ref.type === 'ref/prompt') {
       const target = resolveName(this.#o.view, 'prompts', ref.name);
-      return this.#forward(m, target.server, { ...params, ref: { ...ref, name: target.name } });
+      return this.#forward(m, target.server, { ...params, ref: { ...ref, name: target.name } }, options);
     }
-    return this.#forward(m, resolveTemplate(this.#o.view, ref.uri));
+    return this.#forward(m, resolveTemplate(this.#o.view, ref.uri), undefined, options);
   }
 
   #taskOwner(taskId: unknown): string {
@@ -230,7 +239,12 @@ export class GatewaySession implements Transport, LegOwner {
     return server;
   }
 
-  #forward(m: JSONRPCRequest, server: string, params?: MessageParams): Promise<void> {
+  #forward(
+    m: JSONRPCRequest,
+    server: string,
+    params?: MessageParams,
+    options?: TransportSendOptions,
+  ): Promise<void> {
     const leg = this.#leg(server);
     this.#routes.set(m.id, leg);
     const deadline = this.#o.deadlines?.size ? this.#deadline(server) : undefined;
@@ -243,7 +257,7 @@ export class GatewaySession implements Transport, LegOwner {
       );
     }
     const out: JSONRPCMessage = params === undefined ? m : { ...m, params };
-    return leg.send(out).catch((error: unknown) => {
+    return leg.send(out, options).catch((error: unknown) => {
       this.#routes.delete(m.id);
       this.#deadlines.get(server)?.take(m.id);
       throw error;
@@ -280,7 +294,11 @@ export class GatewaySession implements Transport, LegOwner {
   }
 
   /** 2026-07-28 `subscriptions/listen`: list changes from the catalog; resource updates from their owners. */
-  #listen(m: JSONRPCRequest, params: MessageParams): Promise<void> {
+  #listen(
+    m: JSONRPCRequest,
+    params: MessageParams,
+    options: TransportSendOptions | undefined,
+  ): Promise<void> {
     const asked = (params.notifications ?? {}) as Record<string, unknown>;
     const honored: Record<string, unknown> = {};
     for (const flag of Object.values(LISTEN_FLAG)) if (asked[flag] === true) honored[flag] = true;
@@ -302,7 +320,7 @@ export class GatewaySession implements Transport, LegOwner {
       const leg = this.#leg(server);
       route.legs.add(leg);
       leg
-        .send({ ...m, params: { ...params, notifications: { resourceSubscriptions: subscribed } } })
+        .send({ ...m, params: { ...params, notifications: { resourceSubscriptions: subscribed } } }, options)
         .catch(() => route.legs.delete(leg));
     }
     this.#emit({
@@ -401,7 +419,7 @@ export class GatewaySession implements Transport, LegOwner {
       this.#legs.delete(server);
       void existing.close();
     }
-    const leg = new Leg(server, handle.openLeg(this.#o.sessionId), this);
+    const leg = new Leg(server, handle.openLeg(this.#o.sessionId, this.#o.info), this);
     this.#legs.set(server, leg);
     leg.open({
       initialize: this.#initialize,

@@ -139,7 +139,8 @@ export class Gateway {
     }
     this.#view = this.#newView(undefined);
     this.#proxy = new Proxy({
-      openSession: (sessionId, info) => this.openSession(sessionId, (info as TaggedInfo)[VIEW] ?? this.#view),
+      openSession: (sessionId, info) =>
+        this.openSession(sessionId, (info as TaggedInfo)[VIEW] ?? this.#view, info),
       maxSessions: options.maxSessions,
       idleTimeoutMs: options.idleTimeoutMs,
       firstMessageTimeoutMs: options.firstMessageTimeoutMs,
@@ -215,7 +216,7 @@ export class Gateway {
    * The router of one client session, unstarted, for callers that relay it themselves (most use
    * {@link accept}). Its `send()` takes the client's messages; its `onmessage` gives the answers.
    */
-  openSession(sessionId: string, view: CatalogView = this.#view): GatewaySession {
+  openSession(sessionId: string, view: CatalogView = this.#view, info?: ConnectionInfo): GatewaySession {
     if (this.#closing) throw new SwitchboardError('TRANSPORT_CLOSED', 'Gateway closed');
     return new GatewaySession({
       sessionId,
@@ -225,6 +226,7 @@ export class Gateway {
       instructions: this.#options.instructions,
       handshakeTimeoutMs: this.#options.catalogTimeoutMs ?? 30_000,
       deadlines: this.#deadlines,
+      info,
     });
   }
 

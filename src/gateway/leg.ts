@@ -5,6 +5,7 @@ import {
   type JSONRPCMessage,
   type MessageParams,
 } from '../protocol/messages.js';
+import type { TransportSendOptions } from '../transport.js';
 import type { LegConnection } from './gateway-server.js';
 
 /** What a {@link Leg} reports to the session that owns it. */
@@ -42,7 +43,7 @@ export class Leg {
   readonly #conn: LegConnection;
   readonly #owner: LegOwner;
   #state: 'idle' | 'opening' | 'ready' | 'closed' = 'idle';
-  #queue: JSONRPCMessage[] = [];
+  #queue: { message: JSONRPCMessage; options: TransportSendOptions | undefined }[] = [];
   #handshakeId: string | undefined;
   #handshakeDone: ((error?: SwitchboardError) => void) | undefined;
   #reported = false;
@@ -86,11 +87,11 @@ export class Leg {
     );
   }
 
-  /** Sends (or, while opening, queues) a message to the server. */
-  send(message: JSONRPCMessage): Promise<void> {
+  /** Sends (or, while opening, queues) a message to the server (`options`: its caller, headers). */
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     switch (this.#state) {
       case 'ready':
-        return this.#conn.transport.send(message);
+        return this.#conn.transport.send(message, options);
       case 'idle':
       case 'opening':
         if (this.#queue.length >= MAX_QUEUED) {
@@ -101,7 +102,7 @@ export class Leg {
             ),
           );
         }
-        this.#queue.push(message);
+        this.#queue.push({ message, options });
         return Promise.resolve();
       case 'closed':
         return Promise.reject(new SwitchboardError('TRANSPORT_CLOSED', `${this.server}: connection closed`));
@@ -161,8 +162,8 @@ export class Leg {
     this.#state = 'ready';
     const queued = this.#queue;
     this.#queue = [];
-    for (const message of queued) {
-      this.#conn.transport.send(message).catch((error: unknown) => {
+    for (const { message, options } of queued) {
+      this.#conn.transport.send(message, options).catch((error: unknown) => {
         this.#owner.legClosed(this, [message], toSwitchboardError(error));
       });
     }
@@ -185,7 +186,7 @@ export class Leg {
   #ended(error: SwitchboardError | undefined): void {
     if (this.#reported) return;
     this.#reported = true;
-    const unsent = this.#queue;
+    const unsent = this.#queue.map((q) => q.message);
     this.#queue = [];
     const wasOpen = this.#state !== 'closed';
     this.#state = 'closed';

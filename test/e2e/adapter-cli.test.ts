@@ -143,4 +143,60 @@ describe('switchboard adapter graphql and serve --rest --graphql', () => {
     });
     expect(mcp.status).toBe(200);
   });
+
+  it('serve with servers: (a gateway) mounts the adapters over the merged catalog', async () => {
+    const port = await freePort();
+    const demo = `${process.execPath} ${CLI} demo`;
+    const { origin } = await start(
+      [
+        'serve',
+        '--bind',
+        `127.0.0.1:${port}`,
+        '--server',
+        `alpha=${demo}`,
+        '--server',
+        `beta=${demo}`,
+        '--rest',
+        '--graphql',
+      ],
+      /"msg":"adapters connected"/,
+    );
+    const doc = (await (await fetch(`${origin}/rest/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/tools/alpha__echo',
+        '/tools/beta__echo',
+        '/tools/alpha__add',
+        '/tools/beta__add',
+        '/prompts/alpha__greet',
+      ]),
+    );
+    const post = (path: string, body: unknown): Promise<Response> =>
+      fetch(`${origin}/rest${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const named = await post('/tools/alpha__echo', { message: 'namespaced' });
+    expect([named.status, await named.text()]).toEqual([200, '"namespaced"']);
+    const alias = await post('/beta/echo', { message: 'mcpo-style' });
+    expect([alias.status, await alias.text()]).toEqual([200, '"mcpo-style"']);
+    const gql = await fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          'mutation { alpha__add(a: 1, b: 2) { structuredContent { sum } } ' +
+          'beta__echo(message: "graphql") { content { ... on TextContent { text } } } }',
+      }),
+    });
+    expect(await gql.json()).toEqual({
+      data: {
+        alpha__add: { structuredContent: { sum: 3 } },
+        beta__echo: { content: [{ text: 'graphql' }] },
+      },
+    });
+  });
 });

@@ -12,6 +12,7 @@ import {
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import {
   Client as V2Client,
@@ -52,6 +53,10 @@ export interface MatrixClient {
   ): Promise<string>;
   subscribe(uri: string): Promise<void>;
   setLogLevel(level: string): Promise<void>;
+  /** Asks for tools `list_changed` (2026-07-28: a listen; 2025: they come unasked). */
+  watchTools(): Promise<void>;
+  /** How many tools `list_changed` notifications arrived. */
+  toolsChanged(): number;
   readonly updates: string[];
   readonly logs: unknown[];
   close(): Promise<void>;
@@ -66,6 +71,7 @@ const textOf = (result: unknown): string =>
 export function matrixClient(kind: ClientKind, token: string): MatrixClient {
   const updates: string[] = [];
   const logs: unknown[] = [];
+  let toolsChanged = 0;
   const elicited = { action: 'accept' as const, content: { name: token } };
   const sampled = {
     role: 'assistant' as const,
@@ -80,6 +86,7 @@ export function matrixClient(kind: ClientKind, token: string): MatrixClient {
     c.setRequestHandler(ListRootsRequestSchema, () => roots);
     c.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
     c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params));
+    c.setNotificationHandler(ToolListChangedNotificationSchema, () => void toolsChanged++);
     return {
       era: '2025',
       updates,
@@ -97,6 +104,8 @@ export function matrixClient(kind: ClientKind, token: string): MatrixClient {
         ),
       subscribe: async (uri) => void (await c.subscribeResource({ uri })),
       setLogLevel: async (level) => void (await c.setLoggingLevel(level as 'debug')),
+      watchTools: () => Promise.resolve(),
+      toolsChanged: () => toolsChanged,
       close: () => c.close(),
     };
   }
@@ -113,6 +122,7 @@ export function matrixClient(kind: ClientKind, token: string): MatrixClient {
   c.setRequestHandler('roots/list', () => roots);
   c.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
   c.setNotificationHandler('notifications/message', (n) => void logs.push(n.params));
+  c.setNotificationHandler('notifications/tools/list_changed', () => void toolsChanged++);
   const listens: { close: () => Promise<void> }[] = [];
   return {
     era: modern ? '2026-07-28' : '2025',
@@ -147,6 +157,10 @@ export function matrixClient(kind: ClientKind, token: string): MatrixClient {
     setLogLevel: async (level) => {
       if (!modern) await c.setLoggingLevel(level as 'debug');
     },
+    watchTools: async () => {
+      if (modern) listens.push(await c.listen({ toolsListChanged: true }));
+    },
+    toolsChanged: () => toolsChanged,
     close: async () => {
       await Promise.allSettled(listens.map((l) => l.close()));
       await c.close();
@@ -194,7 +208,11 @@ async function started(c: MatrixClient, tool: string, logLevel?: string): Promis
   throw new Error(`${tool} did not start`);
 }
 
-async function eventually(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+export async function eventually(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 20_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`${what}: not seen within ${ms} ms`);

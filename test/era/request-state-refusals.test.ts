@@ -160,10 +160,11 @@ describe('requestState issued by the era bridge', () => {
 
   it('refuses an expired state, and the waiting 2025 request gets an error after the input timeout', async () => {
     const alice = await rawClient(bridgedProxy({ stateTtlMs: 1, inputTimeoutMs: 300 }), 'alice');
-    const issuedAt = Date.now();
     const { requestState, inputRequests } = await parked(alice);
+    // The state was sealed before its answer arrived: 5 ms from now it is past its 1 ms lifetime.
+    const issuedBy = Date.now();
     const key = Object.keys(inputRequests)[0] as string;
-    while (Date.now() <= issuedAt + 5) await new Promise((r) => setTimeout(r, 5));
+    while (Date.now() <= issuedBy + 5) await new Promise((r) => setTimeout(r, 5));
     const expired = errorOf(await alice.request('tools/call', retry(requestState, key, 'alice')));
     expect(expired.code).toBe(-32602);
     expect(expired.message).toMatch(/expired/);

@@ -1,6 +1,9 @@
+import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { interpolateEnv, type GatewayServerConfig } from '../../config/gateway-config.js';
 import type { ServeConfig } from '../../config/serve-config.js';
+import type { EraBridgeOptions } from '../../era/era-bridge.js';
+import { parseStateKey } from '../../era/request-state.js';
 import { SwitchboardError } from '../../errors.js';
 import type { GatewayServerOptions } from '../../gateway/gateway-server.js';
 import { pipe, type TransportMiddleware } from '../../middleware/pipe.js';
@@ -59,12 +62,46 @@ export function serverConfig(name: string, s: GatewayServerConfig, config: Serve
       ...(s.cwd !== undefined || config.stdio.cwd !== undefined ? { cwd: s.cwd ?? config.stdio.cwd } : {}),
     },
     sessionMode: s.sessionMode ?? config.sessionMode,
+    backendEra: s.backendEra ?? config.backendEra,
     requestTimeout: s.requestTimeout ?? config.requestTimeout,
     maxRequestTimeout: s.maxRequestTimeout ?? config.maxRequestTimeout,
     restart: { ...config.restart, ...defined(s.restart) },
     backendTls: s.backendTls ?? config.backendTls,
     resilience: { ...config.resilience, ...defined(s.resilience) },
     observability: { ...config.observability, metrics: false, record: undefined },
+  };
+}
+
+/**
+ * The era bridge of one server, from its configuration. A configured `eraBridge.stateKey` is turned
+ * into a key per server (HMAC of its name), so a `requestState` one server's bridge issued is refused by
+ * every other's.
+ */
+function eraBridgeOptions(
+  name: string,
+  sc: ServeConfig,
+  log: Logger,
+): Omit<EraBridgeOptions, 'connect' | 'sessionMode'> {
+  const settings = sc.eraBridge;
+  const stateKey =
+    settings.stateKey === undefined
+      ? undefined
+      : createHmac('sha256', parseStateKey(settings.stateKey)).update(`gateway-server:${name}`).digest();
+  return {
+    backendEra: sc.backendEra,
+    stateKey,
+    stateTtlMs: settings.stateTtl,
+    inputTimeoutMs: settings.inputTimeout,
+    probeTimeoutMs: settings.probeTimeout,
+    maxSessionsPerCaller: settings.maxSessionsPerCaller,
+    maxSessions: settings.maxSessions,
+    onEvent: (event) => {
+      if (event.type === 'backend-era') {
+        log.info({ backendEra: event.era, probed: event.probed }, 'server protocol era');
+      } else {
+        log.warn({ err: event.error.message }, 'server era probe failed; will probe again');
+      }
+    },
   };
 }
 
@@ -158,6 +195,7 @@ export async function buildServers(
           initialDelayMs: sc.restart.initialDelay,
           maxDelayMs: sc.restart.maxDelay,
         },
+        eraBridge: eraBridgeOptions(name, sc, serverLog),
         wrap: (backend, sessionId) => pipe(wiring.wrapBackend(backend, sessionId), metrics),
         filters: { tools: entry.tools, prompts: entry.prompts, resources: entry.resources },
         requestTimeoutMs: sc.requestTimeout,
