@@ -11,6 +11,7 @@ import { ChildEnvPolicy } from '../../security/child-env-policy.js';
 import { CommandPolicy } from '../../security/command-policy.js';
 import { parseBackendTarget, type BackendTarget } from '../backend-target.js';
 import { backendFactory } from './backend-factory.js';
+import { eraBridgeSettings } from './era-wiring.js';
 import { createMiddlewareWiring, type MiddlewareWiring } from './middleware-wiring.js';
 import type { SecurityWiring } from './security-wiring.js';
 
@@ -82,26 +83,14 @@ function eraBridgeOptions(
   sc: ServeConfig,
   log: Logger,
 ): Omit<EraBridgeOptions, 'connect' | 'sessionMode'> {
-  const settings = sc.eraBridge;
-  const stateKey =
-    settings.stateKey === undefined
-      ? undefined
-      : createHmac('sha256', parseStateKey(settings.stateKey)).update(`gateway-server:${name}`).digest();
+  const key = sc.eraBridge.stateKey;
   return {
-    backendEra: sc.backendEra,
-    stateKey,
-    stateTtlMs: settings.stateTtl,
-    inputTimeoutMs: settings.inputTimeout,
-    probeTimeoutMs: settings.probeTimeout,
-    maxSessionsPerCaller: settings.maxSessionsPerCaller,
-    maxSessions: settings.maxSessions,
-    onEvent: (event) => {
-      if (event.type === 'backend-era') {
-        log.info({ backendEra: event.era, probed: event.probed }, 'server protocol era');
-      } else {
-        log.warn({ err: event.error.message }, 'server era probe failed; will probe again');
-      }
-    },
+    ...eraBridgeSettings(sc, log, 'server'),
+    // One key per server: a state issued by one server is refused by another.
+    stateKey:
+      key === undefined
+        ? undefined
+        : createHmac('sha256', parseStateKey(key)).update(`gateway-server:${name}`).digest(),
   };
 }
 
