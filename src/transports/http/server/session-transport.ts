@@ -309,11 +309,14 @@ export class SessionTransport implements Transport {
     this.#protocolVersion = snapshot.protocolVersion;
     this.#nextStream = snapshot.lastStreamId + 1;
     this.#standalone.seq = snapshot.lastSeq[0] ?? 0;
+    // Numbering must continue above every id the client may hold, or a `Last-Event-ID` hides what
+    // follows. A POST stream's priming event is its seq 1 and is not stored: count it.
+    const primed = this.#primes();
     for (const p of snapshot.pending) {
       let stream = this.#streams.get(p.streamId);
       if (stream === undefined) {
         stream = new SessionStream(p.streamId);
-        stream.seq = snapshot.lastSeq[p.streamId] ?? 0;
+        stream.seq = Math.max(snapshot.lastSeq[p.streamId] ?? 0, primed ? 1 : 0);
         this.#streams.set(p.streamId, stream);
         if (p.streamId >= this.#nextStream) this.#nextStream = p.streamId + 1;
       }
@@ -371,10 +374,19 @@ export class SessionTransport implements Transport {
 
   /** The priming event for a new connection of `stream`, when resumability applies to this client. */
   #priming(stream: SessionStream): string | undefined {
-    if (!this.#ctx.store) return undefined;
+    const store = this.#ctx.store;
+    if (!store || !this.#primes()) return undefined;
+    const seq = ++stream.seq;
+    // The standalone stream mints priming ids between its events: an empty marker records the id in
+    // the store, so an instance taking the session over numbers on above it (replays skip markers).
+    if (stream.id === 0) store.append(this.sessionId, 0, seq, '')?.catch(this.#report);
+    return encodeSsePriming(formatEventId(stream.id, seq), this.#ctx.retryMs);
+  }
+
+  /** Whether this client's connections start with a priming event (needs an event store). */
+  #primes(): boolean {
     const version = this.#protocolVersion;
-    if (version === undefined || version < PRIMING_SINCE) return undefined;
-    return encodeSsePriming(formatEventId(stream.id, ++stream.seq), this.#ctx.retryMs);
+    return version !== undefined && version >= PRIMING_SINCE;
   }
 
   #attach(stream: SessionStream, res: ServerResponse, first: string | undefined): SseWriter {
