@@ -135,6 +135,30 @@ describe('resumable SSE streams (2025-11-25)', () => {
     expect(dataOf(resumed)).toEqual([1]);
   });
 
+  it('keeps a finished stream resumable: its answer was written, but that proves no delivery', async () => {
+    let callId: number | string | undefined;
+    const s = await serve((m) => {
+      if (m.method === 'tools/call' && 'id' in m) callId = m.id as number;
+    });
+    const call = await openSse(s.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'mcp-session-id': s.sid },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'x' } }),
+    });
+    await until(() => callId !== undefined, 2000, 'the call to arrive');
+    await s.session().send({ jsonrpc: '2.0', id: 8, result: { content: [] } });
+    await call.ended; // written on a connection that looked alive (a dying hop may still lose it)
+    const resumed = await openSse(s.url, {
+      headers: {
+        accept: 'text/event-stream',
+        'mcp-session-id': s.sid,
+        'last-event-id': call.events[0]?.id as string,
+      },
+    });
+    await resumed.ended;
+    expect(dataOf(resumed)).toEqual([8]);
+  });
+
   it('resumes a POST stream on GET: only that stream, then its response ends it', async () => {
     let callId: number | string | undefined;
     const s = await serve((m) => {

@@ -13,6 +13,7 @@ import { SessionStream } from './session-stream.js';
 import { replayStream } from './stream-replay.js';
 import { RESOLVED, SseWriter, type SseWriterOptions } from './sse-writer.js';
 import { InboundGate } from './inbound-gate.js';
+import { StreamRetirement } from './stream-retirement.js';
 import type { SessionJournal, SessionSnapshot } from './session-directory.js';
 
 /** Listener-wide facilities a session uses. */
@@ -94,6 +95,7 @@ export class SessionTransport implements Transport {
     this.sessionId = sessionId;
     this.owner = owner;
     this.#ctx = ctx;
+    this.#retirement = ctx.store ? new StreamRetirement(sessionId, ctx.store, this.#report) : undefined;
     this.#gate = new InboundGate(ctx.maxQueuedBeforeStart, (m, extra) => this.#handOver(m, extra));
     this.#sse = { ...ctx.sse, onFailure: this.#report };
     this.#headers = { [McpHeader.sessionId]: sessionId };
@@ -347,6 +349,8 @@ export class SessionTransport implements Transport {
   }
 
   #reinit: { id: string; done: () => void } | undefined;
+  /** Drops finished streams' stored events once they cannot be resumed any more (with a store). */
+  readonly #retirement: StreamRetirement | undefined;
 
   #deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
     this.#gate.receive(message, extra);
@@ -475,8 +479,8 @@ export class SessionTransport implements Transport {
     const w = stream.writer;
     if (w === undefined) return;
     w.end();
-    // The client got everything on a live connection; nothing is left to resume.
-    if (w.failure === undefined) this.#ctx.store?.dropStream(this.sessionId, stream.id)?.catch(this.#report);
+    // Everything was written on a connection that looked alive; it may still have died unnoticed.
+    if (w.failure === undefined) this.#retirement?.retire(stream.id);
   }
 
   /** SEP-1699 polling: close the connection of a stream without ending the stream. */
@@ -494,7 +498,13 @@ export class SessionTransport implements Transport {
     stream.writer?.end(); // a resumption means the client considers the old connection dead
     const w = this.#attach(stream, res, undefined);
     const store = this.#ctx.store as EventStore;
-    replayStream(stream, w, afterSeq, live, { sessionId: this.sessionId, store, report: this.#report });
+    const retirement = this.#retirement as StreamRetirement;
+    replayStream(stream, w, afterSeq, live, {
+      sessionId: this.sessionId,
+      store,
+      report: this.#report,
+      retire: (id) => retirement.retire(id),
+    });
   }
 
   readonly #report = (error: Error): void => {

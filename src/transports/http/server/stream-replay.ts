@@ -9,6 +9,8 @@ export interface ReplayContext {
   sessionId: string;
   store: EventStore;
   report: (error: Error) => void;
+  /** The stream finished and was written out: its events may go (after a retention period). */
+  retire: (streamId: number) => void;
 }
 
 function noop(): void {
@@ -72,6 +74,6 @@ function replayed(
   stream.replaying = false;
   if (!live || stream.done) {
     w.end();
-    if (!w.failure) ctx.store.dropStream(ctx.sessionId, stream.id)?.catch(ctx.report);
+    if (!w.failure) ctx.retire(stream.id);
   }
 }
