@@ -252,7 +252,7 @@ describe('chaos: gateways and workers killed under load', () => {
               lost.push({ i, line, since: startedAt - t0 });
             } else
               counts.otherErrors.push(
-                `${kind} (session ${i}, ${startedAt - gatewayKilledAt} ms after the gateway kill): ${m}`,
+                `${kind} (session ${i}, started ${startedAt - t0} ms, gateway killed ${gatewayKilledAt - t0} ms): ${m}`,
               );
           }
         }
