@@ -19,9 +19,12 @@ export async function startBalancer(targets, options = {}) {
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const body = Buffer.concat(chunks);
-    // Two rounds: a reused keep-alive socket the gateway just closed fails once without harm.
+    // Two rounds over every gateway, starting at this request's turn (the counter is shared by
+    // concurrent requests, so it cannot pick the retries): a reused keep-alive socket the gateway just
+    // closed fails once without harm.
+    const first = next++;
     for (let tried = 0; tried < 2 * urls.length; tried++) {
-      const i = next++ % urls.length;
+      const i = (first + tried) % urls.length;
       const target = urls[i];
       const ok = await new Promise((resolve) => {
         const headers = { ...req.headers, host: target.host };
@@ -52,7 +55,10 @@ export async function startBalancer(targets, options = {}) {
     }
     res.writeHead(502, { 'content-type': 'text/plain' }).end('no gateway answered\n');
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than any client's own keep-alive (undici: 4 s), so an idle client connection is always
+  // closed by the client: a POST never meets a socket the front is closing (it would fail unsent).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address();
   return {

@@ -7,23 +7,24 @@
  * whose worker died — an explicit WORKER_LOST error; no response reaches the wrong call (each result
  * names its own arguments); nothing stays silent. Counts are printed.
  *
- * CHAOS_SESSIONS and CHAOS_SECONDS size the run: 200 sessions for 60 s by default; under CI=true 30
- * sessions for 20 s (the suite's time budget on 2 cores). Known open problem: at 200 sessions on a
- * loaded 2-core machine, many calls in flight when the gateway is killed time out instead of being
- * resumed at another instance (measured: 120 of 879); see docs/scale-out.md.
+ * CHAOS_SESSIONS and CHAOS_SECONDS size the run: 30 sessions for 20 s by default (what `npm test`
+ * runs, reliably, on a busy 2-core machine); the full size of the scale-out acceptance run is
+ * `CHAOS_SESSIONS=200 CHAOS_SECONDS=60` (see docs/scale-out.md). Calls that time out are printed with
+ * their session, HTTP exchanges (Last-Event-ID included) and the session's state in Redis.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../../examples/scale-out/round-robin.mjs';
 import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
 import { startCli, startWorker, type CliProcess } from './scale-out-processes.js';
 
-const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? (process.env.CI ? 30 : 200));
-const SECONDS = Number(process.env.CHAOS_SECONDS ?? (process.env.CI ? 20 : 60));
+const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 30);
+const SECONDS = Number(process.env.CHAOS_SECONDS ?? 20);
 
 let redis: RedisFixture;
 let dir: string;
@@ -79,6 +80,64 @@ interface Counts {
 /** Client-side deadline of one call: long enough for takeovers, short enough to bound the test. */
 const CALL_TIMEOUT_MS = 45_000;
 
+/** A fetch that notes each HTTP exchange of one client (method, Last-Event-ID, outcome). */
+function tracedFetch(note: (line: string) => void): typeof fetch {
+  return async (url, init) => {
+    const lastEventId = new Headers(init?.headers).get('last-event-id') ?? '-';
+    const body = typeof init?.body === 'string' ? init.body.slice(0, 90) : '';
+    const what = `${init?.method ?? 'GET'} last-event-id=${lastEventId} ${body}`;
+    note(`start ${what}`);
+    try {
+      const r = await fetch(url, init);
+      note(`${what} -> ${r.status}`);
+      return r;
+    } catch (error) {
+      note(`${what} -> ${(error as Error).message}`);
+      throw error;
+    }
+  };
+}
+
+/** Prints what is known about calls that timed out: their client's HTTP trace, their session in Redis. */
+async function explainLost(
+  lost: { i: number; line: string; since: number }[],
+  traces: string[][],
+  gateways: CliProcess[],
+): Promise<void> {
+  const rc = createClient({ url: redis.url });
+  await rc.connect();
+  try {
+    for (const { i, line, since } of lost) {
+      const sid = line.split('(')[1]?.split(')')[0] ?? '';
+      const sess = await rc.hGetAll(`chaos:sess:${sid}`);
+      const pending = await rc.hGetAll(`chaos:sess:${sid}:pending`);
+      const streams = await rc.sMembers(`chaos:ev:${sid}`);
+      const queueState: string[] = [];
+      for (const key of await rc.keys(`*conn:session-${sid}`)) {
+        queueState.push(`${key}=${JSON.stringify(await rc.hGetAll(key))}`);
+      }
+      for (const key of await rc.keys(`*out:session-${sid}`)) {
+        queueState.push(
+          `${key} len=${await rc.xLen(key)} pending=${JSON.stringify(await rc.sendCommand(['XPENDING', key, 'switchboard']).catch((e: Error) => e.message))}`,
+        );
+      }
+      for (const key of await rc.keys('*:in:*')) {
+        const summary = await rc.sendCommand(['XPENDING', key, 'switchboard']).catch((e: Error) => e.message);
+        queueState.push(`${key} len=${await rc.xLen(key)} pending=${JSON.stringify(summary)}`);
+      }
+      process.stderr.write(`  queue: ${queueState.join(' | ')}\n`);
+      const trace = (traces[i] ?? []).filter((l) => Number(l.split(' ')[0]) >= since - 100);
+      const logs = gateways.flatMap((g) => g.stderr.filter((l) => l.includes(sid)).slice(0, 3));
+      process.stderr.write(
+        `timed out: ${line}\n  redis: owner=${sess.owner} pending=${JSON.stringify(pending)} streams=${streams.join(',')}\n` +
+          [...trace, ...logs].map((l) => `  ${l.slice(0, 300)}\n`).join(''),
+      );
+    }
+  } finally {
+    await rc.quit();
+  }
+}
+
 const text = (r: unknown): string => (r as { content?: { text?: string }[] }).content?.[0]?.text ?? '';
 
 describe('chaos: gateways and workers killed under load', () => {
@@ -106,19 +165,29 @@ describe('chaos: gateways and workers killed under load', () => {
         otherErrors: [],
       };
       const clients: Client[] = [];
+      const t0 = Date.now();
+      const traces: string[][] = [];
+      const lost: { i: number; line: string; since: number }[] = [];
+      const transports: StreamableHTTPClientTransport[] = [];
       const connectOne = async (i: number): Promise<Client> => {
         const c = new Client({ name: `chaos-${i}`, version: '1.0.0' });
-        c.onerror = () => undefined;
-        await c.connect(
-          new StreamableHTTPClientTransport(new URL(endpoint), {
-            reconnectionOptions: {
-              initialReconnectionDelay: 200,
-              maxReconnectionDelay: 2_000,
-              reconnectionDelayGrowFactor: 1.5,
-              maxRetries: 30,
-            },
-          }),
-        );
+        const trace: string[] = (traces[i] = []);
+        const note = (line: string): void => {
+          trace.push(`${Date.now() - t0} ${line}`);
+          if (trace.length > 200) trace.shift();
+        };
+        c.onerror = (e) => note(`onerror ${e.message.slice(0, 120)}`);
+        const tr = new StreamableHTTPClientTransport(new URL(endpoint), {
+          fetch: tracedFetch(note),
+          reconnectionOptions: {
+            initialReconnectionDelay: 200,
+            maxReconnectionDelay: 2_000,
+            reconnectionDelayGrowFactor: 1.5,
+            maxRetries: 30,
+          },
+        });
+        transports[i] = tr;
+        await c.connect(tr);
         return c;
       };
       // Sessions open 20 at a time (the handshake is outside the timed run).
@@ -177,8 +246,14 @@ describe('chaos: gateways and workers killed under load', () => {
             counts.errored++;
             const m = (error as Error).message;
             if (/WORKER_LOST|died while handling/.test(m) && kind === 'unsafe') counts.workerLost++;
-            else if (/timed out/i.test(m) && startedAt <= gatewayKilledAt) counts.lostAtGatewayDeath++;
-            else counts.otherErrors.push(`${kind}: ${m}`);
+            else if (/timed out/i.test(m) && startedAt <= gatewayKilledAt) {
+              counts.lostAtGatewayDeath++;
+              const line = `session ${i} (${transports[i]?.sessionId}) ${kind} ${message}: started ${startedAt - t0} ms, gateway killed ${gatewayKilledAt - t0} ms`;
+              lost.push({ i, line, since: startedAt - t0 });
+            } else
+              counts.otherErrors.push(
+                `${kind} (session ${i}, started ${startedAt - t0} ms, gateway killed ${gatewayKilledAt - t0} ms): ${m}`,
+              );
           }
         }
       };
@@ -202,6 +277,10 @@ describe('chaos: gateways and workers killed under load', () => {
           `other=${counts.otherErrors.length}) crossed=${counts.crossed} ` +
           `sessions-taken-over=${adopted}\n`,
       );
+      if (lost.length > 0) await explainLost(lost.slice(0, 10), traces, gateways);
+      if (counts.otherErrors.length > 0) {
+        process.stderr.write(`balancer errors (last 20): ${front.errors.slice(-20).join(', ')}\n`);
+      }
       for (const e of counts.otherErrors.slice(0, 10)) process.stderr.write(`  other error: ${e}\n`);
       expect(killedGateway).not.toBe('');
       expect(killedWorker).not.toBe('');
@@ -209,9 +288,8 @@ describe('chaos: gateways and workers killed under load', () => {
       expect(counts.crossed).toBe(0);
       expect(adopted).toBeGreaterThan(0);
       expect(counts.otherErrors).toEqual([]);
-      // The one known gap (docs/scale-out.md): a POST in flight through the killed gateway before its
-      // first SSE event cannot be resumed by the SDK. It must stay rare.
-      expect(counts.lostAtGatewayDeath).toBeLessThanOrEqual(Math.max(2, counts.sent / 100));
+      // Calls in flight at the killed gateway resume elsewhere (Last-Event-ID) and get their answer.
+      expect(counts.lostAtGatewayDeath).toBe(0);
       // Every call ended (the loops returned): answered or an explicit error.
       expect(counts.answered + counts.errored + counts.crossed).toBe(counts.sent);
     },

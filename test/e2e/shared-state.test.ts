@@ -8,6 +8,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
 import { startCli, startWorker, type CliProcess } from './scale-out-processes.js';
@@ -28,11 +29,15 @@ afterAll(async () => {
 
 const PROTOCOL = '2025-11-25';
 
-async function startGateway(name: string, queue: string): Promise<CliProcess & { url: string }> {
+async function startGateway(
+  name: string,
+  queue: string,
+  prefix = 't1:',
+): Promise<CliProcess & { url: string }> {
   const config = path.join(dir, `${name}.yaml`);
   writeFileSync(
     config,
-    `state:\n  url: "${redis.url}?prefix=t1:"\n  instance: ${name}\n  heartbeat: 200ms\n  deadAfter: 1s\n`,
+    `state:\n  url: "${redis.url}?prefix=${prefix}"\n  instance: ${name}\n  heartbeat: 200ms\n  deadAfter: 1s\n`,
   );
   const p = await startCli(
     ['serve', queue, '--listen', 'http://127.0.0.1:0/mcp', '--config', config, '--response-mode', 'sse'],
@@ -199,5 +204,78 @@ describe('serve --state redis: sessions shared by instances', () => {
     const metrics = await (await fetch(new URL('/metrics', b.url))).text();
     expect(metrics).toMatch(/^switchboard_adopted_sessions_total 1$/m);
     expect((await fetch(new URL('/readyz', b.url))).status).toBe(200);
+  }, 120_000);
+
+  it('delivers an answer stored by the new owner before the client resumed from the priming event', async () => {
+    const queue = `${redis.url}?stream=state:2&heartbeat=200&deadAfter=1000`;
+    started.push(await startWorker(queue));
+    const c = await startGateway('gw-c', queue, 't2:');
+    const d = await startGateway('gw-d', queue, 't2:');
+    const init = await post(
+      c.url,
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      },
+      undefined,
+      (e) => messages(e).some((m) => m.id === 1),
+    );
+    const session = init.session as string;
+    await post(c.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+
+    // A call without progress: the client holds only the priming event's id when C dies.
+    const call = await post(
+      c.url,
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: { name: 'trigger-long-running-operation', arguments: { duration: 2, steps: 1 } },
+      },
+      session,
+      (e) => e.length >= 1,
+    );
+    const priming = call.events[0];
+    expect(priming).toMatchObject({ data: '', id: expect.stringMatching(/^\d+-1$/) as unknown });
+    await c.kill();
+
+    // Another request takes the session over at D; the answer then arrives there and is stored
+    // while this stream has no connection.
+    const ping = await post(d.url, { jsonrpc: '2.0', id: 4, method: 'ping' }, session, (e) =>
+      messages(e).some((m) => m.id === 4),
+    );
+    expect(messages(ping.events).find((m) => m.id === 4)).toMatchObject({ result: {} });
+    const rc = createClient({ url: redis.url });
+    await rc.connect();
+    try {
+      const deadline = Date.now() + 60_000;
+      const answered = async (): Promise<boolean> =>
+        Number(await rc.hExists(`t2:sess:${session}:pending`, '3')) === 0;
+      while (!(await answered()) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await answered()).toBe(true);
+    } finally {
+      await rc.quit();
+    }
+
+    // The client resumes after the priming event: the answer must come (its id is above the priming id).
+    const resumed = await fetch(d.url, {
+      headers: {
+        accept: 'text/event-stream',
+        'mcp-protocol-version': PROTOCOL,
+        'mcp-session-id': session,
+        'last-event-id': priming?.id as string,
+      },
+    });
+    expect(resumed.status).toBe(200);
+    const rest = await read(resumed, (e) => messages(e).some((m) => m.id === 3));
+    expect(messages(rest).find((m) => m.id === 3)).toMatchObject({
+      result: { content: [{ text: 'Long running operation completed. Duration: 2 seconds, Steps: 1.' }] },
+    });
+    const seqs = rest.map((e) => Number(e.id?.split('-')[1]));
+    expect(Math.min(...seqs)).toBeGreaterThan(1);
   }, 120_000);
 });

@@ -16,7 +16,10 @@ afterEach(async () => {
 });
 
 /** A raw session-era backend: answers initialize (2025-11-25) and ping; everything else is scripted. */
-async function serve(onRequest: (m: JSONRPCMessage, t: Transport) => void = () => undefined) {
+async function serve(
+  onRequest: (m: JSONRPCMessage, t: Transport) => void = () => undefined,
+  store?: MemoryEventStore,
+) {
   let session: SessionTransport | undefined;
   const started = await startHttp(
     (t) => {
@@ -38,7 +41,7 @@ async function serve(onRequest: (m: JSONRPCMessage, t: Transport) => void = () =
       };
       void t.start();
     },
-    { responseMode: 'json', retryMs: 250 },
+    { responseMode: 'json', retryMs: 250, ...(store ? { eventStore: store } : {}) },
   );
   cleanups.push(() => started.listener.close({ graceMs: 100 }));
   const init = await post(started.url, {
@@ -108,6 +111,52 @@ describe('resumable SSE streams (2025-11-25)', () => {
     const ids = [...first.events, ...resumed.events].map((e) => Number(e.id?.split('-')[1]));
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('stores a standalone priming id as a marker (a takeover numbers above it); replays skip it', async () => {
+    const store = new MemoryEventStore();
+    const s = await serve(undefined, store);
+    const headers = {
+      accept: 'text/event-stream',
+      'mcp-session-id': s.sid,
+      'mcp-protocol-version': '2025-11-25',
+    };
+    const first = await openSse(s.url, { headers });
+    await first.waitFor(1);
+    expect(first.events[0]).toMatchObject({ id: '0-1', data: '' });
+    expect(store.replay(s.sid, 0, 0)).toEqual([{ seq: 1, data: '' }]);
+    first.close();
+    await until(() => s.session().idleSince() !== undefined, 2000, 'the server to notice the disconnect');
+    await s.session().send(note(1));
+    const resumed = await openSse(s.url, { headers: { ...headers, 'last-event-id': '0-0' } });
+    cleanups.push(() => Promise.resolve(resumed.close()));
+    await resumed.waitFor(1);
+    expect(resumed.events[0]?.id).toBe('0-2');
+    expect(dataOf(resumed)).toEqual([1]);
+  });
+
+  it('keeps a finished stream resumable: its answer was written, but that proves no delivery', async () => {
+    let callId: number | string | undefined;
+    const s = await serve((m) => {
+      if (m.method === 'tools/call' && 'id' in m) callId = m.id as number;
+    });
+    const call = await openSse(s.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'mcp-session-id': s.sid },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'x' } }),
+    });
+    await until(() => callId !== undefined, 2000, 'the call to arrive');
+    await s.session().send({ jsonrpc: '2.0', id: 8, result: { content: [] } });
+    await call.ended; // written on a connection that looked alive (a dying hop may still lose it)
+    const resumed = await openSse(s.url, {
+      headers: {
+        accept: 'text/event-stream',
+        'mcp-session-id': s.sid,
+        'last-event-id': call.events[0]?.id as string,
+      },
+    });
+    await resumed.ended;
+    expect(dataOf(resumed)).toEqual([8]);
   });
 
   it('resumes a POST stream on GET: only that stream, then its response ends it', async () => {

@@ -13,6 +13,7 @@ import { SessionStream } from './session-stream.js';
 import { replayStream } from './stream-replay.js';
 import { RESOLVED, SseWriter, type SseWriterOptions } from './sse-writer.js';
 import { InboundGate } from './inbound-gate.js';
+import { StreamRetirement } from './stream-retirement.js';
 import type { SessionJournal, SessionSnapshot } from './session-directory.js';
 
 /** Listener-wide facilities a session uses. */
@@ -94,6 +95,7 @@ export class SessionTransport implements Transport {
     this.sessionId = sessionId;
     this.owner = owner;
     this.#ctx = ctx;
+    this.#retirement = ctx.store ? new StreamRetirement(sessionId, ctx.store, this.#report) : undefined;
     this.#gate = new InboundGate(ctx.maxQueuedBeforeStart, (m, extra) => this.#handOver(m, extra));
     this.#sse = { ...ctx.sse, onFailure: this.#report };
     this.#headers = { [McpHeader.sessionId]: sessionId };
@@ -309,11 +311,14 @@ export class SessionTransport implements Transport {
     this.#protocolVersion = snapshot.protocolVersion;
     this.#nextStream = snapshot.lastStreamId + 1;
     this.#standalone.seq = snapshot.lastSeq[0] ?? 0;
+    // Numbering must continue above every id the client may hold, or a `Last-Event-ID` hides what
+    // follows. A POST stream's priming event is its seq 1 and is not stored: count it.
+    const primed = this.#primes();
     for (const p of snapshot.pending) {
       let stream = this.#streams.get(p.streamId);
       if (stream === undefined) {
         stream = new SessionStream(p.streamId);
-        stream.seq = snapshot.lastSeq[p.streamId] ?? 0;
+        stream.seq = Math.max(snapshot.lastSeq[p.streamId] ?? 0, primed ? 1 : 0);
         this.#streams.set(p.streamId, stream);
         if (p.streamId >= this.#nextStream) this.#nextStream = p.streamId + 1;
       }
@@ -344,6 +349,8 @@ export class SessionTransport implements Transport {
   }
 
   #reinit: { id: string; done: () => void } | undefined;
+  /** Drops finished streams' stored events once they cannot be resumed any more (with a store). */
+  readonly #retirement: StreamRetirement | undefined;
 
   #deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
     this.#gate.receive(message, extra);
@@ -371,10 +378,19 @@ export class SessionTransport implements Transport {
 
   /** The priming event for a new connection of `stream`, when resumability applies to this client. */
   #priming(stream: SessionStream): string | undefined {
-    if (!this.#ctx.store) return undefined;
+    const store = this.#ctx.store;
+    if (!store || !this.#primes()) return undefined;
+    const seq = ++stream.seq;
+    // The standalone stream mints priming ids between its events: an empty marker records the id in
+    // the store, so an instance taking the session over numbers on above it (replays skip markers).
+    if (stream.id === 0) store.append(this.sessionId, 0, seq, '')?.catch(this.#report);
+    return encodeSsePriming(formatEventId(stream.id, seq), this.#ctx.retryMs);
+  }
+
+  /** Whether this client's connections start with a priming event (needs an event store). */
+  #primes(): boolean {
     const version = this.#protocolVersion;
-    if (version === undefined || version < PRIMING_SINCE) return undefined;
-    return encodeSsePriming(formatEventId(stream.id, ++stream.seq), this.#ctx.retryMs);
+    return version !== undefined && version >= PRIMING_SINCE;
   }
 
   #attach(stream: SessionStream, res: ServerResponse, first: string | undefined): SseWriter {
@@ -463,8 +479,8 @@ export class SessionTransport implements Transport {
     const w = stream.writer;
     if (w === undefined) return;
     w.end();
-    // The client got everything on a live connection; nothing is left to resume.
-    if (w.failure === undefined) this.#ctx.store?.dropStream(this.sessionId, stream.id)?.catch(this.#report);
+    // Everything was written on a connection that looked alive; it may still have died unnoticed.
+    if (w.failure === undefined) this.#retirement?.retire(stream.id);
   }
 
   /** SEP-1699 polling: close the connection of a stream without ending the stream. */
@@ -482,7 +498,13 @@ export class SessionTransport implements Transport {
     stream.writer?.end(); // a resumption means the client considers the old connection dead
     const w = this.#attach(stream, res, undefined);
     const store = this.#ctx.store as EventStore;
-    replayStream(stream, w, afterSeq, live, { sessionId: this.sessionId, store, report: this.#report });
+    const retirement = this.#retirement as StreamRetirement;
+    replayStream(stream, w, afterSeq, live, {
+      sessionId: this.sessionId,
+      store,
+      report: this.#report,
+      retire: (id) => retirement.retire(id),
+    });
   }
 
   readonly #report = (error: Error): void => {

@@ -9,6 +9,8 @@ export interface ReplayContext {
   sessionId: string;
   store: EventStore;
   report: (error: Error) => void;
+  /** The stream finished and was written out: its events may go (after a retention period). */
+  retire: (streamId: number) => void;
 }
 
 function noop(): void {
@@ -29,13 +31,15 @@ export function replayStream(
   ctx: ReplayContext,
 ): void {
   stream.replaying = true;
+  // Every event minted so far was stored before this read; later ones may be missing from its result.
+  const mintedBefore = stream.seq;
   const events = ctx.store.replay(ctx.sessionId, stream.id, afterSeq);
   if (Array.isArray(events)) {
-    replayed(stream, w, events, afterSeq, live, ctx);
+    replayed(stream, w, events, afterSeq, live, mintedBefore, ctx);
     return;
   }
   events.then(
-    (list) => replayed(stream, w, list, afterSeq, live, ctx),
+    (list) => replayed(stream, w, list, afterSeq, live, mintedBefore, ctx),
     (error: unknown) => {
       stream.replaying = false;
       ctx.report(toSwitchboardError(error));
@@ -50,23 +54,26 @@ function replayed(
   events: StoredEvent[],
   afterSeq: number,
   live: boolean,
+  mintedBefore: number,
   ctx: ReplayContext,
 ): void {
   let last = afterSeq;
   for (const e of events) {
     if (w.closed) break;
-    w.write(encodeSseEvent(e.data, formatEventId(stream.id, e.seq))).catch(noop);
+    // An empty entry only records a priming id handed out earlier: nothing to send.
+    if (e.data !== '') w.write(encodeSseEvent(e.data, formatEventId(stream.id, e.seq))).catch(noop);
     last = e.seq;
     stream.sentSeq = Math.max(stream.sentSeq, e.seq);
   }
-  // An asynchronous store may have missed events appended while it was replaying: go again.
-  if (live && !w.closed && stream.seq > last && events.length > 0) {
+  // Events minted while an asynchronous store was read (the final answer, too: the stream may have
+  // finished meanwhile) were stored but may be missing from the result: go again.
+  if (!w.closed && stream.seq > mintedBefore) {
     replayStream(stream, w, last, live, ctx);
     return;
   }
   stream.replaying = false;
   if (!live || stream.done) {
     w.end();
-    if (!w.failure) ctx.store.dropStream(ctx.sessionId, stream.id)?.catch(ctx.report);
+    if (!w.failure) ctx.retire(stream.id);
   }
 }
