@@ -1,0 +1,104 @@
+import type { BackendEvent } from '../proxy/supervised-backend.js';
+import type { LiveBackend } from './live-types.js';
+import { RingBuffer } from './ring-buffer.js';
+
+/** Longest stderr line kept, in characters. */
+const MAX_STDERR_LINE = 500;
+
+interface Instance extends Omit<LiveBackend, 'stderr'> {
+  stderr: RingBuffer<string>;
+}
+
+/** Options of {@link BackendTracker}. */
+export interface BackendTrackerOptions {
+  /** Stderr lines kept per backend instance (default 20). */
+  stderrLines?: number | undefined;
+  /** Closed instances kept for inspection (default 50). */
+  retainClosed?: number | undefined;
+  /** Most live instances tracked (default 10,000). */
+  maxInstances?: number | undefined;
+}
+
+/**
+ * The state of every backend connection or child — per server, per instance (a session's own backend, or
+ * the shared one): up, restarting or given up, how often it restarted, how it last exited, its last
+ * stderr lines. Fed by the supervisor's events; bounded in instances, closed instances and lines.
+ */
+export class BackendTracker {
+  readonly #live = new Map<string, Instance>();
+  readonly #closed: RingBuffer<Instance>;
+  readonly #stderrLines: number;
+  readonly #maxInstances: number;
+
+  constructor(options: BackendTrackerOptions = {}) {
+    this.#stderrLines = options.stderrLines ?? 20;
+    this.#closed = new RingBuffer(options.retainClosed ?? 50);
+    this.#maxInstances = options.maxInstances ?? 10_000;
+  }
+
+  /** A supervisor event of the backend of `instance` (a session id, or `shared`). */
+  event(server: string, instance: string, event: BackendEvent, now = Date.now()): void {
+    const b = this.#instance(server, instance);
+    if (b === undefined) return;
+    switch (event.type) {
+      case 'started':
+        b.starts++;
+        b.restarts = Math.max(0, b.starts - 1);
+        b.state = 'up';
+        return;
+      case 'exited': {
+        const d = event.error.details;
+        b.lastExit = {
+          time: now,
+          message: event.error.message.slice(0, MAX_STDERR_LINE),
+          ...(d.exitCode !== undefined ? { exitCode: d.exitCode } : {}),
+          ...(d.signal !== undefined ? { signal: d.signal } : {}),
+          uptimeMs: event.uptimeMs,
+        };
+        b.state = 'restarting';
+        return;
+      }
+      case 'restarting':
+        b.state = 'restarting';
+        return;
+      case 'gave-up':
+        b.state = 'failed';
+        return;
+      case 'reinitialized':
+        return;
+    }
+  }
+
+  /** A line the backend wrote to stderr. */
+  stderr(server: string, instance: string, line: string): void {
+    this.#instance(server, instance)?.stderr.push(
+      line.length > MAX_STDERR_LINE ? `${line.slice(0, MAX_STDERR_LINE)}…` : line,
+    );
+  }
+
+  /** The instance's session ended: it is kept a while among the closed ones. */
+  closed(server: string, instance: string): void {
+    const key = `${server}\u0000${instance}`;
+    const b = this.#live.get(key);
+    if (b === undefined) return;
+    this.#live.delete(key);
+    b.state = 'closed';
+    this.#closed.push(b);
+  }
+
+  /** Live instances, then the recently closed ones (newest first). */
+  snapshot(): LiveBackend[] {
+    const view = (b: Instance): LiveBackend => ({ ...b, stderr: b.stderr.toArray() });
+    return [...[...this.#live.values()].map(view), ...this.#closed.toArray().reverse().map(view)];
+  }
+
+  #instance(server: string, instance: string): Instance | undefined {
+    const key = `${server}\u0000${instance}`;
+    let b = this.#live.get(key);
+    if (b !== undefined) return b;
+    if (this.#live.size >= this.#maxInstances) return undefined;
+    b = { server, instance, state: 'starting', starts: 0, restarts: 0, stderr: new RingBuffer(this.#stderrLines) };
+    this.#live.set(key, b);
+    return b;
+  }
+}
