@@ -39,6 +39,13 @@ export const ErrorCodes = [
   'COMMAND_REFUSED',
   'RATE_LIMITED',
   'POLICY_DENIED',
+  'BUFFER_BUDGET_EXCEEDED',
+  'FRAME_TIMEOUT',
+  'UNKNOWN_NAME',
+  'INVALID_PARAMS',
+  'UNROUTABLE',
+  'FEATURE_UNAVAILABLE',
+  'INVALID_REQUEST_STATE',
   'INTERNAL',
 ] as const;
 
@@ -53,7 +60,9 @@ export interface ErrorDetails {
   requestId?: RequestId;
   /** For framing errors: whether the failed frame was a request, a response or unknown. */
   messageKind?: 'request' | 'response' | 'notification' | 'unknown';
-  /** For `CHILD_EXITED`: exit code, signal and the last lines of stderr. */
+  /** An id an operator finds in the logs next to the full cause (sent to clients in `data.incident`). */
+  incident?: string;
+  /** For `CHILD_EXITED`: exit code, signal and the last lines of stderr (never sent to clients). */
   exitCode?: number | null;
   signal?: NodeJS.Signals | null;
   stderrTail?: string[];
@@ -149,14 +158,36 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   // Implementation-defined server errors (outside the -32020..-32099 range the MCP spec reserves).
   RATE_LIMITED: -32004,
   POLICY_DENIED: -32003,
+  BUFFER_BUDGET_EXCEEDED: JsonRpcCode.ConnectionClosed,
+  FRAME_TIMEOUT: JsonRpcCode.ConnectionClosed,
+  // A tool, prompt or resource nobody serves (or that is filtered out): what an MCP server answers too.
+  UNKNOWN_NAME: JsonRpcCode.InvalidParams,
+  INVALID_PARAMS: JsonRpcCode.InvalidParams,
+  // A method the gateway cannot route to one server.
+  UNROUTABLE: JsonRpcCode.MethodNotFound,
+  // A feature one protocol era has and the other lacks (tasks, subscriptions/listen without resources/subscribe…).
+  FEATURE_UNAVAILABLE: JsonRpcCode.MethodNotFound,
+  INVALID_REQUEST_STATE: JsonRpcCode.InvalidParams,
   INTERNAL: JsonRpcCode.InternalError,
+};
+
+/**
+ * Wire messages of errors whose own message is for operators only: a child's command line, exit status
+ * and stderr (which may carry secrets) stay in the logs.
+ */
+const OPERATOR_ONLY: Partial<Record<ErrorCode, string>> = {
+  CHILD_EXITED: 'The backend process exited',
+  SPAWN_FAILED: 'The backend process could not be started',
 };
 
 /**
  * The single seam that turns a local error into a JSON-RPC error object for the wire.
  *
  * Internal failures become `-32603`; only genuine parse/shape problems of a peer's frame become
- * `-32700`/`-32600`. The local code travels in `data.code` so clients can tell causes apart.
+ * `-32700`/`-32600`. The local code travels in `data.code` so clients can tell causes apart, and an
+ * incident id (`details.incident`) in `data.incident` so a client can quote it to an operator. A child's
+ * stderr, exit status and command line never go on the wire (`CHILD_EXITED`/`SPAWN_FAILED` get a generic
+ * message): they are for the logs.
  *
  * @param error - anything thrown
  * @returns the `error` member of a JSON-RPC error response
@@ -164,10 +195,9 @@ const WIRE_CODES: Record<ErrorCode, number> = {
 export function toJsonRpcError(error: unknown): JSONRPCErrorObject {
   const e = toSwitchboardError(error);
   const data: Record<string, unknown> = { code: e.code };
-  if (e.details.exitCode !== undefined) data.exitCode = e.details.exitCode;
-  if (e.details.signal !== undefined) data.signal = e.details.signal;
-  if (e.details.stderrTail !== undefined) data.stderrTail = e.details.stderrTail;
+  if (typeof e.details.incident === 'string') data.incident = e.details.incident;
   if (typeof e.details.retryAfterMs === 'number') data.retryAfterMs = e.details.retryAfterMs;
   if (Array.isArray(e.details.requiredScopes)) data.requiredScopes = e.details.requiredScopes;
-  return { code: WIRE_CODES[e.code], message: e.message, data };
+  if (typeof e.details.server === 'string') data.server = e.details.server;
+  return { code: WIRE_CODES[e.code], message: OPERATOR_ONLY[e.code] ?? e.message, data };
 }

@@ -32,6 +32,7 @@ export type {
   PeerInfo,
 } from './transport.js';
 export type { Listener, ListenerOptions, ListenerCloseOptions, ConnectionInfo } from './listener.js';
+export { BufferBudget, DEFAULT_MAX_BUFFERED_BYTES } from './framing/buffer-budget.js';
 export { InMemoryTransport } from './transports/in-memory.js';
 export { LazyTransport } from './transports/lazy.js';
 export { pipe, compose, type TransportMiddleware } from './middleware/pipe.js';

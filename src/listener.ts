@@ -1,3 +1,4 @@
+import type { BufferBudget } from './framing/buffer-budget.js';
 import type { Transport } from './transport.js';
 
 /** Facts about an accepted connection or session, handed to `onConnection` with its transport. */
@@ -7,6 +8,11 @@ export interface ConnectionInfo {
   remotePort?: number | undefined;
   /** For HTTP listeners: the session id (2025 era) if any. */
   sessionId?: string | undefined;
+  /**
+   * The authenticated caller (`authInfo.clientId` of the session opener), when one is known. Listeners do
+   * not set it; the security wiring of `serve` does, for per-principal limits.
+   */
+  principal?: string | undefined;
 }
 
 /** Options common to every listener. */
@@ -21,6 +27,14 @@ export interface ListenerOptions {
   maxConnections?: number | undefined;
   /** Largest message in bytes (default 32 MiB). */
   maxMessageBytes?: number | undefined;
+  /**
+   * Bound on the bytes of incomplete messages buffered by all connections that share it (partial lines
+   * on sockets, partial WebSocket messages, HTTP request bodies being read). A connection whose frame
+   * does not fit is refused (`BUFFER_BUDGET_EXCEEDED`: socket and WebSocket connections are closed,
+   * HTTP requests get 503); the others go on. Default: one budget of 256 MiB shared by every listener of
+   * the process that was not given its own (`processBufferBudget`).
+   */
+  bufferBudget?: BufferBudget | undefined;
   /** Reports listener-level errors (accept failures, TLS handshake failures). Never thrown. */
   onError?: ((error: Error) => void) | undefined;
 }

@@ -41,6 +41,12 @@ export interface MessageExtraInfo {
   closeStandaloneSSEStream?: (() => void) | undefined;
   /** Connection facts (remote address, verified mTLS subject). */
   peer?: PeerInfo | undefined;
+  /**
+   * The client request this message belongs to, when the sender knows it exactly (the era bridge does):
+   * a relay passes it on as `TransportSendOptions.relatedRequestId`, so a stateless HTTP frontend puts
+   * the message on that request's stream and a shared backend routes it to that request's session.
+   */
+  relatedRequestId?: RequestId | undefined;
 }
 
 /** Options of one `send()`: a superset of the SDK v1 and v2 `TransportSendOptions`. */
@@ -54,6 +60,11 @@ export interface TransportSendOptions {
   onRequestStreamEnd?: (() => void) | undefined;
   /** v2: per-message HTTP headers (e.g. `Mcp-Param-*`). */
   headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Who sent the message, when a relay knows it (the frontend's `extra.authInfo`), for stages that act
+   * per caller (the era bridge). Transports never send it anywhere.
+   */
+  callerAuth?: AuthInfo | undefined;
 }
 
 /**

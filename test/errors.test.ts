@@ -42,17 +42,33 @@ describe('errors', () => {
     expect(toJsonRpcError(new SwitchboardError('UPSTREAM_TIMEOUT', 'slow'))).toMatchObject({
       code: JsonRpcCode.RequestTimeout,
     });
+    // A child's command, exit status and stderr are for operators: never on the wire.
     expect(
       toJsonRpcError(
-        new SwitchboardError('CHILD_EXITED', 'died', {
-          details: { exitCode: 1, signal: null, stderrTail: ['oops'] },
-        }),
+        new SwitchboardError(
+          'CHILD_EXITED',
+          'MCP server process "srv --key=k" exited with code 1; last stderr: oops',
+          {
+            details: { exitCode: 1, signal: null, stderrTail: ['oops'] },
+          },
+        ),
       ),
     ).toEqual({
       code: JsonRpcCode.ConnectionClosed,
-      message: 'died',
-      data: { code: 'CHILD_EXITED', exitCode: 1, signal: null, stderrTail: ['oops'] },
+      message: 'The backend process exited',
+      data: { code: 'CHILD_EXITED' },
     });
+    expect(
+      toJsonRpcError(new SwitchboardError('SPAWN_FAILED', 'Cannot start "/opt/x": ENOENT')),
+    ).toMatchObject({ message: 'The backend process could not be started' });
+    // An incident id travels, so the client can quote it to an operator.
+    expect(
+      toJsonRpcError(
+        new SwitchboardError('BACKEND_UNAVAILABLE', 'gone (incident ab12cd34)', {
+          details: { incident: 'ab12cd34' },
+        }),
+      ),
+    ).toMatchObject({ data: { code: 'BACKEND_UNAVAILABLE', incident: 'ab12cd34' } });
     // Anything unexpected is an internal error, never a parse/params error.
     expect(toJsonRpcError(new TypeError('undefined is not a function'))).toMatchObject({
       code: JsonRpcCode.InternalError,

@@ -1,5 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { guardRequestHandler, type FaultSink } from '../transports/handler-guard.js';
+import { edgePolicy, edgeRefusal } from '../transports/http/server/edge-guard.js';
+import { requestPathname } from '../transports/request-url.js';
 
 /** A route served beside MCP: health, readiness, later metrics. */
 export type AdminRoute = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -20,8 +23,19 @@ export function healthRoutes(ready: () => boolean): Record<string, AdminRoute> {
   };
 }
 
+/** Options of {@link startAdminServer}. */
+export interface AdminServerOptions {
+  /** Browser origins allowed besides the loopback ones of a loopback bind (default: none). */
+  allowedOrigins?: readonly string[] | undefined;
+  /** Told about a route that threw (it was answered 500). */
+  onFault?: FaultSink | undefined;
+}
+
 /**
  * A small HTTP server for admin routes only (`--admin-bind`), for deployments whose frontend is not HTTP.
+ * The same Host/Origin checks as the HTTP frontend apply (403): a loopback bind answers only loopback
+ * `Host` names (DNS rebinding), and no foreign page may read it. A request target that cannot be parsed
+ * gets 400; a route that throws gets 500 (reported to `onFault`).
  *
  * @returns the bound URL and a close function
  */
@@ -29,16 +43,32 @@ export async function startAdminServer(
   host: string,
   port: number,
   routes: Record<string, AdminRoute>,
+  options: AdminServerOptions = {},
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://admin').pathname;
-    const route = req.method === 'GET' || req.method === 'HEAD' ? routes[path] : undefined;
+  const edge = edgePolicy(host.includes(':') ? `[${host}]` : host, undefined, options.allowedOrigins);
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const refusal = edgeRefusal(req, edge);
+    if (refusal !== undefined) {
+      res.writeHead(403, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+      res.end(`${refusal}\n`);
+      return;
+    }
+    const path = requestPathname(req.url);
+    const route =
+      path !== undefined && (req.method === 'GET' || req.method === 'HEAD') ? routes[path] : undefined;
     if (route) route(req, res);
     else {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found\n');
+      const status = path === undefined ? 400 : 404;
+      res.writeHead(status, {
+        'content-type': 'text/plain',
+        ...(status === 400 ? { connection: 'close' } : {}),
+      });
+      res.end(status === 400 ? 'bad request target\n' : 'not found\n');
     }
-  });
+  };
+  const server = http.createServer(
+    guardRequestHandler('admin request', handle, options.onFault ?? (() => undefined)),
+  );
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

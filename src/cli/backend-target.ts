@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { connect } from '../endpoint/registry.js';
 import type { ConnectOptions } from '../endpoint/scheme.js';
 import { SwitchboardError } from '../errors.js';
+import { redactUrl } from '../observability/redact-url.js';
 import type { Transport } from '../transport.js';
 import type { StderrMode } from '../transports/stdio-client.js';
 import type { TlsClientOptions } from '../transports/tls-options.js';
@@ -69,7 +70,8 @@ export interface BackendTargetFlags {
   tcp?: string | undefined;
   unix?: string | undefined;
   http?: string | undefined;
-  server?: string | undefined;
+  /** `--server URL` (alias of `--http`); repeatable for `serve`, where `NAME=…` values name gateway servers. */
+  server?: string | readonly string[] | undefined;
   websocket?: string | undefined;
   sse?: string | undefined;
   authToken?: string | undefined;
@@ -150,7 +152,10 @@ function uriTarget(uri: string, flags: BackendTargetFlags): BackendTarget {
 }
 
 // The seed-style flag of each backend kind, turned into a URI.
-function uriFromKindFlag(kind: Exclude<BackendKind, 'stdio'>, flags: BackendTargetFlags): string | undefined {
+function uriFromKindFlag(
+  kind: Exclude<BackendKind, 'stdio'>,
+  flags: BackendTargetFlags & { server?: string | undefined },
+): string | undefined {
   switch (kind) {
     case 'tcp':
     case 'tls': {
@@ -187,7 +192,7 @@ function uriFromKindFlag(kind: Exclude<BackendKind, 'stdio'>, flags: BackendTarg
  * ```
  */
 export function parseBackendTarget(input: BackendTargetInput): BackendTarget {
-  const flags = input.flags ?? {};
+  const flags = serverAlias(input.flags ?? {});
   const positional = input.positional ?? [];
   const command = input.command ?? [];
   if (flags.backend !== undefined && !(BackendKinds as readonly string[]).includes(flags.backend)) {
@@ -247,6 +252,19 @@ export function parseBackendTarget(input: BackendTargetInput): BackendTarget {
     throw usage(`--backend ${kind} needs --${kind === 'tls' ? 'tcp' : kind} …, not --${flagKind}`);
   }
   return uriTarget(uri, flags);
+}
+
+/** `--server` as the single `--http` alias it is here (named gateway servers belong to `serve`). */
+function serverAlias(flags: BackendTargetFlags): BackendTargetFlags & { server?: string | undefined } {
+  if (flags.server === undefined || typeof flags.server === 'string')
+    return flags as BackendTargetFlags & { server?: string };
+  const values = flags.server;
+  if (values.length > 1) throw usage(`give one --server URL, not ${values.length}`);
+  const value = values[0];
+  if (value !== undefined && /^[A-Za-z0-9][A-Za-z0-9_.-]*=/.test(value)) {
+    throw usage(`--server "${value}": named servers (NAME=URI) make a gateway: switchboard serve --server …`);
+  }
+  return { ...flags, server: value };
 }
 
 /** Options of {@link openBackend}. */
@@ -332,24 +350,14 @@ export function openBackend(target: BackendTarget, options: OpenBackendOptions =
 }
 
 /**
- * A one-line description of a target for humans, without secrets (no token, no URI password,
- * header names only).
+ * A one-line description of a target for humans, without secrets: no token, no user name or password
+ * of the URI, no query-parameter values (`?key=***`).
  *
  * @param target - the target to describe
  */
 export function describeBackendTarget(target: BackendTarget): string {
   if (target.kind === 'stdio') return [target.command, ...target.args].map(quoteForDisplay).join(' ');
-  let shown = target.uri;
-  try {
-    const url = new URL(target.uri);
-    if (url.password !== '') {
-      url.password = '***';
-      shown = url.href;
-    }
-  } catch {
-    // Not parseable as a URL: shown as given; the registry reports it when connecting.
-  }
-  return shown;
+  return redactUrl(target.uri);
 }
 
 function quoteForDisplay(word: string): string {
@@ -369,7 +377,11 @@ export function addBackendTargetOptions(command: Command): Command {
     .option('--tcp <host:port>', 'tcp backend address (also tls with --backend tls)')
     .option('--unix <path>', 'unix socket backend path')
     .option('--http <url>', 'streamable HTTP backend URL')
-    .option('--server <url>', 'alias of --http')
+    .option(
+      '--server <url>',
+      "alias of --http; with serve: NAME=URI or NAME='command args' adds a named server (a gateway), repeatable",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option('--websocket <url>', 'WebSocket backend URL')
     .option('--sse <url>', 'legacy HTTP+SSE backend URL')
     .option('--auth-token <token>', 'bearer token for http/sse/websocket backends')

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { redactUrlsDeep, redactUrlsIn } from '../observability/redact-url.js';
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
@@ -35,11 +36,27 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * The CLI's logger: pino, always to **stderr** (stdout may be an MCP transport), with secrets redacted.
+ * The CLI's logger: pino, always to **stderr** (stdout may be an MCP transport), with secrets redacted:
+ * the {@link REDACTED_PATHS}, and in every URL of a record or message its user name, password and
+ * query values (`https://***@host/mcp?key=***`).
  */
 export function createLogger(options: LoggerOptions): Logger {
   const format = options.format ?? (process.stderr.isTTY ? 'pretty' : 'json');
-  const base = { level: options.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const base = {
+    level: options.level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: {
+      log: (record: Record<string, unknown>) => redactUrlsDeep(record) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? redactUrlsIn(a) : a)),
+        );
+      },
+    },
+  };
   if (format === 'pretty') {
     return pino(
       base,

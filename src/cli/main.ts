@@ -1,27 +1,79 @@
-import { Command, CommanderError } from 'commander';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerInspectCommand } from './commands/inspect.js';
-import { registerReplayCommand } from './commands/replay.js';
-import { registerSchemaCommand } from './commands/schema.js';
-import { registerServeCommand } from './commands/serve.js';
+import { Command, CommanderError, Help } from 'commander';
 import { packageVersion } from './version.js';
 
 /** Exit codes of the CLI (stable, documented in the README). */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
 
-/** Builds the `switchboard` command tree. */
-export function buildProgram(): Command {
+/** A subcommand, loaded only when it runs (or its own help is asked for). */
+interface LazyCommand {
+  /** As the root help lists it (`serve [options] [backend...]`). */
+  term: string;
+  description: string;
+  load: () => Promise<(program: Command) => void>;
+}
+
+// Each command pulls in what it needs (the proxy, the SDK, pino, ajv, graphql…) only when it runs:
+// `switchboard --version` and the root help load nothing but commander.
+const COMMANDS: Readonly<Record<string, LazyCommand>> = {
+  demo: {
+    term: 'demo',
+    description:
+      'serve the built-in demo MCP server on stdio (tools echo, add, countdown, sample; a resource; a prompt)',
+    load: async () => (await import('./commands/demo.js')).registerDemoCommand,
+  },
+  serve: {
+    term: 'serve [options] [backend...]',
+    description:
+      'serve a backend MCP server to clients over any frontend(s); no backend: the built-in demo server',
+    load: async () => (await import('./commands/serve.js')).registerServeCommand,
+  },
+  inspect: {
+    term: 'inspect [options] [target...]',
+    description:
+      'connect to one MCP server and list its tools, resources, templates and prompts (or call one tool)',
+    load: async () => (await import('./commands/inspect.js')).registerInspectCommand,
+  },
+  schema: {
+    term: 'schema',
+    description: 'inspect a server, then describe it as OpenAPI 3.1, GraphQL SDL or proto3',
+    load: async () => (await import('./commands/schema.js')).registerSchemaCommand,
+  },
+  replay: {
+    term: 'replay [options] <file> [backend...]',
+    description:
+      'replay the client side of a recording (serve --record) against a backend and diff the answers',
+    load: async () => (await import('./commands/replay.js')).registerReplayCommand,
+  },
+};
+
+/** The subcommand argv names (`switchboard [help] <command> …`), if any. */
+function commandNamed(argv: readonly string[]): string | undefined {
+  const operands = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const name = operands[0] === 'help' ? operands[1] : operands[0];
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
+}
+
+/**
+ * Builds the `switchboard` command tree: the command `argv` names is loaded in full; the others are
+ * listed (root help) without loading their modules.
+ *
+ * @param argv - full argv (default `process.argv`)
+ */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('switchboard')
     .description('Connect any MCP server to any MCP client over any transport.')
     .version(packageVersion(), '-v, --version')
     .showHelpAfterError('(run switchboard --help for usage)')
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .configureHelp({
+      subcommandTerm: (cmd) => COMMANDS[cmd.name()]?.term ?? new Help().subcommandTerm(cmd),
+    })
     .exitOverride();
-  registerDemoCommand(program);
-  registerServeCommand(program);
-  registerInspectCommand(program);
-  registerSchemaCommand(program);
-  registerReplayCommand(program);
+  const wanted = commandNamed(argv);
+  for (const [name, command] of Object.entries(COMMANDS)) {
+    if (name === wanted) (await command.load())(program);
+    else program.command(name).description(command.description);
+  }
   return program;
 }
 
@@ -31,8 +83,8 @@ export function buildProgram(): Command {
  * @param argv - full argv (default `process.argv`)
  */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -53,7 +53,7 @@ const BucketSchema = z
   .object({ rate: z.number().positive(), burst: z.number().int().positive().optional() })
   .strict();
 
-/** The `security` section of the serve configuration (issue 6). Every default is the safe one. */
+/** The `security` section of the serve configuration. Every default is the safe one. */
 export const SecurityConfigSchema = z
   .object({
     jwt: JwtConfigSchema.prefault({}),
@@ -72,6 +72,11 @@ export const SecurityConfigSchema = z
       .prefault({}),
     /** Refuse unauthenticated callers even when no scheme is configured (fail closed). */
     requireAuth: z.boolean().default(false),
+    /**
+     * Listen URIs (exactly as given) that may serve callers without authentication although
+     * authentication is configured: `tcp://` and `tls://` without client certificates carry no token.
+     */
+    allowUnauthenticatedFrontends: z.array(z.string().min(1)).default([]),
     /** The endpoints' public URL (resource identifier, default JWT audience). Default: each listener's URL. */
     publicUrl: HttpUrl.optional(),
     /** RFC 9728 protected resource metadata: served when at least one authorization server is listed. */
@@ -132,6 +137,13 @@ export const SecurityConfigSchema = z
         allow: z.array(z.string().min(1)).default([]),
         /** Pattern every argument must match in full. */
         argPattern: z.string().min(1).optional(),
+        /**
+         * Code-loading interpreter flags allowed by exact name (`--inspect`, `-m`); checked only when
+         * `allow` or `argPattern` is set.
+         */
+        allowFlags: z.array(z.string().min(1)).default([]),
+        /** Code-loading child variables (`NODE_OPTIONS`, `LD_PRELOAD`, …) allowed by exact name. */
+        allowEnv: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .prefault({}),

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { BackendTargetSchema } from '../cli/backend-target.js';
 import { Duration } from './duration.js';
+import { gatewayConfigShape } from './gateway-config.js';
+import { eraConfigShape } from './era-config.js';
 import { resilienceConfigShape } from './resilience-config.js';
 import { securityConfigShape } from './security-config.js';
+import { sessionConfigShape } from './session-config.js';
 import { tlsConfigShape } from './tls-config.js';
+import { transportLimitsConfigShape } from './transport-limits-config.js';
 
 /** The default frontend of `switchboard serve`: Streamable HTTP (+ legacy SSE) on loopback. */
 export const DEFAULT_LISTEN = 'http://127.0.0.1:3000/mcp';
@@ -32,10 +36,12 @@ export const ServeConfigSchema = z
     listen: z.array(z.string().min(1)).min(1).default([DEFAULT_LISTEN]),
     /** `per-session`: each client session gets its own backend. `shared`: one backend for all. */
     sessionMode: z.enum(['per-session', 'shared']).default('per-session'),
-    /** Most concurrent client sessions. */
+    /** Most concurrent client sessions with a backend (a session counts from its first message). */
     maxSessions: z.number().int().positive().default(1000),
-    /** Close sessions idle this long (0 = never). */
-    idleTimeout: Duration.default(0),
+    /** Close sessions idle this long, stopping their backend (0 = never; a stdio frontend never idles). */
+    idleTimeout: Duration.default(30 * 60_000),
+    /** First-message timeout, per-client caps, shared-mode routing (src/config/session-config.ts). */
+    ...sessionConfigShape,
     /** Deadline of a request without progress. */
     requestTimeout: Duration.default(60_000),
     /** Hard cap on a request, however much progress it reports. */
@@ -82,6 +88,12 @@ export const ServeConfigSchema = z
     ...securityConfigShape,
     /** TLS of the frontends (`tls`) and towards the backend (`backendTls`) (src/config/tls-config.ts). */
     ...tlsConfigShape,
+    /** Buffer budget and connection deadlines of the frontends (src/config/transport-limits-config.ts). */
+    ...transportLimitsConfigShape,
+    /** Many servers behind one endpoint: `servers`, `namespace`, `expose`, `gateway` (src/config/gateway-config.ts). */
+    ...gatewayConfigShape,
+    /** The backend's protocol era and the era bridge (src/config/era-config.ts). */
+    ...eraConfigShape,
   })
   .strict();
 

@@ -1,5 +1,6 @@
-import { SwitchboardError } from '../errors.js';
+import { SwitchboardError, toSwitchboardError } from '../errors.js';
 import { invalidMessageReason, isRequestId, type JSONRPCMessage } from '../protocol/messages.js';
+import { budgetExceededError, type BudgetLease } from './buffer-budget.js';
 import { recoverEnvelope } from './recover-envelope.js';
 
 /** Default cap on one message: 32 MiB. */
@@ -13,8 +14,9 @@ export interface DecoderCallbacks {
   /** A valid JSON-RPC message. */
   onmessage: (message: JSONRPCMessage) => void;
   /**
-   * A frame that was skipped (too large, not JSON, not JSON-RPC). `details.requestId` and
-   * `details.messageKind` tell what it was when that could be recovered. The stream goes on.
+   * A frame that was skipped (too large, not JSON, not JSON-RPC, or refused by the shared buffer budget:
+   * `BUFFER_BUDGET_EXCEEDED`). `details.requestId` and `details.messageKind` tell what it was when that
+   * could be recovered. The stream goes on.
    */
   onerror: (error: SwitchboardError) => void;
 }
@@ -23,21 +25,55 @@ export interface DecoderCallbacks {
 export interface DecoderOptions {
   /** Largest accepted message in bytes (default 32 MiB). Larger frames are skipped and reported. */
   maxMessageBytes?: number | undefined;
+  /**
+   * This connection's share of a process-wide `BufferBudget`: the bytes of an incomplete frame are
+   * held in it. A frame that does not fit is dropped and reported as `BUFFER_BUDGET_EXCEEDED`.
+   * Default: no shared bound (only `maxMessageBytes`).
+   */
+  budget?: BudgetLease | undefined;
 }
 
 /** A streaming decoder of frames into JSON-RPC messages. */
 export interface FrameDecoder {
-  /** Feeds the next chunk of bytes. Never throws. */
+  /**
+   * Feeds the next chunk of bytes. Never throws: malformed frames and exceptions thrown by the
+   * callbacks are reported through `onerror` (a throwing `onerror` is ignored), and decoding goes on.
+   */
   push(chunk: Buffer): void;
   /** The stream ended: flushes an unterminated final frame (NDJSON) or reports a truncated one. */
   end(): void;
+  /** Drops what is buffered and returns its budget share; later `push()`/`end()` do nothing. Idempotent. */
+  dispose(): void;
   /** Bytes currently buffered for an incomplete frame (always ≤ the cap). */
   readonly bufferedBytes: number;
+  /** `true` while a frame has begun and not ended (also while an oversized one is being skipped). */
+  readonly inFrame: boolean;
+}
+
+/** Hands `error` to `onerror`; a throwing error handler is ignored (it must not break the reader). */
+export function reportFrameError(callbacks: DecoderCallbacks, error: SwitchboardError): void {
+  try {
+    callbacks.onerror(error);
+  } catch {
+    // Nothing left to tell: the reader goes on.
+  }
+}
+
+function deliver(callbacks: DecoderCallbacks, message: JSONRPCMessage): void {
+  try {
+    callbacks.onmessage(message);
+  } catch (cause) {
+    const error = toSwitchboardError(cause);
+    reportFrameError(
+      callbacks,
+      new SwitchboardError('INTERNAL', `A message handler threw: ${error.message}`, { cause }),
+    );
+  }
 }
 
 /**
  * Parses the text of one complete frame and hands the result to `callbacks`.
- * Empty (whitespace-only) frames are ignored.
+ * Empty (whitespace-only) frames are ignored. Never throws (see {@link FrameDecoder.push}).
  */
 export function parseFrame(text: string, callbacks: DecoderCallbacks): void {
   let value: unknown;
@@ -46,7 +82,8 @@ export function parseFrame(text: string, callbacks: DecoderCallbacks): void {
   } catch (cause) {
     if (text.trim() === '') return;
     const env = recoverEnvelope(text.slice(0, ENVELOPE_PEEK_BYTES), text.slice(-ENVELOPE_PEEK_BYTES));
-    callbacks.onerror(
+    reportFrameError(
+      callbacks,
       new SwitchboardError('PARSE_ERROR', 'Parse error: frame is not valid JSON', {
         cause,
         details: { messageKind: env.kind, ...(env.id === undefined ? {} : { requestId: env.id }) },
@@ -56,17 +93,27 @@ export function parseFrame(text: string, callbacks: DecoderCallbacks): void {
   }
   const reason = invalidMessageReason(value);
   if (reason === undefined) {
-    callbacks.onmessage(value as JSONRPCMessage);
+    deliver(callbacks, value as JSONRPCMessage);
     return;
   }
   const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
   const id = (record as { id?: unknown }).id;
   const kind = 'method' in record ? (isRequestId(id) ? 'request' : 'notification') : 'unknown';
-  callbacks.onerror(
+  reportFrameError(
+    callbacks,
     new SwitchboardError('INVALID_MESSAGE', `Invalid Request: ${reason}`, {
       details: { messageKind: kind, ...(isRequestId(id) ? { requestId: id } : {}) },
     }),
   );
+}
+
+/** The error for a frame the shared budget refused, with what its first bytes tell. */
+export function budgetRefusalError(lease: BudgetLease, head: Buffer): SwitchboardError {
+  const env = recoverEnvelope(head.toString('utf8'), '');
+  return budgetExceededError(lease.budget, {
+    messageKind: env.kind,
+    ...(env.id === undefined ? {} : { requestId: env.id }),
+  });
 }
 
 /** Builds the error for a frame over the cap, from its first and last bytes. */

@@ -7,3 +7,9 @@ export { DEFAULT_MAX_MESSAGE_BYTES, parseFrame } from './frame-parser.js';
 export type { DecoderCallbacks, DecoderOptions, FrameDecoder } from './frame-parser.js';
 export { recoverEnvelope } from './recover-envelope.js';
 export type { RecoveredEnvelope } from './recover-envelope.js';
+export {
+  BufferBudget,
+  BudgetLease,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  processBufferBudget,
+} from './buffer-budget.js';

@@ -1,9 +1,12 @@
 import type { JSONRPCMessage } from '../protocol/messages.js';
 import { SwitchboardError } from '../errors.js';
+import type { BudgetLease } from './buffer-budget.js';
 import {
+  budgetRefusalError,
   ENVELOPE_PEEK_BYTES,
   oversizedFrameError,
   parseFrame,
+  reportFrameError,
   resolveMaxMessageBytes,
   type DecoderCallbacks,
   type DecoderOptions,
@@ -40,6 +43,9 @@ function lastBytes(prev: Buffer, next: Buffer, n: number): Buffer {
  *   sequence, a character split across chunks is decoded whole.
  * - The cap is checked *before* buffering: a line that would exceed `maxMessageBytes` is dropped, skipped
  *   to its end and reported once through `onerror` (with its id when recoverable); the stream goes on.
+ * - With a `budget` lease, the bytes of the incomplete line are held in the shared budget; a line that
+ *   does not fit is dropped the same way and reported as `BUFFER_BUDGET_EXCEEDED`.
+ * - `push()` never throws (see {@link FrameDecoder.push}).
  *
  * @example
  * ```ts
@@ -50,30 +56,78 @@ function lastBytes(prev: Buffer, next: Buffer, n: number): Buffer {
 export class NdjsonDecoder implements FrameDecoder {
   readonly #max: number;
   readonly #callbacks: DecoderCallbacks;
+  readonly #budget: BudgetLease | undefined;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   // When skipping an oversized line: its size so far and its first/last bytes (for id recovery).
   #skipping = false;
+  // The line being skipped was already reported (refused by the budget): do not report it again.
+  #skipReported = false;
   #skippedBytes = 0;
   #skipHead: Buffer = EMPTY;
   #skipTail: Buffer = EMPTY;
+  #disposed = false;
 
   /**
    * @param callbacks - where messages and per-frame errors go
-   * @param options - `maxMessageBytes` (default 32 MiB)
+   * @param options - `maxMessageBytes` (default 32 MiB), `budget` (default none)
    */
   constructor(callbacks: DecoderCallbacks, options: DecoderOptions = {}) {
     this.#callbacks = callbacks;
     this.#max = resolveMaxMessageBytes(options.maxMessageBytes);
+    this.#budget = options.budget;
   }
 
   get bufferedBytes(): number {
     return this.#pendingBytes;
   }
 
+  get inFrame(): boolean {
+    return this.#skipping || this.#pendingBytes > 0;
+  }
+
   push(chunk: Buffer): void {
+    try {
+      this.#push(chunk);
+    } catch (cause) {
+      // Unreachable by design (callbacks are guarded); a bug here must cost one frame, not the process.
+      this.#drop();
+      reportFrameError(
+        this.#callbacks,
+        new SwitchboardError('INTERNAL', 'NDJSON decoder failure; the partial frame was dropped', { cause }),
+      );
+    }
+  }
+
+  end(): void {
+    if (this.#disposed) return;
+    if (this.#skipping) {
+      this.#finishSkipping();
+      return;
+    }
+    if (this.#pendingBytes > 0) this.#completeLine(EMPTY);
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#drop();
+  }
+
+  #drop(): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#skipping = false;
+    this.#skipReported = false;
+    this.#skippedBytes = 0;
+    this.#skipHead = EMPTY;
+    this.#skipTail = EMPTY;
+    this.#budget?.release();
+  }
+
+  #push(chunk: Buffer): void {
     let start = 0;
-    while (start < chunk.length) {
+    // A callback may dispose of the decoder mid-chunk (its connection closed): stop there.
+    while (start < chunk.length && !this.#disposed) {
       const nl = chunk.indexOf(LF, start);
       const end = nl === -1 ? chunk.length : nl;
       const segment = chunk.subarray(start, end);
@@ -81,9 +135,11 @@ export class NdjsonDecoder implements FrameDecoder {
         this.#skip(segment);
       } else if (this.#pendingBytes + segment.length > this.#max + 1) {
         // +1 tolerates the '\r' of a CRLF line whose content is exactly at the cap.
-        this.#startSkipping(segment);
+        this.#startSkipping(segment, false);
       } else if (nl !== -1) {
         this.#completeLine(segment);
+      } else if (this.#budget && !this.#budget.resize(this.#pendingBytes + segment.length)) {
+        this.#startSkipping(segment, true);
       } else {
         this.#pending.push(segment);
         this.#pendingBytes += segment.length;
@@ -94,14 +150,6 @@ export class NdjsonDecoder implements FrameDecoder {
     }
   }
 
-  end(): void {
-    if (this.#skipping) {
-      this.#finishSkipping();
-      return;
-    }
-    if (this.#pendingBytes > 0) this.#completeLine(EMPTY);
-  }
-
   #completeLine(last: Buffer): void {
     let line: Buffer;
     if (this.#pending.length === 0) line = last;
@@ -110,11 +158,13 @@ export class NdjsonDecoder implements FrameDecoder {
       line = Buffer.concat(this.#pending, this.#pendingBytes + last.length);
       this.#pending = [];
       this.#pendingBytes = 0;
+      this.#budget?.release();
     }
     let len = line.length;
     if (len > 0 && line[len - 1] === CR) len--;
     if (len > this.#max) {
-      this.#callbacks.onerror(
+      reportFrameError(
+        this.#callbacks,
         oversizedFrameError(
           line.subarray(0, ENVELOPE_PEEK_BYTES),
           line.subarray(Math.max(0, len - ENVELOPE_PEEK_BYTES), len),
@@ -125,14 +175,10 @@ export class NdjsonDecoder implements FrameDecoder {
       return;
     }
     if (len === 0) return;
-    this.#deliver(line.toString('utf8', 0, len));
+    parseFrame(line.toString('utf8', 0, len), this.#callbacks);
   }
 
-  #deliver(text: string): void {
-    parseFrame(text, this.#callbacks);
-  }
-
-  #startSkipping(segment: Buffer): void {
+  #startSkipping(segment: Buffer, refusedByBudget: boolean): void {
     const parts = [...this.#pending, segment];
     this.#skipHead = Buffer.concat(firstBytes(parts, ENVELOPE_PEEK_BYTES));
     let tail = EMPTY;
@@ -141,7 +187,12 @@ export class NdjsonDecoder implements FrameDecoder {
     this.#skippedBytes = this.#pendingBytes + segment.length;
     this.#pending = [];
     this.#pendingBytes = 0;
+    this.#budget?.release();
     this.#skipping = true;
+    this.#skipReported = refusedByBudget;
+    if (refusedByBudget && this.#budget) {
+      reportFrameError(this.#callbacks, budgetRefusalError(this.#budget, this.#skipHead));
+    }
   }
 
   #skip(segment: Buffer): void {
@@ -153,15 +204,17 @@ export class NdjsonDecoder implements FrameDecoder {
     const headBytes = this.#skipHead;
     let tail = this.#skipTail;
     let size = this.#skippedBytes;
+    const reported = this.#skipReported;
     if (tail.length > 0 && tail[tail.length - 1] === CR) {
       tail = tail.subarray(0, tail.length - 1);
       size--;
     }
     this.#skipping = false;
+    this.#skipReported = false;
     this.#skipHead = EMPTY;
     this.#skipTail = EMPTY;
     this.#skippedBytes = 0;
-    this.#callbacks.onerror(oversizedFrameError(headBytes, tail, size, this.#max));
+    if (!reported) reportFrameError(this.#callbacks, oversizedFrameError(headBytes, tail, size, this.#max));
   }
 }
 

@@ -24,6 +24,8 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INVALID_URI',
   'UNSUPPORTED_SCHEME',
   'INVALID_OPTIONS',
+  // A target the SSRF guard refuses is the command line's to change (--allow-private-backends).
+  'SSRF_BLOCKED',
 ]);
 
 // Local codes that mean "the other side could not be reached (any more)".

@@ -17,3 +17,4 @@ export {
   tracingRegistered,
 } from './tracing.js';
 export { redactPayload, type RedactLimits } from './redact.js';
+export { redactText } from './redact-text.js';

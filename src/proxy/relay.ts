@@ -9,8 +9,10 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '../protocol/messages.js';
-import type { Transport } from '../transport.js';
+import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
+import { AbandonedCalls } from './abandoned-calls.js';
 import { InflightTable, type InflightRequest } from './inflight-table.js';
+import { relatedOptionsFor, sendOptionsFor } from './relay-options.js';
 
 /** Options of a {@link Relay}. */
 export interface RelayOptions {
@@ -20,6 +22,17 @@ export interface RelayOptions {
   maxRequestTimeoutMs?: number | undefined;
   /** Most client requests in flight at once (default 10,000); beyond, requests are refused. */
   maxInflight?: number | undefined;
+  /**
+   * Start the backend at the client's first message instead of in {@link Relay.start} (default false),
+   * so a connection that never speaks costs no backend. Messages that arrive while it starts wait (up to
+   * `maxInflight`).
+   */
+  lazyBackend?: boolean | undefined;
+  /**
+   * Lazy mode: asked at the client's first message, before the backend starts. An error refuses the
+   * session: the first request is answered with it and the relay closes.
+   */
+  admitBackend?: (() => SwitchboardError | undefined) | undefined;
   /** Reports failures on either side (never thrown). */
   onError?: ((error: Error, side: 'frontend' | 'backend') => void) | undefined;
   /** The relay closed (both sides are closing). */
@@ -31,6 +44,13 @@ const progressTokenOf = (message: JSONRPCRequest): string | number | undefined =
   return typeof token === 'string' || typeof token === 'number' ? token : undefined;
 };
 
+/** Notifications a per-request-stream frontend routes by themselves (token, request id, subscription). */
+const SELF_ROUTED = new Set(['notifications/progress', 'notifications/cancelled']);
+/** Long-lived requests whose notifications carry their subscription id: never the owner of others. */
+const LISTEN = 'subscriptions/listen';
+
+type BackendState = 'waiting' | 'starting' | 'started';
+
 /**
  * Relays one client session to its backend, frame by frame: requests, responses, notifications and
  * server→client requests pass unchanged, in both directions (unknown methods and `_meta` included).
@@ -38,6 +58,11 @@ const progressTokenOf = (message: JSONRPCRequest): string | number | undefined =
  * On top it enforces deadlines: a request gets `requestTimeoutMs`, extended by each progress notification
  * for it up to `maxRequestTimeoutMs`. On expiry the backend gets `notifications/cancelled` and the client a
  * JSON-RPC timeout error; a late answer is dropped. A client's `notifications/cancelled` passes through.
+ *
+ * Toward a frontend that carries many requests on their own streams (`hasPerRequestStream`: the
+ * 2026-07-28 HTTP transport), a backend notification that does not name its request (a log message
+ * during a call) is sent with `relatedRequestId` when exactly one request can own it — one call in flight
+ * and no abandoned call that may still run; otherwise it has no stream and the frontend drops it.
  */
 export class Relay {
   readonly #frontend: Transport;
@@ -49,6 +74,11 @@ export class Relay {
   #closed = false;
   #lastActivity = Date.now();
   #drainWaiters: (() => void)[] = [];
+  #backendState: BackendState = 'waiting';
+  /** Messages that arrived while a lazy backend started. */
+  #early: { message: JSONRPCMessage; extra: MessageExtraInfo | undefined }[] = [];
+  /** Per-request-stream frontends: requests that may own an unmarked notification, and abandoned ones. */
+  #owners: { calls: Set<RequestId>; abandoned: AbandonedCalls<RequestId> } | undefined;
 
   /**
    * @param frontend - the client's transport (unstarted)
@@ -77,14 +107,31 @@ export class Relay {
     return this.#lastActivity;
   }
 
-  /** Wires both sides and starts them: the backend first, so the client's first message has a taker. */
+  /** `true` once the backend was started (at once, or at the first message in lazy mode). */
+  get backendStarted(): boolean {
+    return this.#backendState !== 'waiting';
+  }
+
+  /**
+   * Wires both sides and starts them: the backend first, so the client's first message has a taker
+   * (lazy mode: only the frontend; the backend starts at the first message).
+   */
   async start(): Promise<void> {
-    this.#frontend.onmessage = this.#fromClient;
+    if (this.#frontend.hasPerRequestStream === true) {
+      this.#owners = { calls: new Set(), abandoned: new AbandonedCalls() };
+    }
     this.#backend.onmessage = this.#fromServer;
     this.#frontend.onerror = (e) => this.#options.onError?.(e, 'frontend');
     this.#backend.onerror = (e) => this.#options.onError?.(e, 'backend');
     this.#frontend.onclose = () => void this.close();
     this.#backend.onclose = () => void this.close();
+    if (this.#options.lazyBackend === true) {
+      this.#frontend.onmessage = this.#beforeBackend;
+      await this.#frontend.start();
+      return;
+    }
+    this.#frontend.onmessage = this.#fromClient;
+    this.#backendState = 'started';
     await this.#backend.start();
     await this.#frontend.start();
   }
@@ -99,17 +146,68 @@ export class Relay {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const left = this.#inflight.drain();
+    const left: RequestId[] = this.#inflight.drain().map((r) => r.id);
+    for (const { message: m } of this.#early) if (isRequest(m)) left.push(m.id);
+    this.#early = [];
     const wire = toJsonRpcError(
       new SwitchboardError('TRANSPORT_CLOSED', 'The session ended before the backend answered'),
     );
-    await Promise.allSettled(left.map((r) => this.#frontend.send(errorResponse(r.id, wire))));
+    await Promise.allSettled(left.map((id) => this.#frontend.send(errorResponse(id, wire))));
     this.#notifyDrained();
-    await Promise.allSettled([this.#frontend.close(), this.#backend.close()]);
+    const backendClosed = this.#backendState === 'waiting' ? undefined : this.#backend.close();
+    await Promise.allSettled([this.#frontend.close(), backendClosed]);
     this.#options.onClose?.();
   }
 
-  readonly #fromClient = (message: JSONRPCMessage): void => {
+  /** Lazy mode: the client's messages before the backend runs. The first one starts it. */
+  readonly #beforeBackend = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
+    this.#lastActivity = Date.now();
+    if (this.#closed) return;
+    if (this.#backendState === 'waiting') {
+      const refusal = this.#options.admitBackend?.();
+      if (refusal !== undefined) {
+        this.#refuse(message, refusal);
+        return;
+      }
+      this.#backendState = 'starting';
+      this.#backend.start().then(this.#backendReady, (error: unknown) => {
+        this.#options.onError?.(toSwitchboardError(error, 'CONNECTION_FAILED'), 'backend');
+        void this.close();
+      });
+    }
+    if (this.#early.length >= this.#maxInflight) {
+      if (isRequest(message))
+        this.#answer(message.id, new SwitchboardError('BACKEND_UNAVAILABLE', 'The backend is starting'));
+      return;
+    }
+    this.#early.push({ message, extra });
+  };
+
+  readonly #backendReady = (): void => {
+    if (this.#closed) return;
+    this.#backendState = 'started';
+    const early = this.#early;
+    this.#early = [];
+    for (const { message, extra } of early) this.#fromClient(message, extra);
+    this.#frontend.onmessage = this.#fromClient;
+  };
+
+  #refuse(message: JSONRPCMessage, error: SwitchboardError): void {
+    this.#closed = true;
+    const answered = isRequest(message)
+      ? this.#frontend.send(errorResponse(message.id, toJsonRpcError(error)))
+      : Promise.resolve();
+    void answered
+      .catch(() => undefined)
+      .finally(() => {
+        this.#frontend
+          .close()
+          .catch(() => undefined)
+          .finally(() => this.#options.onClose?.());
+      });
+  }
+
+  readonly #fromClient = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
     this.#lastActivity = Date.now();
     if (isRequest(message)) {
       if (this.#inflight.size >= this.#maxInflight) {
@@ -120,39 +218,75 @@ export class Relay {
         return;
       }
       this.#inflight.add(message.id, message.method, progressTokenOf(message));
-      this.#backend.send(message).catch((error: unknown) => {
-        if (this.#inflight.take(message.id)) this.#answer(message.id, error);
+      if (this.#owners && message.method !== LISTEN) this.#owners.calls.add(message.id);
+      this.#backend.send(message, sendOptionsFor(message, extra)).catch((error: unknown) => {
+        if (this.#taken(message.id)) this.#answer(message.id, error);
         this.#notifyDrained();
       });
       return;
     }
     if (isNotification(message) && message.method === 'notifications/cancelled') {
       const id = message.params?.requestId;
-      if (isRequestId(id)) this.#inflight.take(id);
+      if (isRequestId(id)) {
+        // The server may go on with a cancelled call for a while: it stays a possible owner.
+        const call = this.#owners?.calls.has(id) === true;
+        if (this.#taken(id) && call) this.#owners?.abandoned.add(id, id);
+      }
       this.#notifyDrained();
     }
     this.#backend
-      .send(message)
+      .send(message, sendOptionsFor(message, extra))
       .catch((error: unknown) => this.#options.onError?.(toSwitchboardError(error), 'backend'));
   };
 
-  readonly #fromServer = (message: JSONRPCMessage): void => {
+  readonly #fromServer = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
     this.#lastActivity = Date.now();
+    // A backend stage that knows which client request a message belongs to (the era bridge) says so.
+    let options: TransportSendOptions | undefined = relatedOptionsFor(extra);
     if (isResponse(message)) {
       // A response to a request that timed out or was cancelled is dropped: the client has its answer.
-      if (message.id === undefined || !this.#inflight.take(message.id)) return;
+      if (message.id === undefined) return;
+      if (!this.#taken(message.id)) {
+        this.#owners?.abandoned.settle(message.id);
+        return;
+      }
       this.#notifyDrained();
     } else if (message.method === 'notifications/progress') {
       const token = message.params?.progressToken;
       if (typeof token === 'string' || typeof token === 'number') this.#inflight.progressed(token);
+    } else if (
+      options === undefined &&
+      this.#owners &&
+      !isRequest(message) &&
+      !SELF_ROUTED.has(message.method)
+    ) {
+      const owner = this.#soleOwner();
+      if (owner !== undefined) options = { relatedRequestId: owner };
     }
     this.#frontend
-      .send(message)
+      .send(message, options)
       .catch((error: unknown) => this.#options.onError?.(toSwitchboardError(error), 'frontend'));
   };
 
+  /** Removes a request from the in-flight table; `true` when it was there. */
+  #taken(id: RequestId): boolean {
+    if (this.#inflight.take(id) === undefined) return false;
+    this.#owners?.calls.delete(id);
+    return true;
+  }
+
+  /** The one request an unmarked notification can belong to, if there is exactly one. */
+  #soleOwner(): RequestId | undefined {
+    const owners = this.#owners;
+    if (owners === undefined || owners.calls.size !== 1) return undefined;
+    const now = Date.now();
+    if (owners.abandoned.uncertain(now) || owners.abandoned.owners(now).size > 0) return undefined;
+    return owners.calls.values().next().value;
+  }
+
   readonly #onExpired = (request: InflightRequest): void => {
     const seconds = Math.round((Date.now() - request.startedAt) / 100) / 10;
+    if (this.#owners?.calls.delete(request.id)) this.#owners.abandoned.add(request.id, request.id);
     // initialize must not be cancelled (MCP lifecycle); every other request is.
     if (request.method !== 'initialize') {
       this.#backend

@@ -1,11 +1,11 @@
 import { SwitchboardError } from '../errors.js';
 import type { JSONRPCMessage, RequestId } from '../protocol/messages.js';
-import type { MessageExtraInfo, Transport } from '../transport.js';
+import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 
 /** What a port needs from the multiplexer that owns it. */
 export interface PortOwner {
   startPort(port: SharedPort): Promise<void>;
-  fromPort(port: SharedPort, message: JSONRPCMessage): Promise<void>;
+  fromPort(port: SharedPort, message: JSONRPCMessage, options?: TransportSendOptions): Promise<void>;
   closePort(port: SharedPort): void;
 }
 
@@ -28,6 +28,10 @@ export class SharedPort implements Transport {
   callsInflight = 0;
   /** When this session last sent such a request. */
   lastCallAt = 0;
+  /** Resource URIs this session subscribed to (the backend confirmed). */
+  readonly subscriptions = new Set<string>();
+  /** Server→client requests delivered to this session and not answered yet. */
+  serverRequests = 0;
 
   readonly #owner: PortOwner;
   #started = false;
@@ -48,16 +52,16 @@ export class SharedPort implements Transport {
     await this.#owner.startPort(this);
   }
 
-  send(message: JSONRPCMessage): Promise<void> {
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.#closed) return Promise.reject(new SwitchboardError('TRANSPORT_CLOSED', 'Session closed'));
-    return this.#owner.fromPort(this, message);
+    return this.#owner.fromPort(this, message, options);
   }
 
   /** Delivers a message from the backend to this session. */
-  deliver(message: JSONRPCMessage): void {
+  deliver(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if (this.#closed) return;
     try {
-      this.onmessage?.(message);
+      this.onmessage?.(message, extra);
     } catch (error) {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
     }

@@ -10,12 +10,26 @@ import {
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
 
-/** What happened to a supervised backend, for logs, metrics and readiness. */
+/**
+ * What happened to a supervised backend, for logs, metrics and readiness.
+ *
+ * `started` means the backend proved it works: it sent its first message (its first answer), or, after a
+ * restart, its re-initialize succeeded. `exited` and `gave-up` carry the full cause (a child's exit status
+ * and stderr: operator-only) and the `incident` id that clients received instead of it. `wasReady` is
+ * `false` for a backend that exited before it proved it works (a failed start).
+ */
 export type BackendEvent =
   | { type: 'started'; attempt: number }
-  | { type: 'exited'; error: SwitchboardError; uptimeMs: number; inflight: number }
+  | {
+      type: 'exited';
+      error: SwitchboardError;
+      uptimeMs: number;
+      inflight: number;
+      incident: string;
+      wasReady: boolean;
+    }
   | { type: 'restarting'; delayMs: number; attempt: number }
-  | { type: 'gave-up'; error: SwitchboardError; attempts: number }
+  | { type: 'gave-up'; error: SwitchboardError; attempts: number; incident: string }
   | { type: 'reinitialized' };
 
 /** Options of {@link SupervisedBackend}. */
@@ -36,12 +50,17 @@ type State = 'idle' | 'starting' | 'ready' | 'restarting' | 'failed' | 'closed';
 
 const REINIT_ID_PREFIX = 'switchboard-reinitialize-';
 
+/** A short random id that ties what a client was told to the log line with the cause. */
+export const newIncidentId = (): string => globalThis.crypto.randomUUID().slice(0, 8);
+
 /**
  * A backend connection that survives its backend: when the child dies (or the socket drops), every
- * request in flight is answered at once with a JSON-RPC error naming the cause, the backend is restarted
- * with exponential backoff and jitter, re-initialized with the session's cached `initialize` request, and
- * traffic resumes. After too many fast failures it gives up: requests are then answered with
- * `BACKEND_UNAVAILABLE` errors and {@link ready} stays false.
+ * request in flight is answered at once with a JSON-RPC error carrying an incident id (the cause itself —
+ * exit status, stderr — goes to {@link SupervisedBackendOptions.onEvent} for the logs, never to clients),
+ * the backend is restarted with exponential backoff and jitter, re-initialized with the session's cached
+ * `initialize` request, and traffic resumes. It counts as ready again only once that re-initialize
+ * succeeded; a failed one is a failed start. After too many fast failures it gives up: requests are then
+ * answered with `BACKEND_UNAVAILABLE` errors and {@link ready} stays false.
  *
  * It is itself a {@link Transport}, so the relay in front of it does not know about restarts.
  */
@@ -66,6 +85,10 @@ export class SupervisedBackend implements Transport {
   #reinitCount = 0;
   #restartTimer: NodeJS.Timeout | undefined;
   #protocolVersion: string | undefined;
+  /** The incident under which the give-up was logged (quoted in every later refusal). */
+  #gaveUpIncident: string | undefined;
+  /** The current backend proved it works (see {@link BackendEvent} `started`). */
+  #proven = false;
 
   /** @param options - how to connect, restart policy, bounds */
   constructor(options: SupervisedBackendOptions) {
@@ -152,10 +175,19 @@ export class SupervisedBackend implements Transport {
     }
   }
 
-  /** Caches the session's `initialize` and `initialized` so a restarted backend can be re-initialized. */
+  /**
+   * Caches the session's `initialize` and `initialized` so a restarted backend can be re-initialized, and
+   * forgets requests the client cancelled (a server that honours the cancellation never answers them).
+   */
   #remember(message: JSONRPCMessage): void {
-    if (message.method === 'initialize' && isRequest(message)) this.#initialize = message;
-    else if (message.method === 'notifications/initialized') this.#initialized = true;
+    const method = message.method;
+    if (method === undefined) return;
+    if (method === 'initialize' && isRequest(message)) this.#initialize = message;
+    else if (method === 'notifications/initialized') this.#initialized = true;
+    else if (method === 'notifications/cancelled') {
+      const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      if (typeof id === 'string' || typeof id === 'number') this.#inflight.delete(id);
+    }
   }
 
   #forward(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
@@ -168,13 +200,14 @@ export class SupervisedBackend implements Transport {
     });
   }
 
-  /** Answers a request locally with the reason the backend is unavailable. */
+  /** Answers a request locally: the backend is unavailable (the cause is in the logs, under the incident). */
   #refuse(message: JSONRPCMessage): void {
     if (!isRequest(message)) return;
+    const incident = this.#gaveUpIncident ?? newIncidentId();
     const reason = new SwitchboardError(
       'BACKEND_UNAVAILABLE',
-      `Backend unavailable: gave up after ${this.#attempts} attempts${this.#lastError ? ` (${this.#lastError.message})` : ''}`,
-      { cause: this.#lastError, details: this.#lastError?.details ?? {} },
+      `Backend unavailable: it failed ${this.#attempts} times in a row (incident ${incident})`,
+      { details: { incident } },
     );
     queueMicrotask(() => this.#emit(errorResponse(message.id, toJsonRpcError(reason))));
   }
@@ -207,6 +240,7 @@ export class SupervisedBackend implements Transport {
     }
     this.#inner = inner;
     this.#lastError = undefined;
+    this.#proven = false;
     inner.onerror = (error) => {
       if (
         error instanceof SwitchboardError &&
@@ -227,10 +261,18 @@ export class SupervisedBackend implements Transport {
       return;
     }
     if (this.#superseded(inner)) return;
-    this.#options.onEvent?.({ type: 'started', attempt: this.#attempts });
     if (this.#state === 'restarting' && this.#initialize) {
-      await this.#reinitialize(inner);
+      try {
+        await this.#reinitialize(inner);
+      } catch (error) {
+        // Not ready: a backend that cannot be re-initialized failed to start, and is restarted as such.
+        if (this.#superseded(inner)) return;
+        this.#onBackendClose(inner, toSwitchboardError(error, 'CONNECTION_FAILED'));
+        inner.close().catch(() => undefined);
+        return;
+      }
       if (this.#superseded(inner)) return;
+      this.#prove();
     }
     this.#state = 'ready';
     const queued = this.#queue;
@@ -245,36 +287,56 @@ export class SupervisedBackend implements Transport {
     return this.#inner !== inner || this.#state === 'closed' || this.#state === 'failed';
   }
 
-  /** Replays the session's initialize on a fresh backend; its answer is consumed here. */
+  /**
+   * Replays the session's initialize on a fresh backend; its answer is consumed here.
+   *
+   * @throws SwitchboardError when the backend answers with an error, does not answer in time, or the
+   *   send fails
+   */
   async #reinitialize(inner: Transport): Promise<void> {
     const original = this.#initialize as JSONRPCRequest;
     const id = `${REINIT_ID_PREFIX}${++this.#reinitCount}`;
-    const answered = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<JSONRPCMessage>((resolve, reject) => {
+      timer = setTimeout(
         () => reject(new SwitchboardError('UPSTREAM_TIMEOUT', 'Restarted backend did not answer initialize')),
         this.#options.reinitializeTimeoutMs ?? 30_000,
       );
-      this.#pendingReinit = { id, resolve: () => (clearTimeout(timer), resolve()) };
+      this.#pendingReinit = { id, resolve };
     });
     try {
       await inner.send({ ...original, id });
-      await answered;
+      const answer = await answered;
+      if ('error' in answer) {
+        const said = (answer as { error?: { message?: unknown } }).error?.message;
+        throw new SwitchboardError(
+          'CONNECTION_FAILED',
+          `Restarted backend refused initialize: ${typeof said === 'string' ? said : 'error'}`,
+        );
+      }
       if (this.#initialized) await inner.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       this.#options.onEvent?.({ type: 'reinitialized' });
-    } catch (error) {
-      this.onerror?.(toSwitchboardError(error));
     } finally {
+      clearTimeout(timer);
       this.#pendingReinit = undefined;
     }
   }
 
-  #pendingReinit: { id: string; resolve: () => void } | undefined;
+  #pendingReinit: { id: string; resolve: (answer: JSONRPCMessage) => void } | undefined;
+
+  /** The current backend works: report it once. */
+  #prove(): void {
+    if (this.#proven) return;
+    this.#proven = true;
+    this.#options.onEvent?.({ type: 'started', attempt: this.#attempts });
+  }
 
   #onBackendMessage(inner: Transport, message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if (inner !== this.#inner) return;
+    if (!this.#proven && this.#pendingReinit === undefined) this.#prove();
     if (isResponse(message)) {
       if (this.#pendingReinit && message.id === this.#pendingReinit.id) {
-        this.#pendingReinit.resolve();
+        this.#pendingReinit.resolve(message);
         return;
       }
       if (message.id !== undefined) this.#inflight.delete(message.id);
@@ -296,20 +358,37 @@ export class SupervisedBackend implements Transport {
     const inflight = [...this.#inflight];
     this.#inflight.clear();
     this.#inner = undefined;
-    this.#options.onEvent?.({ type: 'exited', error, uptimeMs, inflight: inflight.length });
-    // Answer everything in flight now: the client must not wait for a timeout.
+    const wasReady = this.#proven;
+    const incident = newIncidentId();
+    this.#options.onEvent?.({
+      type: 'exited',
+      error,
+      uptimeMs,
+      inflight: inflight.length,
+      incident,
+      wasReady,
+    });
+    // Answer everything in flight now: the client must not wait for a timeout. The cause (exit status,
+    // stderr, addresses) is for operators; the client gets the incident id to quote.
     const wire = toJsonRpcError(
-      new SwitchboardError('BACKEND_UNAVAILABLE', `Backend failed during the request: ${error.message}`, {
-        cause: error,
-        details: error.details,
-      }),
+      new SwitchboardError(
+        'BACKEND_UNAVAILABLE',
+        `The backend exited during the request (incident ${incident})`,
+        { details: { incident } },
+      ),
     );
     for (const id of inflight) this.#emit(errorResponse(id, wire));
     const delay = this.#policy.failed(this.#state === 'ready' ? uptimeMs : 0);
     if (delay === undefined) {
       this.#state = 'failed';
       this.#lastError = error;
-      this.#options.onEvent?.({ type: 'gave-up', error, attempts: this.#attempts });
+      this.#gaveUpIncident = newIncidentId();
+      this.#options.onEvent?.({
+        type: 'gave-up',
+        error,
+        attempts: this.#attempts,
+        incident: this.#gaveUpIncident,
+      });
       const queued = this.#queue;
       this.#queue = [];
       for (const message of queued) this.#refuse(message);

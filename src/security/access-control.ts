@@ -115,7 +115,14 @@ export class AccessControl {
       return result;
     const items = (result as Record<string, unknown>)[filter.array];
     if (!Array.isArray(items)) return result;
-    return { ...result, [filter.array]: policy.filter(filter.kind, items, filter.key, caller) };
+    const filtered: Record<string, unknown> = {
+      ...result,
+      [filter.array]: policy.filter(filter.kind, items, filter.key, caller),
+    };
+    // A list filtered per caller must not be cached across callers (2026-07-28 caching): its cache
+    // scope becomes private. (The hints themselves stay: a 2026 result must carry them.)
+    if ('cacheScope' in filtered) filtered.cacheScope = 'private';
+    return filtered;
   }
 
   #report(refusal: AccessRefusal): void {

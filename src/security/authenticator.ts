@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JWTPayload } from 'jose';
 import { SwitchboardError } from '../errors.js';
@@ -58,8 +59,11 @@ export function scopesOf(payload: JWTPayload): string[] {
  * 401 with a `WWW-Authenticate` challenge (`resource_metadata` for OAuth clients); the response never
  * echoes the credential.
  *
- * `authInfo.clientId` carries the *principal* (the token subject, else its `client_id`; `apikey:<id>`
- * for keys): the HTTP listener binds each session to it, so one user cannot drive another's session.
+ * `authInfo.clientId` carries the *binding key* of the caller, to which the HTTP listener binds each
+ * session so one user cannot drive another's: for a JWT, its issuer and subject together (else its
+ * issuer and `client_id`/`azp`; a token with neither is a principal of its own, keyed by a hash of the
+ * token); `apikey:<id>` for keys. `authInfo.extra.principal` is the name policies and rate limits use
+ * (`sub:<subject>`, `client:<id>`, `token:<hash>`, `apikey:<id>`).
  *
  * @example
  * ```ts
@@ -161,16 +165,17 @@ export class Authenticator {
         : typeof payload.azp === 'string'
           ? payload.azp
           : undefined;
+    const issuer = typeof payload.iss === 'string' ? payload.iss : '';
+    // Neither a subject nor a client: the token itself is the principal (its holder, and only it).
+    const tokenKey = `token:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
     const principal =
-      subject !== undefined
-        ? `sub:${subject}`
-        : clientId !== undefined
-          ? `client:${clientId}`
-          : 'jwt:anonymous';
+      subject !== undefined ? `sub:${subject}` : clientId !== undefined ? `client:${clientId}` : tokenKey;
+    // Two issuers may hand out the same subject to different people: sessions bind to both.
+    const binding = principal === tokenKey ? tokenKey : `jwt:${JSON.stringify([issuer, principal])}`;
     const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
     const authInfo: AuthInfo = {
       token,
-      clientId: principal,
+      clientId: binding,
       scopes: scopesOf(payload),
       ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}),
       ...(aud !== undefined && URL.canParse(aud) ? { resource: new URL(aud) } : {}),

@@ -1,13 +1,23 @@
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SwitchboardError } from '../errors.js';
+import { codeLoadingArgument } from './interpreter-flags.js';
 
 /** Options of {@link CommandPolicy}. */
 export interface CommandPolicyOptions {
   /** Executables that may be spawned: names (looked up in `PATH`) or paths. Empty = any command. */
   allow?: readonly string[] | undefined;
-  /** Every argument must match this pattern in full (e.g. `[\w./=:@-]*`). Default: any argument. */
+  /**
+   * Every argument must match this pattern in full (e.g. `[\w./:@-]+` — no `=`). Default: any argument.
+   * A pattern cannot keep interpreter flags out on its own: with a policy configured, the code-loading
+   * flags of known interpreters are refused whatever the pattern says (see {@link allowFlags}).
+   */
   argPattern?: string | RegExp | undefined;
+  /**
+   * Code-loading interpreter flags allowed by exact name (`--inspect`, `-m`, …; `-` for a program read
+   * from stdin). Without a policy (no `allow`, no `argPattern`) no flag is checked.
+   */
+  allowFlags?: readonly string[] | undefined;
   /** `PATH` to search (default `process.env.PATH`). */
   pathEnv?: string | undefined;
   /** Working directory for relative command paths (default `process.cwd()`). */
@@ -63,10 +73,13 @@ export function resolveExecutable(
 }
 
 /**
- * Which stdio backends may be spawned (issue 6 §9): an allow-list of executables compared by their
- * resolved absolute path, and an optional pattern every argument must match. Arguments are passed to
- * the child literally (`shell: false`), so `; rm -rf /` or `$(id)` is one inert argument — the pattern
- * is for policies that want to refuse such arguments outright.
+ * Which stdio backends may be spawned: an allow-list of executables compared by their resolved absolute
+ * path, and an optional pattern every argument must match. Arguments are passed to the child literally
+ * (`shell: false`), so `; rm -rf /` or `$(id)` is one inert argument — the pattern is for policies that
+ * want to refuse such arguments outright. With either configured, the flags through which a known
+ * interpreter runs code from its command line (`node --require`, `--inspect`, `python -c`, `sh -c`, a
+ * program read from stdin, …) are refused unless allowed by exact name (`allowFlags`), whatever the
+ * pattern admits.
  *
  * @example
  * ```ts
@@ -78,6 +91,7 @@ export function resolveExecutable(
 export class CommandPolicy {
   readonly #allowed: ReadonlySet<string> | undefined;
   readonly #argPattern: RegExp | undefined;
+  readonly #allowFlags: ReadonlySet<string>;
   readonly #pathEnv: string;
   readonly #cwd: string;
 
@@ -88,6 +102,7 @@ export class CommandPolicy {
   constructor(options: CommandPolicyOptions = {}) {
     this.#pathEnv = options.pathEnv ?? process.env.PATH ?? '';
     this.#cwd = options.cwd ?? process.cwd();
+    this.#allowFlags = new Set(options.allowFlags ?? []);
     if (options.allow !== undefined && options.allow.length > 0) {
       this.#allowed = new Set(
         options.allow.map((entry) => {
@@ -114,9 +129,9 @@ export class CommandPolicy {
     }
   }
 
-  /** `true` when an allow-list is configured. */
+  /** `true` when an allow-list or an argument pattern is configured (interpreter flags are checked). */
   get restricted(): boolean {
-    return this.#allowed !== undefined;
+    return this.#allowed !== undefined || this.#argPattern !== undefined;
   }
 
   /**
@@ -143,6 +158,19 @@ export class CommandPolicy {
           {
             details: { command, argument: bad + 1 },
           },
+        );
+      }
+    }
+    if (this.restricted) {
+      const names = executable ? [command, executable.path, executable.real] : [command];
+      const found = codeLoadingArgument(names, args, this.#allowFlags);
+      if (found !== undefined) {
+        const where =
+          found.index < args.length ? `Argument ${found.index + 1} ("${found.flag}")` : 'The command line';
+        throw new SwitchboardError(
+          'COMMAND_REFUSED',
+          `${where} of "${command}" refused (${found.interpreter}: ${found.reason}); allow it by exact name with --allow-flag ${found.flag}`,
+          { details: { command, argument: found.index + 1, flag: found.flag } },
         );
       }
     }

@@ -69,3 +69,28 @@ export function httpAdmission(access: AccessControl, options: HttpAdmissionOptio
     return undefined;
   };
 }
+
+/** The method name under which opening a session is rate-limited (and counted in metrics). */
+export const SESSION_OPEN_METHOD = 'session/open';
+
+/**
+ * The HTTP listener's `admitSession` hook: a request that opens a session without a JSON-RPC body
+ * (`GET` of the legacy SSE endpoint) takes a rate-limit token of its caller like any request does —
+ * 429 with `Retry-After` when the caller's rate is exceeded. (A 2025-era `initialize` POST is already
+ * admitted by {@link httpAdmission}.)
+ *
+ * @example
+ * ```ts
+ * listen(uri, { http: { admit: httpAdmission(access), admitSession: httpSessionAdmission(access) } });
+ * ```
+ */
+export function httpSessionAdmission(
+  access: AccessControl,
+  options: HttpAdmissionOptions = {},
+): (req: IncomingMessage, authInfo: AuthInfo | undefined) => HttpRejection | undefined {
+  return (req, authInfo) => {
+    const caller = callerOf(authInfo, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
+    const refused = access.check(SESSION_OPEN_METHOD, undefined, caller);
+    return refused === undefined ? undefined : rejection(refused, undefined, options.resourceMetadataUrl?.());
+  };
+}

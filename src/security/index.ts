@@ -1,5 +1,5 @@
 /**
- * Security at the edge (issue 6): authentication (JWT, API keys), OAuth protected resource metadata,
+ * Security at the edge: authentication (JWT, API keys), OAuth protected resource metadata,
  * authorization policy, rate limits, CORS and security headers, the SSRF guard of backend URLs, the
  * command policy of stdio backends. Node-only (`node:crypto`, `node:dns`, `node:net`): a subpath of
  * its own, never the root entry.
@@ -22,6 +22,15 @@ export {
   type AuthRefusal,
 } from './authenticator.js';
 export {
+  ChildEnvPolicy,
+  CODE_LOADING_ENV,
+  CODE_LOADING_ENV_PREFIXES,
+  isCodeLoadingEnv,
+  PROXY_ENV_PREFIX,
+  type ChildEnvPolicyOptions,
+  type InheritedEnv,
+} from './child-env-policy.js';
+export {
   CommandPolicy,
   resolveExecutable,
   type AdmittedCommand,
@@ -35,7 +44,20 @@ export {
   CORS_EXPOSED_HEADERS,
   type CorsOptions,
 } from './cors.js';
-export { httpAdmission, type HttpAdmissionOptions } from './http-admission.js';
+export {
+  checkFrontendAuthentication,
+  frontendAuthentication,
+  unauthenticatedFrontends,
+  type FrontendAuthentication,
+  type FrontendAuthenticationCheck,
+} from './frontend-auth.js';
+export {
+  httpAdmission,
+  httpSessionAdmission,
+  SESSION_OPEN_METHOD,
+  type HttpAdmissionOptions,
+} from './http-admission.js';
+export { codeLoadingArgument, KNOWN_INTERPRETERS, type CodeLoadingArgument } from './interpreter-flags.js';
 export {
   remoteJwks,
   DEFAULT_JWKS_MIN_REFETCH_MS,
@@ -76,6 +98,7 @@ export {
   type RateLimiterOptions,
 } from './rate-limit/limiter.js';
 export { TokenBucket } from './rate-limit/token-bucket.js';
+export { authenticatedRoute, type PlainRoute } from './route-guard.js';
 export { LIST_FILTERS, requestTarget, type ListFilter, type RequestTarget } from './request-target.js';
 export {
   applySecurityHeaders,

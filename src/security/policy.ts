@@ -33,7 +33,13 @@ export interface Caller {
 /** What {@link AuthorizationPolicy.decide} said. */
 export type PolicyDecision = { allowed: true } | { allowed: false; requiredScopes: string[] };
 
-function globToRegExp(pattern: string): RegExp {
+/**
+ * A name pattern as a regular expression: `*` matches any run of characters (slashes included), every
+ * other character itself.
+ *
+ * @param pattern - e.g. `read_*`, `file:///docs/*`
+ */
+export function globToRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
   return new RegExp(`^${escaped}$`, 's');
 }
@@ -56,7 +62,7 @@ export function callerOf(authInfo: AuthInfo | undefined, fallbackPrincipal = 'an
 }
 
 /**
- * Scope/claim-based authorization of tools, resources and prompts (issue 6 §4). Rules are additive:
+ * Scope/claim-based authorization of tools, resources and prompts. Rules are additive:
  * a name is allowed when any rule that matches the caller lists it; everything else is refused. An
  * empty policy (no rules) allows everything — configure rules to restrict.
  *

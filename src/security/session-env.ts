@@ -1,4 +1,5 @@
 import { SwitchboardError } from '../errors.js';
+import { isCodeLoadingEnv } from './child-env-policy.js';
 import type { AuthInfo } from '../transport.js';
 
 /**
@@ -20,41 +21,28 @@ export interface ChildEnvMapping {
 /** Longest value passed: 8 KiB. */
 export const MAX_CHILD_ENV_VALUE = 8 * 1024;
 
-// Variables through which a value would change what the child runs or loads, not just what it reads.
-const FORBIDDEN = new Set([
-  'PATH',
-  'HOME',
-  'SHELL',
-  'ENV',
-  'BASH_ENV',
-  'IFS',
-  'NODE_OPTIONS',
-  'NODE_PATH',
-  'PYTHONPATH',
-  'PYTHONSTARTUP',
-  'PYTHONHOME',
-  'PERL5OPT',
-  'PERL5LIB',
-  'RUBYOPT',
-  'RUBYLIB',
-  'JAVA_TOOL_OPTIONS',
-  'CLASSPATH',
-  'GIT_SSH_COMMAND',
-]);
+// Caller-supplied values may not choose what runs nor where it looks: beyond the code-loading
+// variables, these are refused for per-user variables even though the operator may set them.
+const PER_USER_REFUSED = new Set(['PATH', 'HOME', 'SHELL']);
 
 /**
  * Checks mappings once, at startup.
  *
+ * @param allow - code-loading variables allowed by exact name (`--allow-env`); `PATH`, `HOME` and
+ *   `SHELL` stay refused for per-user values
  * @throws SwitchboardError `INVALID_OPTIONS` for a bad or dangerous variable name (`PATH`, `LD_*`,
  *   `NODE_OPTIONS`, …) or a mapping without exactly one source
  */
-export function checkChildEnvMappings(mappings: readonly ChildEnvMapping[]): void {
+export function checkChildEnvMappings(
+  mappings: readonly ChildEnvMapping[],
+  allow: readonly string[] = [],
+): void {
   for (const m of mappings) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(m.env)) {
       throw new SwitchboardError('INVALID_OPTIONS', `child env "${m.env}": not a valid variable name`);
     }
     const upper = m.env.toUpperCase();
-    if (FORBIDDEN.has(upper) || upper.startsWith('LD_') || upper.startsWith('DYLD_')) {
+    if (PER_USER_REFUSED.has(upper) || (isCodeLoadingEnv(m.env) && !allow.includes(m.env))) {
       throw new SwitchboardError(
         'INVALID_OPTIONS',
         `child env "${m.env}": this variable controls what the child runs; refused`,

@@ -2,10 +2,13 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { SwitchboardError, toSwitchboardError } from '../errors.js';
+import { processBufferBudget } from '../framing/buffer-budget.js';
 import type { Listener, ListenerCloseOptions, ListenerOptions } from '../listener.js';
 import { checkSocketPath } from '../security/socket-path.js';
 import { DEFAULT_KEEPALIVE_MS } from './socket-connect.js';
 import { AcceptedConnection } from './socket-connection.js';
+import type { FrameDeadlineOptions } from './frame-deadlines.js';
+import { guardHandler } from './handler-guard.js';
 import { drainConnections, type DrainableConnection } from './socket-drain.js';
 import { SocketTransport } from './socket-transport.js';
 import type { StreamTransportOptions } from './stream-transport.js';
@@ -40,7 +43,7 @@ export type SocketListenTarget =
 
 /** Options of {@link listenSocket}. */
 export interface SocketListenerOptions
-  extends ListenerOptions, Omit<StreamTransportOptions, 'maxMessageBytes'> {
+  extends ListenerOptions, FrameDeadlineOptions, Pick<StreamTransportOptions, 'framing' | 'maxQueuedBytes'> {
   target: SocketListenTarget;
   /** TCP keep-alive delay of accepted connections in ms (default 30 000; 0 disables). */
   keepAliveMs?: number | undefined;
@@ -51,7 +54,7 @@ export interface SocketListenerOptions
 /** Settings of `listen('tcp://…' | 'tls://…' | 'unix://…', { socket })` beyond the URI. */
 export type SocketListenSettings = Pick<
   SocketListenerOptions,
-  'keepAliveMs' | 'closeTimeoutMs' | 'maxQueuedBytes'
+  'keepAliveMs' | 'closeTimeoutMs' | 'maxQueuedBytes' | 'firstFrameTimeoutMs' | 'frameTimeoutMs'
 >;
 
 /** Settings of `listen('unix://…', { unix })`. */
@@ -98,22 +101,38 @@ export class SocketListener implements Listener {
         ? tls.createServer({ ...netOptions, ...tlsServerOptions(target.tls) })
         : net.createServer(netOptions);
     const listener = new SocketListener(server, options);
+    const report = (error: Error): void => listener.#report(error);
     server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-    server.on(target.kind === 'tls' ? 'secureConnection' : 'connection', listener.#accept);
-    server.on('drop', (data?: net.DropArgument) =>
-      listener.#report(
-        new SwitchboardError(
-          'CONNECTION_REJECTED',
-          `Connection refused: maxConnections (${server.maxConnections}) reached`,
-          { details: { remoteAddress: data?.remoteAddress } },
-        ),
+    server.on(
+      target.kind === 'tls' ? 'secureConnection' : 'connection',
+      guardHandler('socket accept', listener.#accept, report, (socket: net.Socket) => socket.destroy()),
+    );
+    server.on(
+      'drop',
+      guardHandler(
+        'socket drop',
+        (data?: net.DropArgument) =>
+          report(
+            new SwitchboardError(
+              'CONNECTION_REJECTED',
+              `Connection refused: maxConnections (${server.maxConnections}) reached`,
+              { details: { remoteAddress: data?.remoteAddress } },
+            ),
+          ),
+        report,
       ),
     );
-    server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) =>
-      listener.#report(tlsHandshakeError(error, socket)),
+    server.on(
+      'tlsClientError',
+      guardHandler(
+        'TLS handshake',
+        (error: Error, socket: tls.TLSSocket) => report(tlsHandshakeError(error, socket)),
+        report,
+        (_error, socket) => socket.destroy(),
+      ),
     );
     await listener.#bind();
-    server.on('error', (error) => listener.#report(toSwitchboardError(error, 'CONNECTION_FAILED')));
+    server.on('error', (error) => report(toSwitchboardError(error, 'CONNECTION_FAILED')));
     return listener;
   }
 
@@ -185,12 +204,16 @@ export class SocketListener implements Listener {
       socket.destroy();
       return;
     }
+    const o = this.#options;
     const transport = new SocketTransport({
       socket,
-      framing: this.#options.framing,
-      maxMessageBytes: this.#options.maxMessageBytes,
-      maxQueuedBytes: this.#options.maxQueuedBytes,
-      closeTimeoutMs: this.#options.closeTimeoutMs,
+      framing: o.framing,
+      maxMessageBytes: o.maxMessageBytes,
+      maxQueuedBytes: o.maxQueuedBytes,
+      closeTimeoutMs: o.closeTimeoutMs,
+      bufferBudget: o.bufferBudget ?? processBufferBudget,
+      frameDeadlines: { firstFrameTimeoutMs: o.firstFrameTimeoutMs, frameTimeoutMs: o.frameTimeoutMs },
+      pauseReadsWhileSendBlocked: true,
     });
     const connection = new AcceptedConnection(transport);
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -245,7 +268,10 @@ function listenError(where: string, cause: unknown): SwitchboardError {
  * own unstarted transport (never shared, never broadcast to).
  *
  * Defaults: at most 1024 simultaneous connections (`maxConnections`), NDJSON framing, 32 MiB messages,
- * Unix socket files created with mode 0600 and removed on close, close grace period 5 s.
+ * incomplete messages of all connections bounded together by the process-wide 256 MiB `bufferBudget`,
+ * a connection closed when it sends no complete message within 30 s (`firstFrameTimeoutMs`) or takes
+ * more than 60 s over one message (`frameTimeoutMs`), reading paused while a connection's responses are
+ * backed up, Unix socket files created with mode 0600 and removed on close, close grace period 5 s.
  *
  * @throws SwitchboardError `LISTEN_FAILED` (address in use, permission), `UNSAFE_SOCKET_PATH`,
  *   `INVALID_OPTIONS` (TLS without cert/key)

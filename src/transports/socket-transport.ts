@@ -14,6 +14,9 @@ export { buildSocketConnector } from './socket-connect.js';
 export type { SocketConnectOptions, SocketConnector, SocketTarget } from './socket-connect.js';
 export type { PemInput, TlsClientOptions, TlsMinVersion } from './tls-options.js';
 
+/** Reasons we end a connection on for the peer's behaviour: it is ended in order, with its answer. */
+const REFUSALS = new Set(['BUFFER_BUDGET_EXCEEDED', 'FRAME_TIMEOUT']);
+
 /** Default time `close()` waits for the peer to acknowledge the end of the connection: 2 s. */
 export const DEFAULT_SOCKET_CLOSE_TIMEOUT_MS = 2_000;
 
@@ -119,11 +122,12 @@ export class SocketTransport extends StreamTransport {
     socket.off('close', this.#onSocketClose);
     socket.on('error', ignore);
     if (socket.destroyed) return;
-    if (reason !== undefined && reason.code !== 'TRANSPORT_CLOSED') {
+    if (reason !== undefined && reason.code !== 'TRANSPORT_CLOSED' && !REFUSALS.has(reason.code)) {
       socket.destroy();
       return;
     }
     // Orderly close: flush what was written, send FIN, and keep reading so the peer's FIN arrives.
+    // A peer we refuse (budget, deadline) gets this too, so it can read why before the socket goes.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         socket.destroy();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { SwitchboardError } from '../errors.js';
 import { childEnvironment } from './child-env.js';
+import { guardHandler } from './handler-guard.js';
 import { LineSplitter } from './line-splitter.js';
 import { PROCESS_GROUPS, signalTree, treeAlive, waitForExit, waitForTreeGone } from './process-group.js';
 import { StreamTransport, type StreamPair, type StreamTransportOptions } from './stream-transport.js';
@@ -115,7 +116,10 @@ export class StdioClientTransport extends StreamTransport {
       const onSpawn = (): void => {
         child.off('error', onError);
         child.on('error', (error) => this.reportError(error));
-        child.once('exit', this.#onExit);
+        child.once(
+          'exit',
+          guardHandler('child exit handler', this.#onExit, (e) => this.reportError(e)),
+        );
         resolve({
           readable: child.stdout as Readable,
           writable: child.stdin as NonNullable<typeof child.stdin>,
@@ -220,8 +224,15 @@ export class StdioClientTransport extends StreamTransport {
         this.reportError(error instanceof Error ? error : new Error(String(error)));
       }
     });
-    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
-    stream.on('end', () => splitter.end());
+    const report = (error: Error): void => this.reportError(error);
+    stream.on(
+      'data',
+      guardHandler('child stderr handler', (chunk: Buffer) => splitter.push(chunk), report),
+    );
+    stream.on(
+      'end',
+      guardHandler('child stderr handler', () => splitter.end(), report),
+    );
     stream.on('error', () => undefined);
   }
 }

@@ -1,3 +1,4 @@
+import { processBufferBudget } from '../framing/buffer-budget.js';
 import type { Listener, ListenerOptions } from '../listener.js';
 import { StdioServerTransport, type StdioServerOptions } from './stdio-server.js';
 
@@ -8,7 +9,9 @@ export interface StdioListener extends Listener {
 
 /**
  * Serves on this process's own stdin/stdout: a "listener" with exactly one connection, the client that
- * launched us. It is done when that connection closes (stdin EOF): see `closed`.
+ * launched us. It is done when that connection closes (stdin EOF): see `closed`. Reading stdin pauses
+ * while stdout is backed up; the incomplete line counts against `bufferBudget`. No frame deadlines: the
+ * client that launched us may stay silent as long as it likes.
  *
  * @example
  * ```ts
@@ -23,6 +26,9 @@ export function listenStdio(
     stdin: options.stdin,
     stdout: options.stdout,
     maxMessageBytes: options.maxMessageBytes,
+    bufferBudget: options.bufferBudget ?? processBufferBudget,
+    // A client that writes requests but does not read our stdout must not make us buffer its answers.
+    pauseReadsWhileSendBlocked: true,
   });
   options.onConnection(transport, {});
   return Promise.resolve({

@@ -1,11 +1,14 @@
 import type { Readable, Writable } from 'node:stream';
 import { SwitchboardError, toSwitchboardError } from '../errors.js';
+import type { BudgetLease, BufferBudget } from '../framing/buffer-budget.js';
 import { codecs, type Codec, type FramingName } from '../framing/codec.js';
 import { resolveMaxMessageBytes } from '../framing/frame-parser.js';
 import type { FrameDecoder } from '../framing/frame-parser.js';
 import { isNotification, type JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, PeerInfo, Transport, TransportSendOptions } from '../transport.js';
 import { answerFrameError } from './frame-error-policy.js';
+import { FrameDeadlines, type FrameDeadlineOptions } from './frame-deadlines.js';
+import { guardHandler } from './handler-guard.js';
 import { WriteQueue } from './write-queue.js';
 
 /** Options shared by every transport over a byte stream (stdio, TCP, TLS, Unix). */
@@ -16,6 +19,24 @@ export interface StreamTransportOptions {
   framing?: FramingName | undefined;
   /** Bound on bytes waiting behind a full stream (default 64 MiB). */
   maxQueuedBytes?: number | undefined;
+  /**
+   * Hold the bytes of an incomplete incoming frame in this shared budget; a frame that does not fit
+   * closes the connection with `BUFFER_BUDGET_EXCEEDED` (default: no shared bound). Listeners set it.
+   */
+  bufferBudget?: BufferBudget | undefined;
+  /**
+   * Close the connection with `FRAME_TIMEOUT` when the peer sends no complete message in time (default:
+   * no deadlines). Listeners set it for accepted connections; a client must not, since servers speak
+   * only when asked.
+   */
+  frameDeadlines?: FrameDeadlineOptions | undefined;
+  /**
+   * Stop reading while the outgoing side is backed up (the stream refused more and has not drained),
+   * so a peer that sends requests but never reads the responses cannot make us buffer without bound
+   * (default false). Listeners set it for accepted connections. Not for a transport to a child or a
+   * server: that peer may block on its own output until we read, and both would wait forever.
+   */
+  pauseReadsWhileSendBlocked?: boolean | undefined;
 }
 
 /** The two halves a stream transport reads from and writes to. */
@@ -39,6 +60,10 @@ export abstract class StreamTransport implements Transport {
   readonly #codec: Codec;
   readonly #maxMessageBytes: number;
   readonly #maxQueuedBytes: number | undefined;
+  readonly #lease: BudgetLease | undefined;
+  readonly #deadlines: FrameDeadlines | undefined;
+  readonly #pauseWhileBlocked: boolean;
+  #pausedByUs = false;
   #state: State = 'idle';
   #streams: StreamPair | undefined;
   #writer: WriteQueue | undefined;
@@ -58,6 +83,12 @@ export abstract class StreamTransport implements Transport {
     this.#codec = codecs[options.framing ?? 'ndjson'];
     this.#maxMessageBytes = resolveMaxMessageBytes(options.maxMessageBytes);
     this.#maxQueuedBytes = options.maxQueuedBytes;
+    this.#lease = options.bufferBudget?.lease();
+    this.#deadlines =
+      options.frameDeadlines === undefined
+        ? undefined
+        : new FrameDeadlines(options.frameDeadlines, (reason) => this.#refuse(reason));
+    this.#pauseWhileBlocked = options.pauseReadsWhileSendBlocked ?? false;
   }
 
   /** Opens (or adopts) the streams. Called once by `start()`. */
@@ -113,16 +144,21 @@ export abstract class StreamTransport implements Transport {
     }
     if (this.#state !== 'starting') return; // closed while opening; teardown already ran or will run
     this.#streams = streams;
-    this.#writer = new WriteQueue(streams.writable, this.#maxQueuedBytes);
+    this.#writer = new WriteQueue(
+      streams.writable,
+      this.#maxQueuedBytes,
+      this.#pauseWhileBlocked ? this.#onSendPressure : undefined,
+    );
     this.#decoder = this.#codec.createDecoder(
-      { onmessage: this.#deliverSoon, onerror: this.#onFrameError },
-      { maxMessageBytes: this.#maxMessageBytes },
+      { onmessage: this.#onFrame, onerror: this.#onFrameError },
+      { maxMessageBytes: this.#maxMessageBytes, budget: this.#lease },
     );
     streams.readable.on('data', this.#onData);
     streams.readable.on('end', this.#onEnd);
     streams.readable.on('error', this.#onStreamError);
     if (streams.writable !== (streams.readable as unknown)) streams.writable.on('error', this.#onStreamError);
     this.#state = 'open';
+    this.#deadlines?.start();
   }
 
   send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
@@ -185,11 +221,22 @@ export abstract class StreamTransport implements Transport {
     );
   }
 
-  async #shutdown(reason: SwitchboardError | undefined): Promise<void> {
+  /**
+   * Ends the connection because of the peer's behaviour (budget spent, deadline passed): what was sent
+   * so far (e.g. the error answer) is flushed first, then the stream is torn down.
+   */
+  #refuse(reason: SwitchboardError): void {
+    this.#closing ??= this.#shutdown(reason, true);
+  }
+
+  async #shutdown(reason: SwitchboardError | undefined, flush = reason === undefined): Promise<void> {
     this.#closeReason = reason;
     this.#state = 'closed';
+    this.#deadlines?.stop();
+    this.#decoder?.dispose();
+    this.#lease?.release();
     // What was sent before close() goes out; only what cannot be written any more fails.
-    if (reason === undefined) this.#writer?.flushNow();
+    if (flush) this.#writer?.flushNow();
     this.#writer?.fail(this.#closedError());
     const streams = this.#streams;
     if (streams) {
@@ -213,18 +260,54 @@ export abstract class StreamTransport implements Transport {
     }
   }
 
-  readonly #onData = (chunk: Buffer | string): void => {
-    this.#decoder?.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  // Stream callbacks are guarded: nothing thrown below may escape into the emitter (and the process).
+  readonly #onData = guardHandler(
+    'stream data handler',
+    (chunk: Buffer | string): void => {
+      const decoder = this.#decoder;
+      if (decoder === undefined) return;
+      decoder.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      if (decoder.inFrame && this.#state === 'open') this.#deadlines?.frameBegun();
+    },
+    (error) => this.reportError(error),
+  );
+
+  readonly #onEnd = guardHandler(
+    'stream end handler',
+    (): void => {
+      this.#decoder?.end();
+      this.onReadableEnd();
+    },
+    (error) => this.reportError(error),
+  );
+
+  readonly #onStreamError = guardHandler(
+    'stream error handler',
+    (error: Error): void => {
+      if (this.#state === 'closed') return;
+      this.onStreamFailure(error);
+    },
+    (error) => this.reportError(error),
+  );
+
+  /** The write side filled up (`true`) or drained (`false`): stop or resume reading. */
+  readonly #onSendPressure = (blocked: boolean): void => {
+    const readable = this.#streams?.readable;
+    if (readable === undefined || this.#state !== 'open') return;
+    if (blocked) {
+      if (readable.isPaused()) return; // someone else paused it; theirs to resume
+      readable.pause();
+      this.#pausedByUs = true;
+    } else if (this.#pausedByUs) {
+      this.#pausedByUs = false;
+      readable.resume();
+    }
   };
 
-  readonly #onEnd = (): void => {
-    this.#decoder?.end();
-    this.onReadableEnd();
-  };
-
-  readonly #onStreamError = (error: Error): void => {
-    if (this.#state === 'closed') return;
-    this.onStreamFailure(error);
+  /** Every complete frame, delivered or not, meets the deadlines. */
+  readonly #onFrame = (message: JSONRPCMessage): void => {
+    this.#deadlines?.frameEnded();
+    this.#deliverSoon(message);
   };
 
   /**
@@ -271,12 +354,18 @@ export abstract class StreamTransport implements Transport {
   };
 
   readonly #onFrameError = (error: SwitchboardError): void => {
-    this.reportError(error);
+    const refused = error.code === 'BUFFER_BUDGET_EXCEEDED';
+    if (!refused) {
+      this.#deadlines?.frameEnded();
+      this.reportError(error);
+    }
     answerFrameError(error, {
       reply: (message) => {
         this.send(message).catch((e: unknown) => this.reportError(toSwitchboardError(e)));
       },
       deliver: this.#deliverSoon,
     });
+    // The shared budget is spent: this connection goes (after its answer), the others go on.
+    if (refused) this.#refuse(error);
   };
 }

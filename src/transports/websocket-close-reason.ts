@@ -46,3 +46,16 @@ export function pingTimeoutReason(intervalMs: number): SwitchboardError {
     { details: { reason: 'ping-timeout' } },
   );
 }
+
+/**
+ * The close code and text for a connection we end because of the peer's behaviour: 1013 (try again
+ * later) when the shared buffer budget is spent, 1008 (policy violation) when a deadline passed;
+ * `undefined` for any other reason.
+ */
+export function refusalCloseCode(
+  reason: SwitchboardError | undefined,
+): { code: number; reason: string } | undefined {
+  if (reason?.code === 'BUFFER_BUDGET_EXCEEDED') return { code: 1013, reason: 'buffer budget exceeded' };
+  if (reason?.code === 'FRAME_TIMEOUT') return { code: 1008, reason: 'message timeout' };
+  return undefined;
+}

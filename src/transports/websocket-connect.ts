@@ -125,10 +125,15 @@ export function openWebSocket(options: WebSocketClientOptions, maxPayload: numbe
 }
 
 /**
- * Orderly close: the closing handshake (code 1000) after everything already sent, or `terminate()`
- * once `timeoutMs` passed without the peer's answer.
+ * Orderly close: the closing handshake (code 1000 unless given) after everything already sent, or
+ * `terminate()` once `timeoutMs` passed without the peer's answer.
  */
-export function closeWebSocket(socket: WebSocket, timeoutMs: number): Promise<void> {
+export function closeWebSocket(
+  socket: WebSocket,
+  timeoutMs: number,
+  code = 1000,
+  reason?: string,
+): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       socket.terminate();
@@ -140,6 +145,6 @@ export function closeWebSocket(socket: WebSocket, timeoutMs: number): Promise<vo
     });
     // A paused socket would never read the peer's close frame.
     socket.resume();
-    socket.close(1000);
+    socket.close(code, reason);
   });
 }

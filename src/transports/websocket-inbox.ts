@@ -1,3 +1,4 @@
+import { toSwitchboardError, type SwitchboardError } from '../errors.js';
 import type { JSONRPCMessage } from '../protocol/messages.js';
 
 /**
@@ -14,13 +15,18 @@ import type { JSONRPCMessage } from '../protocol/messages.js';
  */
 export class Inbox {
   readonly #deliver: (message: JSONRPCMessage) => void;
+  readonly #onFault: ((error: SwitchboardError) => void) | undefined;
   #queue: JSONRPCMessage[] = [];
   #head = 0;
   #scheduled = false;
 
-  /** @param deliver - called once per message, in arrival order; must not throw */
-  constructor(deliver: (message: JSONRPCMessage) => void) {
+  /**
+   * @param deliver - called once per message, in arrival order
+   * @param onFault - receives what `deliver` threw (delivery goes on with the next message)
+   */
+  constructor(deliver: (message: JSONRPCMessage) => void, onFault?: (error: SwitchboardError) => void) {
     this.#deliver = deliver;
+    this.#onFault = onFault;
   }
 
   /** Queues a message for delivery. */
@@ -49,7 +55,17 @@ export class Inbox {
       this.#queue = [];
       this.#head = 0;
     }
-    this.#deliver(message);
+    // A throwing delivery must neither escape the microtask nor stall the queue.
+    try {
+      this.#deliver(message);
+    } catch (error) {
+      try {
+        this.#onFault?.(toSwitchboardError(error));
+      } catch {
+        // Nothing more to tell.
+      }
+    }
+    // Scheduled after the delivery returned: what it queued runs before the next message.
     queueMicrotask(this.#next);
   };
 }

@@ -5,10 +5,14 @@ import type tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SwitchboardError, toSwitchboardError } from '../errors.js';
+import { processBufferBudget } from '../framing/buffer-budget.js';
 import { resolveMaxMessageBytes } from '../framing/frame-parser.js';
 import type { ConnectionInfo, Listener, ListenerCloseOptions, ListenerOptions } from '../listener.js';
 import type { AuthInfo } from '../transport.js';
 import type { AuthenticateResult } from './http/server/options.js';
+import type { FrameDeadlineOptions } from './frame-deadlines.js';
+import { guardHandler, guardRequestHandler, guardUpgradeHandler } from './handler-guard.js';
+import { requestPathname } from './request-url.js';
 import { AcceptedConnection } from './socket-connection.js';
 import { drainConnections, type DrainableConnection } from './socket-drain.js';
 import { DEFAULT_MAX_CONNECTIONS } from './socket-listener.js';
@@ -28,7 +32,7 @@ export { isOriginAllowed } from './websocket-origin.js';
 
 /** Options of {@link listenWebSocket}. */
 export interface WebSocketListenerOptions
-  extends ListenerOptions, Omit<WebSocketCommonOptions, 'maxMessageBytes'> {
+  extends ListenerOptions, FrameDeadlineOptions, Omit<WebSocketCommonOptions, 'maxMessageBytes'> {
   /** Interface to bind (e.g. `127.0.0.1`; `0.0.0.0` exposes it to the network). */
   host: string;
   /** Port (0 picks a free one; see `url`). */
@@ -51,6 +55,12 @@ export interface WebSocketListenerOptions
    */
   authenticate?:
     ((req: http.IncomingMessage) => AuthenticateResult | Promise<AuthenticateResult>) | undefined;
+  /**
+   * A connection whose `authInfo.expiresAt` (a token's `exp`, in seconds) has passed is closed (code
+   * 1008, reason "token expired") this long after it, in ms (default 0; give the clock skew a verifier
+   * allows, so a connection lives exactly as long as its token would be accepted on a new request).
+   */
+  tokenExpiryGraceMs?: number | undefined;
 }
 
 /** Facts handed to `onConnection` with each WebSocket transport. */
@@ -89,7 +99,7 @@ function refuseUpgrade(
   status: number,
   message: string,
   headers: Readonly<Record<string, string>> = {},
-): void {
+): undefined {
   const body = `${message}\n`;
   // Header values come from our own code (challenges); CR/LF are stripped all the same.
   const extra = Object.entries(headers)
@@ -99,6 +109,7 @@ function refuseUpgrade(
     `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\n${extra}` +
       `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+  return undefined;
 }
 
 function offeredProtocols(req: http.IncomingMessage): string[] {
@@ -118,6 +129,8 @@ export class WebSocketListener implements Listener {
   readonly #maxConnections: number;
   readonly #maxMessageBytes: number;
   readonly #open = new Set<OpenConnection>();
+  /** Slots held under the connection cap by upgrades not yet accepted or refused (authentication runs). */
+  #reserved = 0;
   #url = '';
   #closing: Promise<void> | undefined;
 
@@ -134,10 +147,18 @@ export class WebSocketListener implements Listener {
       perMessageDeflate: options.perMessageDeflate ?? false,
       handleProtocols: (protocols) => (protocols.has(MCP_SUBPROTOCOL) ? MCP_SUBPROTOCOL : false),
     });
-    this.#server.on('request', this.#onRequest);
-    this.#server.on('upgrade', this.#onUpgrade);
-    this.#server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) =>
-      this.#report(tlsHandshakeError(error, socket)),
+    const report = (error: Error): void => this.#report(error);
+    // Every handler Node calls is guarded: a fault answers 500 (or drops the socket) and is reported.
+    this.#server.on('request', guardRequestHandler('WebSocket listener request', this.#onRequest, report));
+    this.#server.on('upgrade', guardUpgradeHandler('WebSocket upgrade', this.#onUpgrade, report));
+    this.#server.on(
+      'tlsClientError',
+      guardHandler(
+        'TLS handshake',
+        (error: Error, socket: tls.TLSSocket) => report(tlsHandshakeError(error, socket)),
+        report,
+        (_error, socket) => socket.destroy(),
+      ),
     );
   }
 
@@ -198,16 +219,27 @@ export class WebSocketListener implements Listener {
   }
 
   readonly #onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const known = this.#paths.includes(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const pathname = requestPathname(req.url);
+    if (pathname === undefined) {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end('Bad request target\n');
+      return;
+    }
+    const known = this.#paths.includes(pathname);
     res.writeHead(known ? 426 : 404, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
     res.end(known ? 'This is an MCP WebSocket endpoint (subprotocol "mcp").\n' : 'Not found\n');
   };
 
-  readonly #onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+  readonly #onUpgrade = (
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> | undefined => {
     socket.on('error', () => undefined);
     if (this.#closing) return refuseUpgrade(socket, 503, 'Server is shutting down');
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (!this.#paths.includes(pathname)) return refuseUpgrade(socket, 404, `No MCP endpoint at ${pathname}`);
+    const pathname = requestPathname(req.url);
+    if (pathname === undefined) return refuseUpgrade(socket, 400, 'Bad request target');
+    if (!this.#paths.includes(pathname)) return refuseUpgrade(socket, 404, 'No MCP endpoint at this path');
     const origin = req.headers.origin;
     if (!isOriginAllowed(origin, this.#options.allowedOrigins)) {
       this.#report(
@@ -225,7 +257,8 @@ export class WebSocketListener implements Listener {
     if (offered.length > 0 && !offered.includes(MCP_SUBPROTOCOL)) {
       return refuseUpgrade(socket, 400, `Subprotocol "${MCP_SUBPROTOCOL}" required`);
     }
-    if (this.#open.size >= this.#maxConnections) {
+    // The slot is taken now, before authentication is awaited: concurrent upgrades cannot overshoot.
+    if (this.#open.size + this.#reserved >= this.#maxConnections) {
       this.#report(
         new SwitchboardError(
           'CONNECTION_REJECTED',
@@ -235,43 +268,95 @@ export class WebSocketListener implements Listener {
       );
       return refuseUpgrade(socket, 503, 'Too many connections');
     }
+    this.#reserved++;
+    let held = true;
+    const release = (): void => {
+      if (held) this.#reserved--;
+      held = false;
+    };
+    // A socket that dies before the handshake completes gives its slot back.
+    socket.once('close', release);
+    const upgrade = (authInfo: AuthInfo | undefined): void =>
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        socket.off('close', release);
+        release();
+        this.#acceptGuarded(req, authInfo)(ws);
+      });
     const authenticate = this.#options.authenticate;
     if (authenticate === undefined) {
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, undefined));
+      upgrade(undefined);
       return;
     }
-    Promise.resolve()
+    // Returned so the guard sees a failure of the continuation too (it answers 500 and reports it).
+    return Promise.resolve()
       .then(() => authenticate(req))
       .then(
         (decided) => {
-          if (socket.destroyed) return;
-          if (this.#closing) return refuseUpgrade(socket, 503, 'Server is shutting down');
+          if (socket.destroyed) return release();
+          if (this.#closing) {
+            release();
+            return refuseUpgrade(socket, 503, 'Server is shutting down');
+          }
           if ('reject' in decided) {
+            release();
             const { status, message, headers } = decided.reject;
             return refuseUpgrade(socket, status, message, headers);
           }
-          this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, decided.authInfo));
+          upgrade(decided.authInfo);
         },
         (error: unknown) => {
+          release();
           this.#report(toSwitchboardError(error));
           refuseUpgrade(socket, 500, 'Internal error');
         },
       );
   };
 
+  #acceptGuarded(req: http.IncomingMessage, authInfo: AuthInfo | undefined): (ws: WebSocket) => void {
+    return guardHandler(
+      'WebSocket accept',
+      (ws: WebSocket) => this.#accept(ws, req, authInfo),
+      (error) => this.#report(error),
+      (ws) => ws.terminate(),
+    );
+  }
+
+  /** Closes `ws` when the token it was admitted with expires (plus the configured grace). */
+  #closeAtExpiry(ws: WebSocket, authInfo: AuthInfo | undefined, closed: Promise<void>): void {
+    const expiresAt = authInfo?.expiresAt;
+    if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return;
+    const delay = expiresAt * 1000 + (this.#options.tokenExpiryGraceMs ?? 0) - Date.now();
+    // setTimeout holds 2^31-1 ms at most; a token that outlives it is re-armed when the timer fires.
+    const timer = setTimeout(
+      () => {
+        if (expiresAt * 1000 + (this.#options.tokenExpiryGraceMs ?? 0) > Date.now())
+          return this.#closeAtExpiry(ws, authInfo, closed);
+        ws.close(1008, 'token expired');
+      },
+      Math.min(Math.max(0, delay), 2 ** 31 - 1),
+    );
+    timer.unref();
+    void closed.then(() => clearTimeout(timer));
+  }
+
   #accept(ws: WebSocket, req: http.IncomingMessage, authInfo: AuthInfo | undefined): void {
     if (this.#closing) {
       ws.terminate();
       return;
     }
+    const o = this.#options;
     const transport = new WebSocketTransport({
       socket: ws,
       peer: peerInfoOf(req.socket),
       maxMessageBytes: this.#maxMessageBytes,
-      maxQueuedBytes: this.#options.maxQueuedBytes,
-      sendHighWaterMark: this.#options.sendHighWaterMark,
-      pingIntervalMs: this.#options.pingIntervalMs,
-      closeTimeoutMs: this.#options.closeTimeoutMs,
+      maxQueuedBytes: o.maxQueuedBytes,
+      sendHighWaterMark: o.sendHighWaterMark,
+      pingIntervalMs: o.pingIntervalMs,
+      closeTimeoutMs: o.closeTimeoutMs,
+      rawSocket: req.socket,
+      bufferBudget: o.bufferBudget ?? processBufferBudget,
+      frameDeadlines: { firstFrameTimeoutMs: o.firstFrameTimeoutMs, frameTimeoutMs: o.frameTimeoutMs },
+      pauseReadsWhileSendBlocked: true,
     });
     const connection = new AcceptedConnection(transport);
     const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
@@ -284,6 +369,7 @@ export class WebSocketListener implements Listener {
     };
     this.#open.add(open);
     void closed.then(() => this.#open.delete(open));
+    this.#closeAtExpiry(ws, authInfo, closed);
     try {
       const info: WebSocketConnectionInfo = {
         remoteAddress: req.socket.remoteAddress,
@@ -320,7 +406,11 @@ export class WebSocketListener implements Listener {
  * transport.
  *
  * Defaults: loopback origins only (403 otherwise), paths `['/']`, 1024 connections (503 beyond),
- * 32 MiB messages (1009 beyond), pings every 30 s, no compression, close grace 5 s.
+ * 32 MiB messages (1009 beyond), incomplete messages of all connections bounded together by the
+ * process-wide 256 MiB `bufferBudget` (1013 beyond), no complete message within 30 s of connecting or
+ * one message taking more than 60 s closes with 1008, reading paused while a connection's outgoing
+ * data is backed up, pings every 30 s, no compression, close grace 5 s. A request target that cannot
+ * be parsed (`//[`) is answered 400.
  *
  * @throws SwitchboardError `LISTEN_FAILED`, `INVALID_OPTIONS`
  * @example

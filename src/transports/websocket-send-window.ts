@@ -18,6 +18,9 @@ export class WebSocketSendWindow {
   readonly #waiting = new Set<(error: Error) => void>();
   #unflushed = 0;
   #failure: Error | undefined;
+  #pressed = false;
+  /** Told `true` when the unflushed total rises above the high-water mark, `false` once back at or under it. */
+  onPressure: ((pressed: boolean) => void) | undefined;
 
   /**
    * @param highWaterMark - default 1 MiB
@@ -26,6 +29,13 @@ export class WebSocketSendWindow {
   constructor(highWaterMark = DEFAULT_SEND_HIGH_WATER_MARK, maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES) {
     this.#highWaterMark = highWaterMark;
     this.#maxQueuedBytes = maxQueuedBytes;
+  }
+
+  #update(): void {
+    const pressed = this.#unflushed > this.#highWaterMark;
+    if (pressed === this.#pressed) return;
+    this.#pressed = pressed;
+    this.onPressure?.(pressed);
   }
 
   /** Bytes handed to the socket and not yet flushed. */
@@ -55,6 +65,7 @@ export class WebSocketSendWindow {
     }
     this.#unflushed += bytes;
     const wait = this.#unflushed > this.#highWaterMark;
+    this.#update();
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const settle = (error?: Error): void => {
@@ -68,11 +79,13 @@ export class WebSocketSendWindow {
       try {
         write((error) => {
           this.#unflushed -= bytes;
+          this.#update();
           // A send that already resolved and then failed is reported by the close that follows.
           if (wait) settle(error ? mapError(error) : undefined);
         });
       } catch (error) {
         this.#unflushed -= bytes;
+        this.#update();
         settle(mapError(toSwitchboardError(error, 'WRITE_FAILED')));
         return;
       }

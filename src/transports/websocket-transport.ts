@@ -1,5 +1,7 @@
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { SwitchboardError, toSwitchboardError } from '../errors.js';
+import { budgetExceededError, type BudgetLease, type BufferBudget } from '../framing/buffer-budget.js';
 import { parseFrame, resolveMaxMessageBytes } from '../framing/frame-parser.js';
 import type { JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, PeerInfo, Transport, TransportSendOptions } from '../transport.js';
@@ -10,7 +12,14 @@ import {
   type WebSocketClientOptions,
   type WebSocketCommonOptions,
 } from './websocket-connect.js';
-import { closeReasonOf, errorReasonOf, pingTimeoutReason } from './websocket-close-reason.js';
+import { FrameDeadlines, type FrameDeadlineOptions } from './frame-deadlines.js';
+import { guardHandler } from './handler-guard.js';
+import {
+  closeReasonOf,
+  errorReasonOf,
+  pingTimeoutReason,
+  refusalCloseCode,
+} from './websocket-close-reason.js';
 import { Inbox } from './websocket-inbox.js';
 import { KeepAlive } from './websocket-keepalive.js';
 import { WebSocketSendWindow } from './websocket-send-window.js';
@@ -33,6 +42,24 @@ export interface AcceptedWebSocketOptions extends WebSocketCommonOptions {
   socket: WebSocket;
   /** Facts about the peer (address, verified client certificate). */
   peer?: PeerInfo | undefined;
+  /**
+   * The connection's raw socket (`req.socket` of the upgrade), read to meter the bytes of a message
+   * still arriving, for `bufferBudget` and `frameDeadlines`.
+   */
+  rawSocket?: Duplex | undefined;
+  /**
+   * Hold the wire bytes of an incomplete incoming message in this shared budget (approximately: the
+   * count restarts at each complete message); a message that does not fit closes the connection with
+   * 1013 and `BUFFER_BUDGET_EXCEEDED`. Needs `rawSocket`.
+   */
+  bufferBudget?: BufferBudget | undefined;
+  /** Close with 1008 and `FRAME_TIMEOUT` when the peer sends no complete message in time (needs `rawSocket` for the per-message deadline). */
+  frameDeadlines?: FrameDeadlineOptions | undefined;
+  /**
+   * Stop reading while more than `sendHighWaterMark` bytes sent to the peer are unflushed, so a peer
+   * that never reads cannot make us buffer without bound (default false; the listener sets it).
+   */
+  pauseReadsWhileSendBlocked?: boolean | undefined;
 }
 
 type State = 'idle' | 'starting' | 'open' | 'closed';
@@ -70,8 +97,15 @@ export class WebSocketTransport implements Transport {
   #extra: MessageExtraInfo | undefined;
   #protocolVersion: string | undefined;
   #keepAlive: KeepAlive | undefined;
+  readonly #rawSocket: Duplex | undefined;
+  readonly #lease: BudgetLease | undefined;
+  readonly #deadlines: FrameDeadlines | undefined;
+  #pausedByUs = false;
   // One message per microtask, each after the previous delivery returned (see Inbox).
-  readonly #inbox = new Inbox((message) => this.#deliver(message));
+  readonly #inbox = new Inbox(
+    (message) => this.#deliver(message),
+    (error) => this.#report(error),
+  );
 
   /**
    * @param options - `{ url, … }` for a client, or `{ socket }` to adopt an accepted server-side socket
@@ -85,6 +119,12 @@ export class WebSocketTransport implements Transport {
     if ('socket' in options) {
       this.#ws = options.socket;
       this.#setPeer(options.peer ?? {});
+      this.#rawSocket = options.rawSocket;
+      if (this.#rawSocket) this.#lease = options.bufferBudget?.lease();
+      if (options.frameDeadlines) {
+        this.#deadlines = new FrameDeadlines(options.frameDeadlines, (reason) => this.#refuse(reason));
+      }
+      if (options.pauseReadsWhileSendBlocked) this.#window.onPressure = this.#onSendPressure;
       // Hold incoming frames in the kernel until start(): nothing may be delivered before callbacks exist.
       options.socket.pause();
       options.socket.on('error', ignore);
@@ -169,6 +209,13 @@ export class WebSocketTransport implements Transport {
       setImmediate(() => this.#peerClosed(new SwitchboardError('TRANSPORT_CLOSED', 'The peer closed')));
       return;
     }
+    if (this.#rawSocket && (this.#lease || this.#deadlines)) {
+      // Before ws's own listener: a chunk is counted before the message it completes is emitted.
+      this.#rawSocket.prependListener('data', this.#onRawData);
+      ws.on('ping', this.#onControl);
+      ws.on('pong', this.#onControl);
+    }
+    this.#deadlines?.start();
     ws.resume();
     this.#keepAlive = new KeepAlive(ws, this.#pingIntervalMs, this.#onDead);
     this.#keepAlive.start();
@@ -235,10 +282,19 @@ export class WebSocketTransport implements Transport {
     this.#closing ??= this.#shutdown(reason);
   }
 
+  /** Ends the connection because of the peer's behaviour (budget spent, deadline passed). */
+  #refuse(reason: SwitchboardError): void {
+    this.#closing ??= this.#shutdown(reason);
+  }
+
   async #shutdown(reason: SwitchboardError | undefined): Promise<void> {
     this.#closeReason = reason;
     this.#state = 'closed';
     this.#keepAlive?.stop();
+    this.#deadlines?.stop();
+    this.#rawSocket?.off('data', this.#onRawData);
+    this.#lease?.release();
+    this.#inbox.clear();
     this.#window.fail(this.#closedError());
     const ws = this.#ws;
     try {
@@ -258,7 +314,10 @@ export class WebSocketTransport implements Transport {
     ws.off('close', this.#onClose);
     ws.on('error', ignore);
     if (ws.readyState === WebSocket.CLOSED) return;
-    if (reason !== undefined || ws.readyState !== WebSocket.OPEN) ws.terminate();
+    const refusal = refusalCloseCode(reason);
+    if (refusal !== undefined && ws.readyState === WebSocket.OPEN) {
+      await closeWebSocket(ws, this.#closeTimeoutMs, refusal.code, refusal.reason);
+    } else if (reason !== undefined || ws.readyState !== WebSocket.OPEN) ws.terminate();
     else await closeWebSocket(ws, this.#closeTimeoutMs);
   }
 
@@ -270,8 +329,52 @@ export class WebSocketTransport implements Transport {
     }
   }
 
-  readonly #onMessage = (data: WebSocket.RawData): void => {
+  // ws callbacks are guarded: nothing thrown below may escape into the emitter (and the process).
+  readonly #onMessage = guardHandler(
+    'WebSocket message handler',
+    (data: WebSocket.RawData): void => this.#receive(data),
+    (error) => this.#report(error),
+  );
+
+  /** Raw bytes of the connection, before ws parses them: what an incomplete message holds. */
+  readonly #onRawData = guardHandler(
+    'WebSocket data meter',
+    (chunk: Buffer | string): void => {
+      if (this.#state !== 'open') return;
+      const lease = this.#lease;
+      if (lease && !lease.resize(lease.held + chunk.length)) {
+        this.#refuse(budgetExceededError(lease.budget, { messageKind: 'unknown' }));
+        return;
+      }
+      this.#deadlines?.frameBegun();
+    },
+    (error) => this.#report(error),
+  );
+
+  /** A ping or pong ended: if no data message is under way, nothing is held any more. */
+  readonly #onControl = (): void => {
+    this.#lease?.release();
+    this.#deadlines?.idle();
+  };
+
+  /** The outgoing side filled up (`true`) or drained (`false`): stop or resume reading. */
+  readonly #onSendPressure = (pressed: boolean): void => {
+    const ws = this.#ws;
+    if (ws === undefined || this.#state !== 'open') return;
+    if (pressed) {
+      if (ws.isPaused) return; // someone else paused it; theirs to resume
+      ws.pause();
+      this.#pausedByUs = true;
+    } else if (this.#pausedByUs) {
+      this.#pausedByUs = false;
+      ws.resume();
+    }
+  };
+
+  #receive(data: WebSocket.RawData): void {
     if (this.#state !== 'open') return;
+    this.#lease?.release();
+    this.#deadlines?.frameEnded();
     this.#keepAlive?.touch();
     const buffer = Buffer.isBuffer(data)
       ? data
@@ -283,7 +386,7 @@ export class WebSocketTransport implements Transport {
       onmessage: (m) => this.#inbox.push(m),
       onerror: this.#onFrameError,
     });
-  };
+  }
 
   readonly #deliver = (message: JSONRPCMessage): void => {
     if (this.#state !== 'open') return;
@@ -304,14 +407,22 @@ export class WebSocketTransport implements Transport {
     });
   };
 
-  readonly #onError = (error: Error & { code?: string }): void => {
-    // ws closes the connection after an error; #onClose reports the close with this reason.
-    if (this.#state !== 'closed') this.#pendingReason ??= errorReasonOf(error, this.#maxMessageBytes);
-  };
+  readonly #onError = guardHandler(
+    'WebSocket error handler',
+    (error: Error & { code?: string }): void => {
+      // ws closes the connection after an error; #onClose reports the close with this reason.
+      if (this.#state !== 'closed') this.#pendingReason ??= errorReasonOf(error, this.#maxMessageBytes);
+    },
+    (error) => this.#report(error),
+  );
 
-  readonly #onClose = (code: number, reason: Buffer): void => {
-    this.#peerClosed(this.#pendingReason ?? closeReasonOf(code, reason));
-  };
+  readonly #onClose = guardHandler(
+    'WebSocket close handler',
+    (code: number, reason: Buffer): void => {
+      this.#peerClosed(this.#pendingReason ?? closeReasonOf(code, reason));
+    },
+    (error) => this.#report(error),
+  );
 
   readonly #onDead = (): void => {
     this.#pendingReason ??= pingTimeoutReason(this.#pingIntervalMs);

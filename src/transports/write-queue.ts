@@ -50,15 +50,27 @@ export class WriteQueue {
   #blocked: Deferred | undefined;
   #scheduled = false;
   #failure: Error | undefined;
+  readonly #onPressure: ((blocked: boolean) => void) | undefined;
 
   /**
    * @param stream - the destination
    * @param maxQueuedBytes - bound on waiting bytes (default 64 MiB)
+   * @param onPressure - told `true` when the stream refused more (it is full) and `false` once it drained
    */
-  constructor(stream: Writable, maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES) {
+  constructor(
+    stream: Writable,
+    maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES,
+    onPressure?: (blocked: boolean) => void,
+  ) {
     this.#stream = stream;
     this.#maxQueuedBytes = maxQueuedBytes;
+    this.#onPressure = onPressure;
     stream.on('drain', this.#onDrain);
+  }
+
+  /** `true` while the stream is full and later writes wait for it to drain. */
+  get blocked(): boolean {
+    return this.#blocked !== undefined;
   }
 
   /** Bytes waiting in this queue, not yet handed to the stream (characters, for strings). */
@@ -128,7 +140,10 @@ export class WriteQueue {
     this.#pendingBytes = 0;
     this.#pendingDone = undefined;
     if (this.#stream.write(data)) done.resolve();
-    else this.#blocked = done;
+    else {
+      this.#blocked = done;
+      this.#onPressure?.(true);
+    }
   }
 
   readonly #flushTick = (): void => {
@@ -141,5 +156,7 @@ export class WriteQueue {
     this.#blocked = undefined;
     blocked?.resolve();
     this.#flush();
+    // Still full after flushing what waited: the pressure goes on.
+    if (blocked !== undefined && this.#blocked === undefined) this.#onPressure?.(false);
   };
 }

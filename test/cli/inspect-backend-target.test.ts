@@ -149,7 +149,7 @@ describe('helpers', () => {
       positional: ['http://user:secret@h/mcp'],
       flags: { authToken: 'tok', header: ['X-Key: k'] },
     });
-    expect(describeBackendTarget(target)).toBe('http://user:***@h/mcp');
+    expect(describeBackendTarget(target)).toBe('http://***@h/mcp');
     expect(backendHeaders(target)).toEqual({ 'X-Key': 'k', Authorization: 'Bearer tok' });
   });
 

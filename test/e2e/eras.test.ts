@@ -7,12 +7,15 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { connect } from '../../src/endpoint/registry.js';
 import { MODERN_PROTOCOL_VERSION } from '../../src/protocol/versions.js';
 import type { Transport } from '../../src/transport.js';
+import { NASTY_SERVER_INFO } from '../fixtures/nasty-server.js';
 import { fixture } from '../fixtures/paths.js';
+import { eventually } from '../proxy/harness.js';
 import { networkFrontendFlags, serveOverStdio, startServe, type Started } from './processes.js';
 
 type Kind = 'stdio' | 'tcp' | 'unix' | 'ws' | 'http';
@@ -54,7 +57,7 @@ describe.each(KINDS)('2026-07-28 through serve: backend %s', (backendKind) => {
   }
 
   it.each(KINDS)(
-    '→ frontend %s: negotiates 2026-07-28, progress, multi-round-trip elicitation',
+    '→ frontend %s: negotiates 2026-07-28, progress, multi-round-trip elicitation, log messages during a call',
     async (frontendKind) => {
       const client = new Client(
         { name: 'eras', version: '1.0.0' },
@@ -75,6 +78,19 @@ describe.each(KINDS)('2026-07-28 through serve: backend %s', (backendKind) => {
         expect(progress).toEqual([1, 2, 3].slice(0, progress.length));
         const confirmed = await client.callTool({ name: 'confirm', arguments: {} });
         expect(confirmed.content).toEqual([{ type: 'text', text: 'answer=accept {"yes":true}' }]);
+        // Log messages the server sends during a call reach the caller (not only progress).
+        const logs: unknown[] = [];
+        client.setNotificationHandler('notifications/message', (n) => {
+          logs.push(n.params.data);
+        });
+        const chatted = await client.callTool({
+          name: 'chatty',
+          arguments: { text: frontendKind },
+          _meta: { [LOG_LEVEL_META_KEY]: 'debug' },
+        });
+        expect(chatted.content).toEqual([{ type: 'text', text: `chatted ${frontendKind}` }]);
+        await eventually(() => logs.length >= 2);
+        expect(logs).toEqual([`first: ${frontendKind}`, `second: ${frontendKind}`]);
       } finally {
         await client.close();
       }
@@ -83,13 +99,13 @@ describe.each(KINDS)('2026-07-28 through serve: backend %s', (backendKind) => {
   );
 });
 
-describe('an era mismatch through serve is a clear error, not a hang', () => {
+describe('a 2025-era client against a 2026-only backend that is not built on an SDK', () => {
   const started: Started[] = [];
   afterAll(async () => {
     await Promise.allSettled(started.map((s) => s.stop()));
   });
 
-  it('a 2025-era client against a 2026-only backend gets an error answer to initialize', async () => {
+  it('is bridged, and a feature only the 2025 era has gets a precise error naming it, not a hang', async () => {
     const serve = await startServe([
       '--listen',
       'tcp://127.0.0.1:0',
@@ -104,14 +120,25 @@ describe('an era mismatch through serve is a clear error, not a hang', () => {
     started.push(serve);
     const { Client: V1Client } = await import('@modelcontextprotocol/sdk/client/index.js');
     const client = new V1Client({ name: 'old', version: '1.0.0' });
-    const startedAt = Date.now();
-    const error = await client.connect(connect(serve.urls[0] as string), { timeout: 30_000 }).then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
-    expect(error).toBeInstanceOf(Error);
-    expect(error?.message).not.toMatch(/timed out/i);
-    expect(Date.now() - startedAt).toBeLessThan(10_000);
-    await client.close();
+    await client.connect(connect(serve.urls[0] as string), { timeout: 30_000 });
+    try {
+      expect(client.getServerVersion()?.name).toBe(NASTY_SERVER_INFO.name);
+      const { tools } = await client.listTools();
+      expect(tools.length).toBeGreaterThan(0);
+      const tree = await client.callTool({ name: 'tree', arguments: {} });
+      expect(tree.structuredContent).toEqual({ depth: 1, path: ['root'] });
+      const startedAt = Date.now();
+      const error = await client
+        .request({ method: 'tasks/list', params: {} }, z.object({}).passthrough(), { timeout: 30_000 })
+        .then(
+          () => undefined,
+          (e: unknown) => e as { code?: number; message?: string },
+        );
+      expect(error?.code).toBe(-32601);
+      expect(error?.message).toMatch(/Tasks \(tasks\/list\).*2025-era feature.*2026-07-28/);
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+    } finally {
+      await client.close();
+    }
   }, 60_000);
 });

@@ -76,14 +76,18 @@ export async function startEverything(mode: 'sse' | 'streamableHttp'): Promise<S
   return { ...s, url: `http://127.0.0.1:${port}` };
 }
 
-/** Runs `switchboard serve …args` and waits until every frontend listens; returns their URLs. */
-export async function startServe(args: string[]): Promise<Started & { urls: string[] }> {
+/** Runs `switchboard serve …args` (with extra `env`) and waits until every frontend listens; returns their URLs. */
+export async function startServe(
+  args: string[],
+  env?: Record<string, string>,
+): Promise<Started & { urls: string[] }> {
   const s = track(
     spawn(process.execPath, [CLI, 'serve', ...args, '--log-format', 'json'], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      ...(env ? { env: { ...process.env, ...env } } : {}),
     }),
   );
-  await waitFor(s, /"msg":"serving"/, 20_000, 'switchboard serve');
+  await waitFor(s, /"msg":"serving"/, 60_000, 'switchboard serve');
   const urls = s.stderr
     .filter((l) => l.includes('"msg":"listening"'))
     .map((l) => (JSON.parse(l) as { url: string }).url);

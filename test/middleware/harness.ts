@@ -59,7 +59,15 @@ export const request = (id: RequestId, method: string, params?: Record<string, u
 export const backendDied = (id: RequestId): JSONRPCMessage =>
   errorResponse(
     id,
-    toJsonRpcError(new SwitchboardError('BACKEND_UNAVAILABLE', 'Backend failed during the request')),
+    toJsonRpcError(
+      new SwitchboardError(
+        'BACKEND_UNAVAILABLE',
+        'The backend exited during the request (incident 0badc0de)',
+        {
+          details: { incident: '0badc0de' },
+        },
+      ),
+    ),
   );
 
 /** A successful response. */

@@ -28,7 +28,9 @@ describe('resilience middleware inside the proxy', () => {
 
       const tools = await listed;
       expect(tools.tools.map((t) => t.name)).toContain('echo');
-      expect((await called).message).toMatch(/Backend failed during the request/);
+      expect((await called).message).toMatch(
+        /The backend exited during the request \(incident [0-9a-f]{8}\)/,
+      );
       expect(retries.map((e) => e.method)).toEqual(['tools/list']);
       // The restarted child saw the re-sent tools/list, never a second tools/call.
       const after = Number(textOf(await client.callTool({ name: 'whoami', arguments: {} })));

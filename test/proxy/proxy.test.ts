@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '../../src/protocol/messages.js';
 import type { Proxy } from '../../src/proxy/proxy.js';
+import type { BackendEvent } from '../../src/proxy/supervised-backend.js';
 import { clientVia, eventually, rawBackendProxy, textOf } from './harness.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -53,7 +54,8 @@ describe('proxy relay (per-session)', () => {
     await eventually(() => proxy.inflightCount === 1);
     const killedAt = Date.now();
     process.kill(firstPid, 'SIGKILL');
-    await expect(call).rejects.toThrow(/SIGKILL/);
+    // The client learns that the backend went away and an incident id, never the exit status or stderr.
+    await expect(call).rejects.toThrow(/The backend exited during the request \(incident [0-9a-f]{8}\)/);
     expect(Date.now() - killedAt).toBeLessThan(1000);
     const secondPid = Number(textOf(await client.callTool({ name: 'whoami' })));
     expect(secondPid).not.toBe(firstPid);
@@ -62,21 +64,28 @@ describe('proxy relay (per-session)', () => {
     expect(proxy.ready).toBe(true);
   });
 
-  it('gives up on a backend that crashes at every start, answering with clear errors and not ready', async () => {
+  it('gives up on a backend that crashes at every start: clients get incident ids, never its stderr; not ready', async () => {
     const { Proxy } = await import('../../src/proxy/proxy.js');
     const { StdioClientTransport } = await import('../../src/transports/stdio-client.js');
     const { InMemoryTransport } = await import('../../src/transports/in-memory.js');
     let starts = 0;
+    const events: BackendEvent[] = [];
     const proxy = new Proxy({
       connectBackend: () => {
         starts++;
         return new StdioClientTransport({
           command: process.execPath,
-          args: ['-e', 'process.stderr.write("fatal: no config\\n"); setTimeout(() => process.exit(7), 20)'],
+          args: [
+            '-e',
+            'process.stderr.write("fatal: db password=hunter2-secret\\n"); setTimeout(() => process.exit(7), 20)',
+          ],
           stderr: 'pipe',
         });
       },
       restart: { initialDelayMs: 10, maxDelayMs: 50, maxFastFailures: 3 },
+      onEvent: (e) => {
+        if (e.type === 'backend') events.push(e.event);
+      },
     });
     cleanup.push(() => proxy.close({ graceMs: 0 }));
     const [client, proxySide] = InMemoryTransport.createLinkedPair();
@@ -86,45 +95,62 @@ describe('proxy relay (per-session)', () => {
     await client.start();
     const init = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } };
     await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: init });
-    // The first request is answered as soon as the child dies, naming exit code and stderr.
+    // The first request is answered as soon as the child dies, with an incident id and nothing else.
     await eventually(() => answers.length === 1);
     expect(answers[0]).toMatchObject({
       id: 1,
-      error: { code: -32000, data: { code: 'BACKEND_UNAVAILABLE', exitCode: 7 } },
+      error: { code: -32000, data: { code: 'BACKEND_UNAVAILABLE' } },
     });
-    expect(JSON.stringify(answers[0])).toMatch(/exited with code 7; last stderr: fatal: no config/);
+    const first = answers[0] as { error: { message: string; data: { incident: string } } };
+    expect(first.error.message).toBe(
+      `The backend exited during the request (incident ${first.error.data.incident})`,
+    );
+    // The operators' side has the full cause under the same incident.
+    const exit = events.find((e) => e.type === 'exited' && e.incident === first.error.data.incident);
+    expect(exit?.type === 'exited' && exit.error.details).toMatchObject({
+      exitCode: 7,
+      stderrTail: ['fatal: db password=hunter2-secret'],
+    });
     await eventually(() => !proxy.ready);
     expect(starts).toBe(3);
     await client.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
     await eventually(() => answers.length === 2);
-    expect(JSON.stringify(answers[1])).toMatch(
-      /Backend unavailable: gave up after 3 attempts \(MCP server process .* exited with code 7/,
-    );
+    const gaveUp = events.find((e) => e.type === 'gave-up');
+    expect(gaveUp?.type === 'gave-up' && gaveUp.incident).toMatch(/^[0-9a-f]{8}$/);
+    expect(answers[1]).toMatchObject({
+      id: 2,
+      error: {
+        message: `Backend unavailable: it failed 3 times in a row (incident ${gaveUp?.type === 'gave-up' ? gaveUp.incident : ''})`,
+      },
+    });
+    for (const answer of answers)
+      expect(JSON.stringify(answer)).not.toMatch(/hunter2|password|stderr|exitCode|signal|code 7/);
   });
 });
 
 describe('proxy deadlines and cancellation', () => {
   it('extends the deadline on progress, up to the hard cap; on expiry cancels at the backend and errors the client', async () => {
-    const { proxy, all } = rawBackendProxy({ relay: { requestTimeoutMs: 300, maxRequestTimeoutMs: 1200 } });
+    // The 1 s deadline also covers the child's start at the first message (backends start lazily).
+    const { proxy, all } = rawBackendProxy({ relay: { requestTimeoutMs: 1000, maxRequestTimeoutMs: 3000 } });
     const client = await clientVia(proxy);
     track(proxy, client);
-    // 800 ms of work with progress every 100 ms: beyond the 300 ms timeout, within the 1.2 s cap.
-    const ok = await client.callTool({ name: 'slow', arguments: { ms: 800, steps: 8 } }, undefined, {
+    // 2 s of work with progress every 200 ms: beyond the 1 s timeout, within the 3 s cap.
+    const ok = await client.callTool({ name: 'slow', arguments: { ms: 2000, steps: 10 } }, undefined, {
       onprogress: () => undefined,
-      timeout: 10_000,
+      timeout: 20_000,
     });
-    expect(textOf(ok)).toBe('slow done 8');
-    // Without progress the 300 ms deadline applies.
-    const noProgress = client.callTool({ name: 'slow', arguments: { ms: 2000, steps: 1 } }, undefined, {
-      timeout: 10_000,
+    expect(textOf(ok)).toBe('slow done 10');
+    // Without progress the 1 s deadline applies.
+    const noProgress = client.callTool({ name: 'slow', arguments: { ms: 5000, steps: 1 } }, undefined, {
+      timeout: 20_000,
     });
-    await expect(noProgress).rejects.toThrow(/timed out after 0\.[3-9] s/);
+    await expect(noProgress).rejects.toThrow(/timed out after 1(\.\d)? s/);
     // With progress forever, the hard cap ends it.
-    const capped = client.callTool({ name: 'slow', arguments: { ms: 5000, steps: 50 } }, undefined, {
+    const capped = client.callTool({ name: 'slow', arguments: { ms: 15_000, steps: 75 } }, undefined, {
       onprogress: () => undefined,
-      timeout: 10_000,
+      timeout: 20_000,
     });
-    await expect(capped).rejects.toThrow(/timed out after 1\.[2-9] s/);
+    await expect(capped).rejects.toThrow(/timed out after 3(\.\d)? s/);
     await eventually(() => all().filter((l) => l.startsWith('CANCELLED')).length === 2);
   });
 

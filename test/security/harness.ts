@@ -97,7 +97,11 @@ export async function startServe(
     ...config,
     backend: target,
     resilience: { retry: { enabled: false }, circuitBreaker: { enabled: false }, health: { enabled: false } },
-    observability: { metrics: false, tracing: false },
+    observability: {
+      metrics: false,
+      tracing: false,
+      ...(config.observability as Record<string, unknown> | undefined),
+    },
   });
   const running = await runServe(parsed, log);
   return Object.assign(running, { url: running.urls[0] ?? '' });
@@ -207,6 +211,31 @@ export async function sign(
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, ...header })
     .sign(key.privateKey);
+}
+
+/** A raw GET with any headers (`fetch` may not set `Host`), on a fresh connection. */
+export function rawGet(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'GET', headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: new Headers(
+            Object.entries(res.headers).flatMap(([k, v]) =>
+              v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]],
+            ),
+          ),
+          text,
+          json: () => JSON.parse(text) as Record<string, unknown>,
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** base64url of a JSON value (for hand-made tokens). */

@@ -76,27 +76,8 @@ describe('SSRF guard at startup (serve refuses to start; the backend sees nothin
     expect(backend.connections).toBe(before);
   });
 
-  const refusedByDefault = [
-    'http://169.254.169.254/latest/meta-data',
-    'http://[fd00:ec2::254]/latest',
-    'http://[::ffff:169.254.169.254]/',
-    'tls://[::ffff:a9fe:a9fe]:443',
-    'tcp://10.0.0.1:7000',
-    'ws://192.168.1.10:8080/mcp',
-    'sse+http://172.16.0.5:3001/sse',
-    'http://100.64.0.1/mcp',
-    'tcp://0.0.0.0:7000',
-    'tcp://[::]:7000',
-    'ws://224.0.0.1:80/',
-    'http://[fe80::1]/mcp',
-    'http://[64:ff9b::a9fe:a9fe]/',
-    'tcp://0xa9.0xfe.0xa9.0xfe:80',
-  ];
-  for (const uri of refusedByDefault) {
-    it(`${uri} (default policy)`, async () => {
-      await expectCode(startServe(uri, {}), 'SSRF_BLOCKED');
-    });
-  }
+  // Non-loopback refusals (169.254.169.254, private networks, …) run in a network namespace of their
+  // own: test/security/ssrf-isolated.test.ts.
 
   it('--allow-private-backends opts out (the guard admits a private address)', async () => {
     const guard = new SsrfGuard({ allowPrivate: true });
@@ -118,27 +99,9 @@ describe('SSRF guard in the library (injected resolver; check and use pinned)', 
         );
     };
 
-  it('a DNS name that resolves to a private address is refused', async () => {
-    const guard = new SsrfGuard({ resolver: stub(['10.20.30.40'])() });
-    await expectCode(guard.connect('http://internal.test/mcp'), 'SSRF_BLOCKED');
-  });
-
   it('a name with one public and one private address is refused as a whole', async () => {
     const guard = new SsrfGuard({ resolver: stub(['93.184.216.34', '169.254.169.254'])() });
     await expectCode(guard.checkUri('ws://mixed.test/mcp'), 'SSRF_BLOCKED');
-  });
-
-  it('DNS rebinding between check and use: the connection re-resolves through the guard and is refused', async () => {
-    const guard = new SsrfGuard({ resolver: stub(['127.0.0.1'], ['10.0.0.8'])() });
-    await guard.checkUri(`tcp://rebind.test:${port}`); // first answer: loopback, allowed
-    const before = backend.connections;
-    const transport = connect(`tcp://rebind.test:${port}`, guard.connectOptions(`tcp://rebind.test:${port}`));
-    const error = await transport.start().then(
-      () => undefined,
-      (e: unknown) => e as SwitchboardError,
-    );
-    expect(error?.message).toMatch(/SSRF guard/);
-    expect(backend.connections).toBe(before);
   });
 
   it('net.connect with the guard lookup connects to the vetted address only', async () => {
@@ -174,28 +137,6 @@ describe('SSRF guard in the library (injected resolver; check and use pinned)', 
     expect(hits).toBeGreaterThanOrEqual(1);
     await transport.close();
     server.closeAllConnections();
-    server.close();
-  });
-
-  it('an HTTP backend re-resolved to a private address is refused before any request is sent', async () => {
-    let hits = 0;
-    const server = http.createServer((_req, res) => {
-      hits++;
-      res.end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const httpPort = (server.address() as net.AddressInfo).port;
-    const guard = new SsrfGuard({ resolver: stub(['127.0.0.1'], ['192.168.0.9'])() });
-    const transport = await guard.connect(`http://rebind.test:${httpPort}/mcp`);
-    transport.onerror = () => undefined;
-    await transport.start();
-    const sent = await transport.send(initializeRequest() as never).then(
-      () => 'sent',
-      (e: unknown) => (e as Error).message,
-    );
-    expect(sent).not.toBe('sent');
-    expect(hits).toBe(0);
-    await transport.close();
     server.close();
   });
 
@@ -304,17 +245,7 @@ describe('Unix socket path traversal', () => {
   });
 });
 
-describe('CLI: refusals are startup errors with exit code 2 and a one-line reason', () => {
-  it('SSRF', async () => {
-    const run = await runCli(['serve', '--log-level', 'silent', 'http://169.254.169.254/mcp'], {
-      timeoutMs: 30_000,
-    });
-    expect(run.code).toBe(2);
-    const lines = run.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/SSRF guard/);
-  });
-
+describe('CLI: refusals are startup errors with exit code 2 and a one-line reason (SSRF: ssrf-isolated)', () => {
   it('command outside the allow-list', async () => {
     const run = await runCli(
       ['serve', '--log-level', 'silent', '--allow-command', 'node', '--', 'bash', '-c', 'id'],

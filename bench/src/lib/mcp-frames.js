@@ -32,21 +32,26 @@ export function payloadText(bytes) {
 /**
  * Prebuilt tools/call frames for one payload size.
  * @param {number} payloadBytes
+ * @param {string[]} [tools] - the tool names to call, in turn by request id (default `echo`; a
+ *   gateway's `a__echo`, `b__echo` spread the load over its servers)
  */
-export function callFrames(payloadBytes) {
+export function callFrames(payloadBytes, tools = ['echo']) {
   const text = payloadText(payloadBytes);
   const head = '{"jsonrpc":"2.0","id":';
-  const tail = `,"method":"tools/call","params":{"name":"echo","arguments":{"text":"${text}"}}}`;
+  const tails = tools.map(
+    (name) => `,"method":"tools/call","params":{"name":"${name}","arguments":{"text":"${text}"}}}`,
+  );
+  const n = tails.length;
   return {
     text,
     /** @param {number} id */
-    line: (id) => head + id + tail,
+    line: (id) => head + id + tails[id % n],
     /** @param {number} id */
     object: (id) => ({
       jsonrpc: '2.0',
       id,
       method: 'tools/call',
-      params: { name: 'echo', arguments: { text } },
+      params: { name: tools[id % n], arguments: { text } },
     }),
   };
 }

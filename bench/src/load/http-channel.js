@@ -26,13 +26,14 @@ export class HttpChannel {
   #closed = false;
 
   /**
-   * @param {{ url: string, payloadBytes: number, connections?: number, pool?: Pool }} options - the
-   *   MCP endpoint; connections of an own pool (default 1), or a pool shared between channels
+   * @param {{ url: string, payloadBytes: number, connections?: number, pool?: Pool, tools?: string[] }}
+   *   options - the MCP endpoint; connections of an own pool (default 1), or a pool shared between
+   *   channels; the tools called in turn (default `echo`)
    */
   constructor(options) {
     this.#url = new URL(options.url);
     this.#payloadBytes = options.payloadBytes;
-    this.#frames = callFrames(options.payloadBytes);
+    this.#frames = callFrames(options.payloadBytes, options.tools);
     this.#ownPool = options.pool === undefined;
     this.#pool = options.pool ?? createPool(this.#url, options.connections ?? 1);
   }

@@ -23,7 +23,34 @@ export function evaluateTargets(results) {
     ...sdkClientTransports(byId),
     ...largePayloads(byId),
     idleSessions(byId),
+    gatewayCost(byId),
+    ...eraBridge(byId),
   ];
+}
+
+/**
+ * Era bridge (a 2025 client through `serve` to a 2026-07-28-only backend) vs the same client relayed to
+ * a 2025 backend, same run: at most 15 % fewer msg/s at C=64, per frontend; C=1 latency reported.
+ * @param {Map<string, CaseResult>} byId
+ * @returns {TargetRow[]}
+ */
+function eraBridge(byId) {
+  return /** @type {const} */ (['tcp', 'http']).map((frontend) => {
+    const target = `Era bridge (2025 client → 2026-07-28 backend) vs same-era relay, ${frontend === 'tcp' ? 'TCP' : 'Streamable HTTP'} frontend, C=64: ≤ 15 % fewer msg/s`;
+    const bridged = byId.get(`era-bridge/switchboard-2026-stdio-to-${frontend}/c64`);
+    const relay = byId.get(`era-bridge/switchboard-2025-stdio-to-${frontend}/c64`);
+    if (missingStatus(bridged) || !bridged?.msgPerSec) return noNumber(bridged, target);
+    if (missingStatus(relay) || !relay?.msgPerSec) return noNumber(relay, target);
+    const ratio = bridged.msgPerSec.median / relay.msgPerSec.median;
+    const b1 = byId.get(`era-bridge/switchboard-2026-stdio-to-${frontend}/c1`)?.latencyMs;
+    const r1 = byId.get(`era-bridge/switchboard-2025-stdio-to-${frontend}/c1`)?.latencyMs;
+    const latency = b1 && r1 ? `; C=1 p50 ${ms(b1.p50)} ms vs ${ms(r1.p50)} ms` : '';
+    return {
+      target,
+      measured: `${int(bridged.msgPerSec.median)} vs ${int(relay.msgPerSec.median)} msg/s: ${percent(1 - ratio)} fewer${latency}${noiseNote(bridged.msgPerSec, relay.msgPerSec, 0.85)}`,
+      status: verdict(ratio >= 0.85),
+    };
+  });
 }
 
 /**
@@ -316,5 +343,23 @@ function idleSessions(byId) {
     target,
     measured: `${mb.toFixed(0)} MB (with its backend child ${tree.toFixed(0)} MB)${context}`,
     status: verdict(mb <= 150),
+  };
+}
+
+/**
+ * @param {Map<string, CaseResult>} byId
+ * @returns {TargetRow}
+ */
+function gatewayCost(byId) {
+  const target = 'Gateway with two backends vs plain `serve` with one, C=64: ≤ 10 % fewer msg/s';
+  const gateway = byId.get('gateway/gateway-2-backends/c64');
+  const serve = byId.get('gateway/serve-1-backend/c64');
+  if (missingStatus(gateway) || !gateway?.msgPerSec) return noNumber(gateway, target);
+  if (!serve?.msgPerSec) return { target, measured: 'plain serve was not measured', status: 'not run' };
+  const ratio = gateway.msgPerSec.median / serve.msgPerSec.median;
+  return {
+    target,
+    measured: `${percent(ratio)} of serve (${int(gateway.msgPerSec.median)} vs ${int(serve.msgPerSec.median)} msg/s)${noiseNote(gateway.msgPerSec, serve.msgPerSec, 0.9)}`,
+    status: verdict(ratio >= 0.9),
   };
 }

@@ -1,12 +1,15 @@
 // The scenario registry: one module per scenario, listed here once, in run order. A new scenario
 // is a new file in this folder plus one line below.
 import concurrency from './concurrency.js';
+import gateway from './gateway.js';
+import eraBridge from './era-bridge.js';
 import http from './http.js';
 import legacySse from './legacy-sse.js';
 import payload from './payload.js';
 import proxyOurs from './proxy-ours.js';
 import proxyPeersExtra from './proxy-peers-extra.js';
 import proxyPeers from './proxy-peers.js';
+import proxyShared from './proxy-shared.js';
 import rawHttp from './raw-http.js';
 import rawLegacySse from './raw-legacy-sse.js';
 import rawPipe from './raw-pipe.js';
@@ -40,9 +43,12 @@ export const scenarios = [
   rawHttp,
   http,
   proxyOurs,
+  proxyShared,
+  gateway,
   proxyPeers,
   proxyPeersExtra,
   payload,
   concurrency,
   sessions,
+  eraBridge,
 ];

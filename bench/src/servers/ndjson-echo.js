@@ -6,15 +6,16 @@ import { answerLine } from './echo-logic.js';
  * chunk leave in one write (what a tuned raw server does); reading pauses while the writer is full.
  * @param {import('node:stream').Readable} readable
  * @param {import('node:stream').Writable} writable
+ * @param {(line: string) => string | undefined} [answer] - the answer to one line (default: the 2025 echo)
  */
-export function serveNdjson(readable, writable) {
+export function serveNdjson(readable, writable, answer = answerLine) {
   const reader = new LineReader();
   readable.on('data', (chunk) => {
     /** @type {string[]} */
     const out = [];
     try {
       reader.push(chunk, (line) => {
-        const reply = answerLine(line);
+        const reply = answer(line);
         if (reply !== undefined) out.push(reply);
       });
     } catch (error) {

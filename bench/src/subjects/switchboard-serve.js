@@ -8,7 +8,8 @@ import { NODE, REPO_ROOT, serverScript } from './paths.js';
 const CLI = `${REPO_ROOT}dist/cli.js`;
 
 /**
- * @typedef {{ kind: 'stdio', script: string } | { kind: 'http', url: string }} Backend
+ * @typedef {{ kind: 'stdio', script: string } | { kind: 'http', url: string } | { kind: 'none' }} Backend -
+ *   `none`: the backends are in `extra` (a gateway's `--server NAME=…` flags)
  * @typedef {'http' | 'http-sse' | 'sse' | 'tcp' | 'unix' | 'ws' | 'stdio'} Frontend - `http` answers
  *   with JSON, `http-sse` with SSE; `sse` is the legacy HTTP+SSE endpoint of the same HTTP listener
  */
@@ -31,6 +32,15 @@ export function serveArgs({ backend, listen, frontend, extra = [] }) {
   return args;
 }
 
+/**
+ * The flags that make `serve` a gateway: one `--server NAME=command` per server.
+ * @param {Record<string, string>} servers - name → command line (split by `serve`, never by a shell)
+ * @returns {string[]}
+ */
+export function gatewayServerFlags(servers) {
+  return Object.entries(servers).flatMap(([name, command]) => ['--server', `${name}=${command}`]);
+}
+
 /** @type {Promise<string | undefined> | undefined} */
 let availability;
 
@@ -43,7 +53,7 @@ export function serveMissing() {
     if (!existsSync(CLI))
       return resolve('not available yet: dist/cli.js is not built (npm run build at the root)');
     execFile(NODE, [CLI, 'serve', '--help'], { timeout: 15_000 }, (error) =>
-      resolve(error ? 'not available yet: `switchboard serve` is not built (issue 5)' : undefined),
+      resolve(error ? 'not available yet: `switchboard serve` does not run (its --help failed)' : undefined),
     );
   });
   return availability;
@@ -51,7 +61,7 @@ export function serveMissing() {
 
 /**
  * Starts our proxy in front of a backend; returns where its clients connect: a URL for network
- * frontends, or the process (whose pipes are the channel) for the stdio frontend.
+ * frontends, or the process (whose pipes are the channel) for the stdio frontend — and the process.
  * @param {import('../sys/case-context.js').CaseContext} ctx
  * @param {{ backend: Backend, frontend: Frontend, extra?: string[] }} options
  * @returns {Promise<{ url?: string, process?: import('../sys/processes.js').Tracked }>}
@@ -67,7 +77,7 @@ export async function startSwitchboard(ctx, { backend, frontend, extra }) {
     const listen = `unix://${socket.path}`;
     const p = ctx.spawn('switchboard', NODE, serveArgs({ backend, listen, frontend, extra }));
     await waitForUnixSocket(socket.path, p);
-    return { url: listen };
+    return { url: listen, process: p };
   }
   const port = await freePort();
   const base = `127.0.0.1:${port}`;
@@ -75,7 +85,7 @@ export async function startSwitchboard(ctx, { backend, frontend, extra }) {
     frontend === 'tcp' ? `tcp://${base}` : frontend === 'ws' ? `ws://${base}/mcp` : `http://${base}/mcp`;
   const p = ctx.spawn('switchboard', NODE, serveArgs({ backend, listen, frontend, extra }));
   await waitForPort(port, p);
-  return { url: frontend === 'sse' ? `http://${base}/sse` : listen };
+  return { url: frontend === 'sse' ? `http://${base}/sse` : listen, process: p };
 }
 
 /**

@@ -4,6 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
 import { createSpinner } from 'nanospinner';
 import { SwitchboardError } from '../../errors.js';
+import { SsrfGuard } from '../../security/ssrf/guard.js';
+import type { Transport } from '../../transport.js';
 import { inspectFailureKind } from '../../introspect/client.js';
 import { describeFailure, type InspectFailureKind } from '../../introspect/failure.js';
 import {
@@ -54,6 +56,40 @@ export interface TargetCommandFlags extends BackendTargetFlags {
   stderr?: string | undefined;
   output?: string | undefined;
   color?: boolean | undefined;
+  allowPrivateBackends?: boolean | undefined;
+  denyLoopbackBackends?: boolean | undefined;
+}
+
+/**
+ * Opens the target through the same SSRF guard as `serve`: a URL on a private, link-local (cloud
+ * metadata), CGNAT… address is refused before any socket is opened (unless `--allow-private-backends`),
+ * and the connection resolves through the guard (no re-resolution between check and use).
+ *
+ * @param target - the backend
+ * @param options - the parsed flags (guard switches)
+ * @param open - opens the vetted target with the guard's connect options
+ * @throws SwitchboardError `SSRF_BLOCKED` (exit code 1), `CONNECTION_FAILED` for a name that does not resolve
+ */
+export async function openGuarded(
+  target: BackendTarget,
+  options: TargetCommandFlags,
+  open: (guard: SsrfGuard) => Transport,
+): Promise<Transport> {
+  const guard = new SsrfGuard({
+    allowPrivate: options.allowPrivateBackends === true,
+    allowLoopback: options.denyLoopbackBackends !== true,
+  });
+  // Created first (nothing is dialled yet): a malformed URI or unknown scheme is reported as such.
+  const transport = open(guard);
+  if (target.kind === 'uri') {
+    try {
+      await guard.checkUri(target.uri);
+    } catch (error) {
+      await transport.close().catch(() => undefined);
+      throw error;
+    }
+  }
+  return transport;
 }
 
 /**
@@ -107,7 +143,9 @@ export function setUpTargetCommand(command: Command): Command {
       .option('--timeout <ms>', 'per-request timeout in ms, handshake included', positiveInt, 30_000)
       .option('--stderr <mode>', 'stdio backend stderr: pipe (shown on failure) | inherit | ignore', 'pipe')
       .option('-o, --output <file>', 'write the output to a file instead of stdout')
-      .option('--no-color', 'no colours (also NO_COLOR=1)'),
+      .option('--no-color', 'no colours (also NO_COLOR=1)')
+      .option('--allow-private-backends', 'let the target URL reach private, link-local, CGNAT… addresses')
+      .option('--deny-loopback-backends', 'refuse target URLs on loopback addresses too'),
   );
 }
 

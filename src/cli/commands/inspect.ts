@@ -6,12 +6,14 @@ import { renderData } from '../../introspect/render/data-format.js';
 import { renderHuman } from '../../introspect/render/render-human.js';
 import { buildToolArguments } from '../../introspect/tool-args.js';
 import { SwitchboardError } from '../../errors.js';
+import type { SsrfGuard } from '../../security/ssrf/guard.js';
 import type { StderrMode } from '../../transports/stdio-client.js';
 import { openBackend, type BackendTarget } from '../backend-target.js';
 import { packageVersion } from '../version.js';
 import {
   emit,
   InspectExitCode,
+  openGuarded,
   positiveInt,
   processIo,
   reportFailure,
@@ -66,9 +68,13 @@ export function checkCommonOptions(
  * The options `openBackend()` gets from the common flags.
  *
  * @param options - the parsed flags
+ * @param guard - the SSRF guard the connection resolves through
  */
-export function backendOptions(options: TargetCommandFlags): { stderr: StderrMode } {
-  return { stderr: (options.stderr ?? 'pipe') as StderrMode };
+export function backendOptions(
+  options: TargetCommandFlags,
+  guard?: SsrfGuard,
+): { stderr: StderrMode; guard?: SsrfGuard } {
+  return { stderr: (options.stderr ?? 'pipe') as StderrMode, ...(guard ? { guard } : {}) };
 }
 
 /**
@@ -104,7 +110,7 @@ export async function runInspect(
     if (options.call !== undefined) {
       const args = buildToolArguments(options.args, options.arg);
       const outcome = await callServerTool(
-        openBackend(target, backendOptions(options)),
+        await openGuarded(target, options, (guard) => openBackend(target, backendOptions(options, guard))),
         { name: options.call, arguments: args },
         clientOptions,
       );
@@ -115,7 +121,10 @@ export async function runInspect(
       await emit(text, options.output, io);
       return outcome.result.isError === true ? InspectExitCode.ServerError : InspectExitCode.Ok;
     }
-    const report = await inspectServer(openBackend(target, backendOptions(options)), {
+    const transport = await openGuarded(target, options, (guard) =>
+      openBackend(target, backendOptions(options, guard)),
+    );
+    const report = await inspectServer(transport, {
       ...clientOptions,
       target: targetSummary(target),
       maxPages: options.maxPages,

@@ -11,6 +11,7 @@ import { backendOptions, checkCommonOptions } from './inspect.js';
 import {
   emit,
   InspectExitCode,
+  openGuarded,
   positiveInt,
   processIo,
   reportFailure,
@@ -62,7 +63,10 @@ export async function runSchema(
     if (options.baseUrl !== undefined && !URL.canParse(options.baseUrl)) {
       throw new SwitchboardError('INVALID_OPTIONS', `--base-url "${options.baseUrl}" is not a URL`);
     }
-    const report = await inspectServer(openBackend(target, backendOptions(options)), {
+    const transport = await openGuarded(target, options, (guard) =>
+      openBackend(target, backendOptions(options, guard)),
+    );
+    const report = await inspectServer(transport, {
       timeoutMs: options.timeout,
       clientInfo: { name: 'mcp-switchboard-schema', version: packageVersion() },
       target: targetSummary(target),

@@ -2,16 +2,25 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  applyServerFlags,
+  checkGatewayConfig,
+  isNamedServerFlag,
+  liftListenEntries,
+} from '../../config/gateway-config.js';
 import { ServeConfigSchema, type ServeConfig, type ServeConfigInput } from '../../config/serve-config.js';
 import { SwitchboardError } from '../../errors.js';
+import { redactUrlsIn } from '../../observability/redact-url.js';
 import {
   addBackendTargetOptions,
   parseBackendTarget,
+  splitCommandLine,
   splitOperands,
   type BackendTargetFlags,
 } from '../backend-target.js';
 import { createLogger } from '../logger.js';
 import { frontendUri } from '../serve/frontend-flags.js';
+import { runGateway } from '../serve/run-gateway.js';
 import { runServe } from '../serve/run-serve.js';
 import {
   addResilienceOptions,
@@ -19,9 +28,25 @@ import {
   type ResilienceFlags,
 } from '../serve/resilience-flags.js';
 import { addSecurityOptions, applySecurityFlags, type SecurityFlags } from '../serve/security-flags.js';
+import {
+  addTransportLimitOptions,
+  applyTransportLimitFlags,
+  type TransportLimitFlags,
+} from '../serve/transport-limit-flags.js';
+import { addSessionOptions, applySessionFlags, type SessionFlags } from '../serve/session-flags.js';
+import { addEraOptions, applyEraFlags, type EraFlags } from '../serve/era-flags.js';
 
 /** Exit code of a usage error (bad flags, bad config). */
 const USAGE = 2;
+
+/** Startup errors that are the configuration's fault: exit code 2. */
+const USAGE_CODES: ReadonlySet<string> = new Set([
+  'SSRF_BLOCKED',
+  'COMMAND_REFUSED',
+  'INVALID_OPTIONS',
+  'INVALID_URI',
+  'UNSUPPORTED_SCHEME',
+]);
 
 interface TlsFlags {
   tlsCert?: string;
@@ -34,7 +59,15 @@ interface TlsFlags {
   backendTlsServername?: string;
 }
 
-interface ServeFlags extends BackendTargetFlags, TlsFlags, ResilienceFlags, SecurityFlags {
+interface ServeFlags
+  extends
+    BackendTargetFlags,
+    TlsFlags,
+    ResilienceFlags,
+    SecurityFlags,
+    TransportLimitFlags,
+    SessionFlags,
+    EraFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -126,11 +159,16 @@ function fileBackend(raw: unknown): ServeConfigInput['backend'] {
  * @throws SwitchboardError `INVALID_OPTIONS` with a one-line message naming the fix
  */
 export function resolveServeConfig(
-  flags: ServeFlags,
+  given: ServeFlags,
   operands: { positional: string[]; command: string[] },
 ): ServeConfig {
-  const file = flags.config ? readConfigFile(flags.config) : {};
+  const file = given.config ? liftListenEntries(readConfigFile(given.config)) : {};
   const merged: Record<string, unknown> = { ...file, backend: fileBackend(file.backend) };
+  // `--server NAME=…` names a gateway server; a bare `--server URL` is the --http alias.
+  const serverFlags = given.server === undefined ? [] : [given.server].flat();
+  applyServerFlags(merged, serverFlags.filter(isNamedServerFlag), splitCommandLine);
+  const alias = serverFlags.filter((v) => !isNamedServerFlag(v));
+  const flags: ServeFlags = { ...given, server: alias.length > 0 ? alias : undefined };
 
   const backendGiven =
     operands.positional.length > 0 ||
@@ -213,6 +251,9 @@ export function resolveServeConfig(
 
   applyResilienceFlags(merged, flags);
   applySecurityFlags(merged, flags);
+  applyTransportLimitFlags(merged, flags);
+  applySessionFlags(merged, flags);
+  applyEraFlags(merged, flags);
   const result = ServeConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -226,6 +267,7 @@ export function resolveServeConfig(
     );
   }
   checkTls(config);
+  checkGatewayConfig(config);
   return config;
 }
 
@@ -276,8 +318,11 @@ export function registerServeCommand(program: Command): void {
       collect,
     )
     .option('--session-mode <mode>', 'per-session (own backend per client) | shared (one backend)')
-    .option('--max-sessions <n>', 'most concurrent client sessions (default 1000)')
-    .option('--idle-timeout <duration>', 'close sessions idle this long, e.g. 30m (default: never)')
+    .option('--max-sessions <n>', 'most concurrent client sessions with a backend (default 1000)')
+    .option(
+      '--idle-timeout <duration>',
+      'close sessions idle this long, stopping their backend (default 30m; 0 = never)',
+    )
     .option('--timeout <duration>', 'request deadline without progress, e.g. 60s (default 60s)')
     .option('--max-timeout <duration>', 'hard cap on a request, progress or not (default 10m)')
     .option('--max-message-bytes <n>', 'largest message on any hop (default 33554432)')
@@ -310,6 +355,9 @@ export function registerServeCommand(program: Command): void {
     );
   addResilienceOptions(command);
   addSecurityOptions(command);
+  addTransportLimitOptions(command);
+  addSessionOptions(command);
+  addEraOptions(command);
   command.action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
     let config: ServeConfig;
     try {
@@ -331,15 +379,13 @@ export async function serveUntilStopped(config: ServeConfig): Promise<void> {
   const log = createLogger(config.log);
   let running;
   try {
-    running = await runServe(config, log);
+    running = config.servers ? await runGateway(config, log) : await runServe(config, log);
   } catch (error) {
-    log.error({ err: (error as Error).message }, 'cannot start');
-    console.error(`switchboard serve: ${(error as Error).message}`);
-    // A refused configuration (SSRF guard, command policy, unusable security settings) is a usage error.
-    const refused =
-      error instanceof SwitchboardError &&
-      (error.code === 'SSRF_BLOCKED' || error.code === 'COMMAND_REFUSED' || error.code === 'INVALID_OPTIONS');
-    process.exitCode = refused ? USAGE : 1;
+    // One line on stderr, whatever the log format: the reason and, where there is one, the fix.
+    console.error(`switchboard serve: ${redactUrlsIn((error as Error).message)}`);
+    // A refused or unusable configuration (SSRF guard, command policy, security settings, a listen URI
+    // no transport serves) is a usage error.
+    process.exitCode = error instanceof SwitchboardError && USAGE_CODES.has(error.code) ? USAGE : 1;
     return;
   }
   const stop = new Promise<string>((resolve) => {

@@ -7,6 +7,8 @@ import { InMemoryTransport } from '../../transports/in-memory.js';
 import { StdioClientTransport } from '../../transports/stdio-client.js';
 import { describeBackendTarget, openBackend } from '../backend-target.js';
 import { auditSpawn } from '../../security/spawn-audit.js';
+import { redactText } from '../../observability/redact-text.js';
+import { knownSecrets } from './session-wiring.js';
 import type { SecurityWiring } from './security-wiring.js';
 
 /** TLS options towards the backend, from `backendTls` (only what was set). */
@@ -23,12 +25,13 @@ function backendTls(config: ServeConfig): TlsClientOptions {
 
 /**
  * The proxy's `connectBackend`: a fresh connection to the configured backend, or to a new in-process
- * demo server when none is configured. A stdio child's stderr goes to our log, tagged with the session.
+ * demo server when none is configured. A stdio child's stderr goes to our log, tagged with the session and
+ * redacted (known secrets, credential-shaped text): it is for operators, never for clients.
  */
 export function backendFactory(
   config: ServeConfig,
   log: Logger,
-  security?: Pick<SecurityWiring, 'guard' | 'command' | 'childEnv'>,
+  security?: Pick<SecurityWiring, 'guard' | 'command' | 'childEnv' | 'spawnEnv'>,
 ): (sessionId: string | undefined) => Transport {
   const target = config.backend;
   if (target === undefined) {
@@ -41,22 +44,25 @@ export function backendFactory(
   const description = describeBackendTarget(target);
   // The command policy's absolute executable, so a later PATH change cannot swap the binary.
   const admitted = security?.command();
+  const secrets = knownSecrets(config);
   const spawned = target.kind === 'stdio' && admitted ? { ...target, command: admitted.executable } : target;
   return (sessionId) => {
     const perUser = security?.childEnv(sessionId) ?? {};
     const transport = openBackend(spawned, {
       maxMessageBytes: config.maxMessageBytes,
       stderr: 'pipe',
-      env: { ...config.stdio.env, ...perUser },
+      // The wiring filters what --inherit-env passes (no SWITCHBOARD_* secret, no code-loading variable).
+      env: security ? security.spawnEnv(perUser) : { ...config.stdio.env, ...perUser },
       cwd: config.stdio.cwd,
-      inheritEnv: config.stdio.inheritEnv,
+      inheritEnv: security ? false : config.stdio.inheritEnv,
       websocketCompression: config.compression.websocket,
       tls: backendTls(config),
       guard: security?.guard,
     });
     if (transport instanceof StdioClientTransport) {
       const childLog = log.child({ session: sessionId ?? 'shared', backend: description });
-      transport.onstderr = (line) => childLog.info({ stderr: line }, 'backend stderr');
+      const hidden = [...secrets, ...Object.values(perUser)];
+      transport.onstderr = (line) => childLog.info({ stderr: redactText(line, hidden) }, 'backend stderr');
       if (spawned.kind === 'stdio') {
         // Every spawn is logged with its argv (never the environment's values, which may be secrets).
         const argv = [spawned.command, ...spawned.args];

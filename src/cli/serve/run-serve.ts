@@ -2,15 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../../config/serve-config.js';
 import { listen } from '../../endpoint/registry.js';
+import { BufferBudget } from '../../framing/buffer-budget.js';
 import type { Listener } from '../../listener.js';
+import { requestPathname } from '../../transports/request-url.js';
 import type { TlsServerOptions } from '../../transports/tls-options.js';
 import { Proxy, type ProxyEvent } from '../../proxy/proxy.js';
 import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server.js';
 import { describeBackendTarget } from '../backend-target.js';
 import { backendFactory } from './backend-factory.js';
 import { isLoopbackListen } from './frontend-flags.js';
+import { createEraWiring } from './era-wiring.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { createSecurityWiring } from './security-wiring.js';
+import { acceptFor, knownSecrets, logBackendFailure, sessionProxyOptions } from './session-wiring.js';
 
 /** A running `serve`. */
 export interface RunningServe {
@@ -35,10 +39,13 @@ function logEvent(log: Logger, event: ProxyEvent, backend: string): void {
       log.info({ session: event.sessionId, sessions: event.sessions }, 'session closed');
       return;
     case 'session-refused':
-      log.warn({ reason: event.reason }, 'session refused');
+      log.warn({ reason: event.reason, remote: event.info?.remoteAddress }, 'session refused');
       return;
     case 'session-idle':
-      log.info({ session: event.sessionId }, 'closing idle session');
+      log.info(
+        { session: event.sessionId },
+        event.reason === 'silent' ? 'closing a session that sent nothing' : 'closing idle session',
+      );
       return;
     case 'error':
       log.debug({ session: event.sessionId, side: event.side, err: event.error.message }, 'relay error');
@@ -46,15 +53,8 @@ function logEvent(log: Logger, event: ProxyEvent, backend: string): void {
     case 'backend': {
       const e = event.event;
       const session = event.sessionId ?? 'shared';
-      if (e.type === 'exited')
-        log.warn(
-          { session, uptimeMs: e.uptimeMs, inflight: e.inflight, err: e.error.message },
-          'backend exited',
-        );
-      else if (e.type === 'restarting')
+      if (e.type === 'restarting')
         log.info({ session, delayMs: e.delayMs, attempt: e.attempt }, 'restarting backend');
-      else if (e.type === 'gave-up')
-        log.error({ session, attempts: e.attempts, err: e.error.message }, 'backend keeps failing; gave up');
       else if (e.type === 'started') log.info({ session, attempt: e.attempt, backend }, 'backend started');
       else log.debug({ session, event: e.type }, 'backend');
       return;
@@ -63,7 +63,7 @@ function logEvent(log: Logger, event: ProxyEvent, backend: string): void {
 }
 
 /** TLS of tls://, https://, wss:// frontends; a client CA turns on mutual TLS. */
-function frontendTls(config: ServeConfig): TlsServerOptions {
+export function frontendTls(config: ServeConfig): TlsServerOptions {
   const { certFile, keyFile, clientCaFile, minVersion } = config.tls;
   return {
     minVersion,
@@ -84,25 +84,31 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   const security = createSecurityWiring(config, log);
   await security.checkStartup();
   const wiring = createMiddlewareWiring(config, log);
-  const connectBackend = wiring.wrapConnect(backendFactory(config, log, security));
+  const plainConnect = wiring.wrapConnect(backendFactory(config, log, security));
+  const era = createEraWiring(config, log, plainConnect);
+  const connectBackend = era.wrapConnect(plainConnect);
   const backendName = config.backend ? describeBackendTarget(config.backend) : 'built-in demo server';
   // Describe the backend once before listening: a bad URI or option is a startup error, not a
   // listener whose every session fails later. (Nothing is spawned or dialled here.)
   await connectBackend(undefined).close();
+  const secrets = knownSecrets(config);
   const proxy = new Proxy({
     connectBackend,
     sessionMode: config.sessionMode,
-    maxSessions: config.maxSessions,
-    idleTimeoutMs: config.idleTimeout,
+    ...sessionProxyOptions(config),
     restart: {
       maxFastFailures: config.restart.maxFastFailures,
       initialDelayMs: config.restart.initialDelay,
       maxDelayMs: config.restart.maxDelay,
     },
     relay: { requestTimeoutMs: config.requestTimeout, maxRequestTimeoutMs: config.maxRequestTimeout },
-    wrapBackend: wiring.wrapBackend,
+    wrapBackend: (backend, sessionId, info) =>
+      wiring.wrapBackend(era.wrapSession(backend, sessionId, info), sessionId),
+    onDropped: (drop) => log.debug(drop, 'shared backend message reached no session'),
     onEvent: (event) => {
-      logEvent(log, event, backendName);
+      // Backend failures carry a child's stderr: logged redacted, with the incident clients were given.
+      if (!logBackendFailure(log, event, (id) => [...secrets, ...Object.values(security.childEnv(id))]))
+        logEvent(log, event, backendName);
       wiring.onProxyEvent(event);
       security.onProxyEvent(event);
     },
@@ -111,29 +117,39 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     ...healthRoutes(() => proxy.ready),
     ...wiring.routes(() => proxy.ready),
   };
-  const onRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
-    const route = req.method === 'GET' ? routes[new URL(req.url ?? '/', 'http://x').pathname] : undefined;
-    if (!route) return false;
-    route(req, res);
-    return true;
-  };
+  // Served after the listener's Host/Origin checks; /metrics behind authentication when configured.
+  const onRequest =
+    (table: Record<string, AdminRoute>) =>
+    (req: IncomingMessage, res: ServerResponse): boolean => {
+      const path = req.method === 'GET' ? requestPathname(req.url) : undefined;
+      const route = path === undefined ? undefined : table[path];
+      if (!route) return false;
+      route(req, res);
+      return true;
+    };
 
   const listeners: Listener[] = [];
   const done: Promise<void>[] = [];
+  // One budget for every frontend: the bound holds for the process, whatever mix of listeners.
+  const bufferBudget = new BufferBudget(config.maxBufferedBytes);
+  const deadlines = { firstFrameTimeoutMs: config.firstFrameTimeout, frameTimeoutMs: config.frameTimeout };
   try {
     for (const uri of config.listen) {
       const listener = await listen(uri, {
-        onConnection: wiring.frontend(uri, security.frontend(uri, proxy.accept)),
+        onConnection: wiring.frontend(uri, security.frontend(uri, acceptFor(uri, proxy))),
         maxMessageBytes: config.maxMessageBytes,
+        bufferBudget,
+        socket: deadlines,
         tls: frontendTls(config),
         http: {
           responseMode: config.http.responseMode,
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          ...security.httpOptions(uri, onRequest),
+          ...security.httpOptions(uri, onRequest(security.protectRoutes(routes, uri))),
           ...wiring.httpListen,
         },
         // Browsers reach WebSocket frontends too: the same Origin allow-list applies.
         websocket: {
+          ...deadlines,
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
           ...wiring.websocketListen,
           ...security.websocketOptions(uri),
@@ -144,7 +160,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
       if ('closed' in listener && listener.closed instanceof Promise)
         done.push(listener.closed as Promise<void>);
       log.info({ url: listener.url }, 'listening');
-      if (!isLoopbackListen(listener.url) && !security.authenticates) {
+      if (!isLoopbackListen(listener.url) && !security.authenticatesOn(uri)) {
         log.warn(
           { url: listener.url },
           'listening on a non-loopback address without authentication: anyone who can reach it can use the backend',
@@ -154,10 +170,18 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   } catch (error) {
     await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
     await proxy.close({ graceMs: 0 });
+    await era.close();
     await wiring.close();
     throw error;
   }
-  const admin = config.adminBind ? await startAdmin(config.adminBind, routes) : undefined;
+  const admin = config.adminBind
+    ? await startAdmin(
+        config.adminBind,
+        security.protectRoutes(routes, undefined),
+        config.http.allowedOrigins,
+        log,
+      )
+    : undefined;
   if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
   log.info(
     {
@@ -180,6 +204,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
           listeners.map((l) => l.close({ graceMs: config.shutdownGrace })),
         );
         await proxy.close({ graceMs: config.shutdownGrace });
+        await era.close();
         await stopListeners;
         await admin?.close();
         await wiring.close();
@@ -188,11 +213,17 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   };
 }
 
-async function startAdmin(
+/** Starts the admin HTTP server of `--admin-bind host:port` with `routes`. */
+export async function startAdmin(
   bind: string,
   routes: Record<string, AdminRoute>,
+  allowedOrigins: readonly string[],
+  log: Logger,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const i = bind.lastIndexOf(':');
   const host = bind.slice(0, i).replace(/^\[|\]$/g, '');
-  return startAdminServer(host, Number(bind.slice(i + 1)), routes);
+  return startAdminServer(host, Number(bind.slice(i + 1)), routes, {
+    allowedOrigins: allowedOrigins.length > 0 ? allowedOrigins : undefined,
+    onFault: (error) => log.error({ err: error.message }, 'admin request failed'),
+  });
 }

@@ -23,6 +23,9 @@ export interface SecurityFlags {
   denyLoopbackBackends?: boolean;
   allowCommand?: string[];
   allowArgs?: string;
+  allowFlag?: string[];
+  allowEnv?: string[];
+  allowUnauthenticatedFrontend?: string[];
   childEnv?: string[];
 }
 
@@ -37,7 +40,7 @@ const collectList = (value: string, previous: string[] | undefined): string[] =>
 ];
 
 /**
- * Declares the security flags of `switchboard serve` (issue 6).
+ * Declares the security flags of `switchboard serve`.
  *
  * @param command - the serve command
  * @returns the same command
@@ -64,6 +67,11 @@ export function addSecurityOptions(command: Command): Command {
       'file of id:key lines (or sha256:<hex>); SWITCHBOARD_API_KEYS is read too',
     )
     .option('--require-auth', 'refuse unauthenticated callers, even with no scheme configured (fail closed)')
+    .option(
+      '--allow-unauthenticated-frontend <uri>',
+      'serve this --listen URI (tcp://, tls:// without client CA) unauthenticated although auth is configured',
+      collect,
+    )
     .option('--public-url <url>', 'public URL of the endpoint (OAuth resource, default JWT audience)')
     .option(
       '--authorization-server <url>',
@@ -82,6 +90,16 @@ export function addSecurityOptions(command: Command): Command {
     .option('--deny-loopback-backends', 'refuse backend URLs on loopback addresses too')
     .option('--allow-command <command>', 'stdio backend executable allowed to run, repeatable', collect)
     .option('--allow-args <regex>', 'every stdio backend argument must match this pattern')
+    .option(
+      '--allow-flag <flag>',
+      'code-loading interpreter flag allowed by exact name (e.g. --inspect, -m), repeatable',
+      collect,
+    )
+    .option(
+      '--allow-env <NAME>',
+      'code-loading child variable allowed by exact name (e.g. NODE_OPTIONS), repeatable',
+      collect,
+    )
     .option(
       '--child-env <NAME=claim:c|header:h>',
       "per-session child variable from the caller's claim or header, repeatable",
@@ -168,10 +186,13 @@ export function applySecurityFlags(merged: Record<string, unknown>, flags: Secur
     if (flags.allowPrivateBackends === true) backends.allowPrivate = true;
     if (flags.denyLoopbackBackends === true) backends.denyLoopback = true;
   }
-  if (flags.allowCommand !== undefined || flags.allowArgs !== undefined) {
+  if ([flags.allowCommand, flags.allowArgs, flags.allowFlag, flags.allowEnv].some((v) => v !== undefined)) {
     const commands = section(security, 'commands');
     set(commands, 'allow', flags.allowCommand);
     set(commands, 'argPattern', flags.allowArgs);
+    set(commands, 'allowFlags', flags.allowFlag);
+    set(commands, 'allowEnv', flags.allowEnv);
   }
+  set(security, 'allowUnauthenticatedFrontends', flags.allowUnauthenticatedFrontend);
   if (flags.childEnv !== undefined) security.childEnv = flags.childEnv.map(childEnvFlag);
 }

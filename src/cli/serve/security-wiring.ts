@@ -9,22 +9,31 @@ import { AccessControl } from '../../security/access-control.js';
 import { accessGuard } from '../../security/access-guard.js';
 import { ApiKeyStore, parseApiKeyList, type ApiKeyEntry } from '../../security/api-keys.js';
 import { Authenticator } from '../../security/authenticator.js';
+import { ChildEnvPolicy } from '../../security/child-env-policy.js';
 import { CommandPolicy, type AdmittedCommand } from '../../security/command-policy.js';
-import { httpAdmission } from '../../security/http-admission.js';
+import { checkFrontendAuthentication, frontendAuthentication } from '../../security/frontend-auth.js';
+import { httpAdmission, httpSessionAdmission, SESSION_OPEN_METHOD } from '../../security/http-admission.js';
 import { JwtVerifier, type JwtVerifierOptions } from '../../security/jwt-verifier.js';
-import { AuthorizationPolicy } from '../../security/policy.js';
+import { AuthorizationPolicy, callerOf } from '../../security/policy.js';
 import { protectedResourceRoute, resourceMetadataUrl } from '../../security/protected-resource.js';
 import { RateLimiter } from '../../security/rate-limit/limiter.js';
+import { authenticatedRoute, type PlainRoute } from '../../security/route-guard.js';
 import { checkChildEnvMappings, childEnvFor } from '../../security/session-env.js';
 import { SsrfGuard } from '../../security/ssrf/guard.js';
 import type { AuthInfo, Transport } from '../../transport.js';
 import type { HttpServerOptions } from '../../transports/http/server/options.js';
+import type { WebSocketListenSettings } from '../../transports/websocket-listener.js';
 import { refuseSession } from '../../proxy/refuse-session.js';
 
-/** What `runServe` plugs in for issue 6 (see docs/security.md). */
+/** Routes that answer only authenticated callers when authentication is configured. */
+const AUTHENTICATED_ROUTES = ['/metrics'];
+
+/** What `runServe` plugs in for the edge's security (see docs/security.md). */
 export interface SecurityWiring {
   /** `true` when callers are authenticated on HTTP/WebSocket frontends. */
   readonly authenticates: boolean;
+  /** `true` when callers of the frontend `uri` prove who they are (token, key, certificate, uid…). */
+  authenticatesOn(uri: string): boolean;
   /** The SSRF guard of backend connections (for `openBackend({ guard })`). */
   readonly guard: SsrfGuard;
   /**
@@ -38,13 +47,24 @@ export interface SecurityWiring {
   command(): AdmittedCommand | undefined;
   /** Per-user variables of one session's child (empty unless `childEnv` is configured). */
   childEnv(sessionId: string | undefined): Record<string, string>;
+  /**
+   * The whole environment given to a stdio child on top of the minimal inherited set: what
+   * `--inherit-env` may pass (never the proxy's own `SWITCHBOARD_*`, never code-loading variables),
+   * `--env`/`stdio.env`, and `perUser`.
+   */
+  spawnEnv(perUser: Record<string, string>): Record<string, string>;
+  /**
+   * Health and metrics routes as one frontend (or, with `uri` undefined, the admin server) serves them:
+   * `/metrics` answers authenticated callers only when authentication is configured.
+   */
+  protectRoutes(routes: Record<string, PlainRoute>, uri: string | undefined): Record<string, PlainRoute>;
   /** HTTP listener options for `uri`: authenticate, admit, CORS, security headers, and `onRequest` + PRM. */
   httpOptions(
     uri: string,
     onRequest: NonNullable<HttpServerOptions['onRequest']>,
   ): Partial<HttpServerOptions>;
-  /** WebSocket listener options: authentication at the upgrade. */
-  websocketOptions(uri: string): { authenticate?: HttpServerOptions['authenticate'] };
+  /** WebSocket listener options: authentication and the session rate limit at the upgrade. */
+  websocketOptions(uri: string): Pick<WebSocketListenSettings, 'authenticate' | 'tokenExpiryGraceMs'>;
   /** Wraps a listener's `onConnection`: per-user env, access guard (policy, rate limit, list filtering). */
   frontend(
     uri: string,
@@ -122,7 +142,11 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
   if (jwtOn) new JwtVerifier(jwtOptions(sec.jwt.audience ?? 'urn:startup-check'));
   const keys = apiKeyEntries(sec.apiKeys);
   const apiKeys = keys.length > 0 ? new ApiKeyStore(keys) : undefined;
-  checkChildEnvMappings(sec.childEnv);
+  const envPolicy = new ChildEnvPolicy({ allow: sec.commands.allowEnv });
+  envPolicy.checkExplicit(config.stdio.env, '--env/stdio.env');
+  checkChildEnvMappings(sec.childEnv, sec.commands.allowEnv);
+  const inherited =
+    config.stdio.inheritEnv && config.backend?.kind === 'stdio' ? envPolicy.inherited() : undefined;
   const captureHeaders = sec.childEnv.flatMap((m) => (m.header ? [m.header] : []));
   const access = new AccessControl({
     policy: sec.policy.rules.length > 0 ? new AuthorizationPolicy(sec.policy.rules) : undefined,
@@ -148,18 +172,27 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
     allowPrivate: sec.backends.allowPrivate,
     allowLoopback: !sec.backends.denyLoopback,
   });
-  const commands = new CommandPolicy({ allow: sec.commands.allow, argPattern: sec.commands.argPattern });
+  const commands = new CommandPolicy({
+    allow: sec.commands.allow,
+    argPattern: sec.commands.argPattern,
+    allowFlags: sec.commands.allowFlags,
+  });
   const backend = config.backend;
   const admitted = backend?.kind === 'stdio' ? commands.check(backend.command, backend.args) : undefined;
   const boundUrls = new Map<string, string>();
   const authenticators = new Map<string, Authenticator>();
   const sessionEnv = new Map<string, Record<string, string>>();
   const resourceOf = (uri: string): string | undefined => sec.publicUrl ?? boundUrls.get(uri);
+  // RFC 9728 metadata is served whenever bearer JWTs are accepted (the MCP authorization spec makes it
+  // a MUST), naming the configured authorization servers, else the token issuers that are URLs.
+  const authorizationServers =
+    sec.oauth.authorizationServers.length > 0
+      ? sec.oauth.authorizationServers
+      : [sec.jwt.issuer ?? []].flat().filter((iss) => /^https?:\/\//i.test(iss));
+  const prmOn = jwtOn || sec.oauth.authorizationServers.length > 0;
   const prmUrl = (uri: string): string | undefined => {
     const resource = resourceOf(uri);
-    return resource !== undefined && sec.oauth.authorizationServers.length > 0
-      ? resourceMetadataUrl(resource)
-      : undefined;
+    return resource !== undefined && prmOn ? resourceMetadataUrl(resource) : undefined;
   };
   const authenticatorFor = (uri: string): Authenticator | undefined => {
     let auth = authenticators.get(uri);
@@ -180,6 +213,11 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
     return auth;
   };
   const authenticates = jwtOn || apiKeys !== undefined || sec.requireAuth;
+  const mtls = config.tls.clientCaFile !== undefined;
+  const sessionAdmission = sec.rateLimit.rate > 0 ? httpSessionAdmission(access) : undefined;
+  // The admin server authenticates like the first frontend that takes tokens (same audience).
+  const adminUri =
+    config.listen.find((uri) => frontendAuthentication(uri, mtls) === 'headers') ?? config.listen[0] ?? '';
   const authenticate =
     authenticates || captureHeaders.length > 0
       ? (uri: string) => async (req: IncomingMessage) => {
@@ -192,61 +230,89 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
 
   return {
     authenticates,
+    authenticatesOn(uri) {
+      const kind = frontendAuthentication(uri, mtls);
+      return kind === 'headers' ? authenticates : kind !== 'none';
+    },
     guard,
     async checkStartup() {
+      let unresolved: string | undefined;
       if (backend?.kind === 'uri') {
         try {
           await guard.checkUri(backend.uri);
         } catch (error) {
           if (!(error instanceof SwitchboardError) || error.code !== 'CONNECTION_FAILED') throw error;
-          // Not resolvable now: every connection is vetted again when it resolves.
-          log.warn(
-            { err: error.message },
-            'backend host does not resolve yet; it is checked on every connection',
-          );
+          unresolved = error.message;
         }
       }
-      if (sec.requireAuth || authenticates) {
-        // tls:// with client certificates (mTLS) authenticates the peer; plain tcp:// and tls:// do not.
-        const mtls = config.tls.clientCaFile !== undefined;
-        const blind = config.listen.filter(
-          (uri) => schemeOf(uri) === 'tcp' || (schemeOf(uri) === 'tls' && !mtls),
-        );
-        if (sec.requireAuth && blind.length > 0) {
-          throw new SwitchboardError(
-            'INVALID_OPTIONS',
-            `--require-auth: ${blind.join(', ')} cannot authenticate callers (no headers); serve HTTP/WebSocket, tls:// with --tls-client-ca (mTLS), or unix:// (file permissions)`,
-          );
-        }
-      }
+      // Configured authentication applies to every frontend, or startup refuses.
+      const openFrontends = checkFrontendAuthentication(config.listen, {
+        mtls,
+        requireAuth: sec.requireAuth,
+        allowed: sec.allowUnauthenticatedFrontends,
+        authConfigured: authenticates,
+      });
       if (sec.childEnv.length > 0 && config.sessionMode === 'shared') {
         throw new SwitchboardError(
           'INVALID_OPTIONS',
           'childEnv needs --session-mode per-session (each session its own child)',
         );
       }
+      // Warnings only once nothing refused the configuration (a refusal is one line).
+      for (const uri of openFrontends) {
+        log.warn(
+          { frontend: uri },
+          'authentication is configured but this frontend serves anyone who can reach it',
+        );
+      }
+      if (unresolved !== undefined) {
+        // Not resolvable now: every connection is vetted again when it resolves.
+        log.warn({ err: unresolved }, 'backend host does not resolve yet; it is checked on every connection');
+      }
+      if (inherited !== undefined && inherited.dropped.length > 0) {
+        log.warn(
+          { dropped: inherited.dropped },
+          "--inherit-env: these variables are not passed to the child (the proxy's own, or code-loading; allow one by name with --allow-env)",
+        );
+      }
+      if (jwtOn && authorizationServers.length === 0) {
+        log.warn(
+          'no authorization server known (--authorization-server, or a URL --jwt-issuer): OAuth clients cannot discover where to get a token',
+        );
+      }
     },
     command: () => admitted,
     childEnv: (sessionId) => (sessionId === undefined ? {} : (sessionEnv.get(sessionId) ?? {})),
+    spawnEnv: (perUser) => ({ ...inherited?.env, ...config.stdio.env, ...perUser }),
+    protectRoutes(routes, uri) {
+      if (authenticate === undefined) return routes;
+      const check = authenticate(uri ?? adminUri);
+      const out = { ...routes };
+      for (const path of AUTHENTICATED_ROUTES) {
+        const route = out[path];
+        if (route !== undefined) out[path] = authenticatedRoute(route, check);
+      }
+      return out;
+    },
     httpOptions(uri, onRequest) {
-      const prm =
-        sec.oauth.authorizationServers.length > 0
-          ? protectedResourceRoute(() => {
-              const resource = resourceOf(uri);
-              return resource === undefined
-                ? undefined
-                : {
-                    resource,
-                    authorizationServers: sec.oauth.authorizationServers,
-                    scopesSupported: sec.oauth.scopesSupported,
-                    resourceName: sec.oauth.resourceName,
-                  };
-            })
-          : undefined;
+      const prm = prmOn
+        ? protectedResourceRoute(() => {
+            const resource = resourceOf(uri);
+            return resource === undefined
+              ? undefined
+              : {
+                  resource,
+                  authorizationServers,
+                  scopesSupported: sec.oauth.scopesSupported,
+                  resourceName: sec.oauth.resourceName,
+                };
+          })
+        : undefined;
       const cors = sec.cors.origins;
       return {
         ...(authenticate ? { authenticate: authenticate(uri) } : {}),
         ...(accessActive ? { admit: httpAdmission(access, { resourceMetadataUrl: () => prmUrl(uri) }) } : {}),
+        ...(sessionAdmission ? { admitSession: sessionAdmission } : {}),
         ...(cors === '*' || cors.length > 0
           ? { cors: { origins: cors, allowHeaders: [sec.apiKeys.header] } }
           : {}),
@@ -258,12 +324,43 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
           : onRequest,
       };
     },
-    websocketOptions: (uri) => (authenticate ? { authenticate: authenticate(uri) } : {}),
+    websocketOptions(uri) {
+      const auth = authenticate?.(uri);
+      // The connection lives as long as its token would be accepted on HTTP (expiry plus clock skew).
+      const expiry = { tokenExpiryGraceMs: sec.jwt.clockSkew };
+      if (sessionAdmission === undefined) return auth ? { authenticate: auth, ...expiry } : expiry;
+      return {
+        ...expiry,
+        // An upgrade opens a session: it takes a rate-limit token of its caller (429 beyond).
+        authenticate: async (req: IncomingMessage) => {
+          const decided = auth ? await auth(req) : {};
+          if ('reject' in decided) return decided;
+          const refused = sessionAdmission(req, decided.authInfo);
+          return refused === undefined ? decided : { reject: refused };
+        },
+      };
+    },
     frontend(uri, accept) {
       const scheme = schemeOf(uri);
       const httpEdge = scheme === 'http' || scheme === 'https';
+      // HTTP sessions were admitted with their initialize request or GET /sse, WebSocket ones at the upgrade.
+      const rateConnections = sec.rateLimit.rate > 0 && !httpEdge && scheme !== 'ws' && scheme !== 'wss';
       return (transport, info) => {
         const sessionAuth = (info as ConnectionInfo & { authInfo?: AuthInfo }).authInfo;
+        const fallbackPrincipal = info.remoteAddress
+          ? `ip:${info.remoteAddress}`
+          : `session:${info.sessionId ?? 'unknown'}`;
+        if (rateConnections) {
+          const refused = access.check(
+            SESSION_OPEN_METHOD,
+            undefined,
+            callerOf(sessionAuth, fallbackPrincipal),
+          );
+          if (refused !== undefined) {
+            refuseSession(transport, refused);
+            return;
+          }
+        }
         if (sec.childEnv.length > 0 && info.sessionId !== undefined) {
           const env = childEnvFor(sec.childEnv, sessionAuth);
           if ('missing' in env) {
@@ -286,9 +383,7 @@ export function createSecurityWiring(config: ServeConfig, log: Logger): Security
           ? accessGuard({
               access,
               sessionAuth,
-              fallbackPrincipal: info.remoteAddress
-                ? `ip:${info.remoteAddress}`
-                : `session:${info.sessionId ?? 'unknown'}`,
+              fallbackPrincipal,
               // HTTP requests were already admitted (and counted) at the edge.
               rateLimit: !httpEdge,
             })(transport)

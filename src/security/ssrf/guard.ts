@@ -33,7 +33,7 @@ function hostOf(uri: string): string | undefined {
 }
 
 /**
- * The SSRF guard of backend connections (issue 6 §8). Every backend address is resolved and classified
+ * The SSRF guard of backend connections. Every backend address is resolved and classified
  * (loopback, private, link-local/metadata, CGNAT, unique-local, unspecified, multicast, IPv4-mapped and
  * compatible IPv6, every numeric IPv4 spelling); loopback is allowed by default, everything else
  * non-public is refused unless `allowPrivate`. A name is refused when *any* of its addresses is.

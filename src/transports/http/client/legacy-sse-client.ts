@@ -226,7 +226,11 @@ export class LegacySseClientTransport implements Transport {
     try {
       await readSseStream(
         body as AsyncIterable<Uint8Array>,
-        { onEvent: (event) => this.#onEvent(event), onOversize: (error) => this.#report(error) },
+        {
+          onEvent: (event) => this.#onEvent(event),
+          onOversize: (error) => this.#report(error),
+          onFault: (error) => this.#report(error),
+        },
         this.#opts.maxMessageBytes,
       );
       reason = new SwitchboardError('TRANSPORT_CLOSED', 'The server closed the SSE stream');

@@ -107,6 +107,7 @@ export async function runResumableStream(
           },
           onRetry: hooks.onRetry,
           onOversize: hooks.onOversize,
+          onFault: hooks.onError,
         },
         start.maxEventChars,
       );

@@ -1,5 +1,5 @@
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import { SwitchboardError } from '../../../errors.js';
+import { SwitchboardError, toSwitchboardError } from '../../../errors.js';
 
 /** One Server-Sent Event. `event` is `undefined` when the server sent no `event:` field. */
 export interface SseEvent {
@@ -15,6 +15,8 @@ export interface SseCallbacks {
   onRetry?: ((ms: number) => void) | undefined;
   /** An event over the size limit was skipped; the stream goes on. */
   onOversize?: ((error: SwitchboardError) => void) | undefined;
+  /** `onEvent` threw while handling one event (reported as `INTERNAL`); the stream goes on. */
+  onFault?: ((error: SwitchboardError) => void) | undefined;
 }
 
 /**
@@ -147,10 +149,24 @@ export async function readSseStream(
 ): Promise<void> {
   const pending: SseEvent[] = [];
   const decoder = new SseDecoder({ ...callbacks, onEvent: (event) => pending.push(event) }, maxEventChars);
+  const handle = (event: SseEvent): void => {
+    try {
+      callbacks.onEvent(event);
+    } catch (cause) {
+      const error = toSwitchboardError(cause);
+      try {
+        callbacks.onFault?.(
+          new SwitchboardError('INTERNAL', `An SSE event handler threw: ${error.message}`, { cause }),
+        );
+      } catch {
+        // A throwing fault handler must not end the stream either.
+      }
+    }
+  };
   const drain = async (): Promise<void> => {
     for (let i = 0; i < pending.length; i++) {
       if (i > 0) await yieldTurn();
-      callbacks.onEvent(pending[i] as SseEvent);
+      handle(pending[i] as SseEvent);
     }
     pending.length = 0;
   };

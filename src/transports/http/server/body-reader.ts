@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { SwitchboardError } from '../../../errors.js';
+import { budgetExceededError, type BufferBudget } from '../../../framing/buffer-budget.js';
 
 function tooLarge(limit: number, size: number | string): SwitchboardError {
   return new SwitchboardError(
@@ -10,19 +11,23 @@ function tooLarge(limit: number, size: number | string): SwitchboardError {
 
 /**
  * Reads a request body into one Buffer, refusing more than `maxBytes` (checked against
- * `Content-Length` before reading, and while reading for chunked bodies).
+ * `Content-Length` before reading, and while reading for chunked bodies). With a `budget`, the bytes
+ * read so far are held in it until the body is complete (the caller parses it at once).
  *
- * @throws SwitchboardError `FRAME_TOO_LARGE` over the limit; `CONNECTION_FAILED` when the client aborts
+ * @throws SwitchboardError `FRAME_TOO_LARGE` over the limit; `BUFFER_BUDGET_EXCEEDED` when the shared
+ *   budget is spent; `CONNECTION_FAILED` when the client aborts
  */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, maxBytes: number, budget?: BufferBudget): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     return Promise.reject(tooLarge(maxBytes, declared));
   }
+  const lease = budget?.lease();
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const cleanup = (): void => {
+      lease?.release();
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -33,6 +38,11 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       if (size > maxBytes) {
         cleanup();
         reject(tooLarge(maxBytes, `more than ${maxBytes}`));
+        return;
+      }
+      if (lease && !lease.resize(size)) {
+        cleanup();
+        reject(budgetExceededError(lease.budget, { messageKind: 'unknown' }));
         return;
       }
       chunks.push(chunk);

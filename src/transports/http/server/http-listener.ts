@@ -1,10 +1,13 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import { SwitchboardError, toSwitchboardError } from '../../../errors.js';
+import { processBufferBudget } from '../../../framing/buffer-budget.js';
 import type { Listener, ListenerCloseOptions, ListenerOptions } from '../../../listener.js';
 import type { Transport } from '../../../transport.js';
 import type { TlsServerOptions } from '../../tls-options.js';
 import { stripBrackets, tlsServerOptions } from '../../tls-options.js';
+import { guardHandler, guardRequestHandler } from '../../handler-guard.js';
 import { edgePolicy } from './edge-guard.js';
 import { HttpRouter } from './http-router.js';
 import { KeepAliveTicker } from './keep-alive.js';
@@ -173,6 +176,7 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
   const runtime: HttpRuntime = {
     scheme: secure ? 'https' : 'http',
     maxBodyBytes: options.maxMessageBytes ?? DEFAULT_MAX_BODY_BYTES,
+    bufferBudget: options.bufferBudget ?? processBufferBudget,
     maxSessions: options.maxConnections ?? DEFAULT_MAX_SESSIONS,
     responseMode: o.responseMode ?? 'sse',
     eras: { session: o.eras?.session ?? true, stateless: o.eras?.stateless ?? true },
@@ -218,6 +222,7 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
       edge: edgePolicy(url.hostname, o.allowedHosts, o.allowedOrigins, o.cors?.origins),
       authenticate: o.authenticate,
       admit: o.admit,
+      admitSession: o.admitSession,
       cors: o.cors,
       securityHeaders: o.securityHeaders === false ? false : { secure, options: o.securityHeaders ?? {} },
       onRequest: o.onRequest,
@@ -237,19 +242,33 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
   const handle = o.compression
     ? withResponseCompression(router.handle, o.compression === true ? {} : o.compression)
     : router.handle;
+  // The router answers its own failures; the guard is the last line for anything that escapes it.
+  const guarded = guardRequestHandler('HTTP request', handle, report);
   const server = secure
-    ? https.createServer({ ...serverOptions, ...tlsServerOptions(options.tls ?? o.tls) }, handle)
-    : http.createServer(serverOptions, handle);
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (socket.writable && !socket.destroyed) {
-      const status =
-        error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      socket.end(
-        `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
-      );
-    }
-    socket.destroy();
-  });
+    ? https.createServer({ ...serverOptions, ...tlsServerOptions(options.tls ?? o.tls) }, guarded)
+    : http.createServer(serverOptions, guarded);
+  server.on(
+    'clientError',
+    guardHandler(
+      'HTTP client error',
+      (error: NodeJS.ErrnoException, socket: Duplex) => {
+        if (socket.writable && !socket.destroyed) {
+          const status =
+            error.code === 'HPE_HEADER_OVERFLOW'
+              ? 431
+              : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+                ? 408
+                : 400;
+          socket.end(
+            `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+          );
+        }
+        socket.destroy();
+      },
+      report,
+      (_error, socket) => socket.destroy(),
+    ),
+  );
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {

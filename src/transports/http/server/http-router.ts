@@ -10,7 +10,13 @@ import { replyEmpty, replyError, replyJson } from './http-reply.js';
 import { legacyFind, legacyOpen, legacyPost } from './legacy-sse.js';
 import { applyCorsHeaders, preflightHeaders, type CorsOptions } from '../../../security/cors.js';
 import { applySecurityHeaders, type SecurityHeadersOptions } from '../../../security/security-headers.js';
-import type { AdmitHook, AuthenticateResult, ExtraRouteHandler, HttpRejection } from './options.js';
+import type {
+  AdmitHook,
+  AuthenticateResult,
+  ExtraRouteHandler,
+  HttpRejection,
+  HttpServerOptions,
+} from './options.js';
 import { headerValue } from './request-extra.js';
 import type { HttpRuntime, Inbound } from './runtime.js';
 import { sessionDelete, sessionGet, sessionPost } from './session-era.js';
@@ -33,6 +39,8 @@ export interface RouterConfig {
   onRequest: ExtraRouteHandler | undefined;
   /** Decides parsed POST bodies (authorization, rate limits). */
   admit?: AdmitHook | undefined;
+  /** Decides body-less requests that open a session (legacy `GET /sse`). */
+  admitSession?: HttpServerOptions['admitSession'];
   /** CORS grants (preflights answered, headers on responses). */
   cors?: CorsOptions | undefined;
   /** Headers on every response (`false`: none). */
@@ -52,8 +60,8 @@ function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
 }
 
 /**
- * Dispatches the requests of one listener: extra routes first, then, for the MCP and legacy paths,
- * Host/Origin checks (403), authentication, and the era handlers. Everything else is 404.
+ * Dispatches the requests of one listener: Host/Origin checks (403) on every request, then extra routes,
+ * then, for the MCP and legacy paths, authentication and the era handlers. Everything else is 404.
  */
 export class HttpRouter {
   readonly #config: RouterConfig;
@@ -71,7 +79,10 @@ export class HttpRouter {
       const headers = this.#config.securityHeaders;
       if (headers) applySecurityHeaders(res, headers.secure, headers.options);
       if (this.#config.cors) applyCorsHeaders(req, res, this.#config.cors);
-      pending = this.#config.onRequest ? this.#withExtraRoutes(req, res) : this.#route(req, res);
+      // Host/Origin first, for every path: extra routes (health, metrics, metadata) included.
+      const refusal = edgeRefusal(req, this.#config.edge);
+      if (refusal !== undefined) replyError(res, 403, JsonRpcCode.InvalidRequest, refusal);
+      else pending = this.#config.onRequest ? this.#withExtraRoutes(req, res) : this.#route(req, res);
     } catch (error) {
       this.#fail(res, error);
     }
@@ -102,11 +113,6 @@ export class HttpRouter {
       replyError(res, 503, JsonRpcCode.ConnectionClosed, 'Server shutting down', {
         headers: { connection: 'close' },
       });
-      return undefined;
-    }
-    const refusal = edgeRefusal(req, this.#config.edge);
-    if (refusal !== undefined) {
-      replyError(res, 403, JsonRpcCode.InvalidRequest, refusal);
       return undefined;
     }
     // Preflights carry no credentials: answered before authentication, from the CORS grants alone.
@@ -145,8 +151,9 @@ export class HttpRouter {
       case 'mcp':
         return this.#mcp(method, inbound, accept);
       case 'sse':
-        if (method === 'GET') legacyOpen(this.#rt, inbound, accept);
-        else replyEmpty(inbound.res, 405, { allow: 'GET' });
+        if (method !== 'GET') replyEmpty(inbound.res, 405, { allow: 'GET' });
+        else if (!this.#refused(inbound, this.#config.admitSession?.(inbound.req, inbound.authInfo)))
+          legacyOpen(this.#rt, inbound, accept);
         return undefined;
       case 'messages':
         if (method !== 'POST') {
@@ -226,8 +233,12 @@ export class HttpRouter {
   }
 
   /** Runs the `admit` hook; `true` when it refused (and answered). */
-  #refusedByAdmit({ req, res, authInfo }: Inbound, body: unknown): boolean {
-    const rejection: HttpRejection | undefined = this.#config.admit?.(req, body, authInfo);
+  #refusedByAdmit(inbound: Inbound, body: unknown): boolean {
+    return this.#refused(inbound, this.#config.admit?.(inbound.req, body, inbound.authInfo));
+  }
+
+  /** Answers a rejection; `true` when there was one. */
+  #refused({ res }: Inbound, rejection: HttpRejection | undefined): boolean {
     if (rejection === undefined) return false;
     const { status, message, headers, body: text } = rejection;
     if (text !== undefined) replyJson(res, status, text, headers);
@@ -239,10 +250,15 @@ export class HttpRouter {
   async #readJson({ req, res }: Inbound): Promise<unknown> {
     let raw: Buffer;
     try {
-      raw = await readBody(req, this.#rt.maxBodyBytes);
+      raw = await readBody(req, this.#rt.maxBodyBytes, this.#rt.bufferBudget);
     } catch (error) {
       if (error instanceof SwitchboardError && error.code === 'FRAME_TOO_LARGE') {
         replyError(res, 413, JsonRpcCode.InvalidRequest, error.message, { headers: { connection: 'close' } });
+      } else if (error instanceof SwitchboardError && error.code === 'BUFFER_BUDGET_EXCEEDED') {
+        this.#rt.report(error);
+        replyError(res, 503, JsonRpcCode.ConnectionClosed, 'Server busy: too much request data in flight', {
+          headers: { connection: 'close', 'retry-after': '1' },
+        });
       } else res.destroy();
       return NO_BODY;
     }

@@ -111,7 +111,13 @@ export interface HttpServerOptions {
    * default; `false` turns them off).
    */
   securityHeaders?: SecurityHeadersOptions | false | undefined;
-  /** Extra routes served by the same server (called first, for every request). */
+  /**
+   * Decides a request that opens a session without a JSON-RPC body (`GET` of the legacy SSE endpoint),
+   * after `authenticate`: `undefined` admits it; an {@link HttpRejection} answers instead (e.g. 429).
+   */
+  admitSession?:
+    ((req: IncomingMessage, authInfo: AuthInfo | undefined) => HttpRejection | undefined) | undefined;
+  /** Extra routes served by the same server (after the Host/Origin checks, before anything else). */
   onRequest?: ExtraRouteHandler | undefined;
   /** Time allowed to receive the request headers, in ms (default 20 000; slowloris guard). */
   headersTimeoutMs?: number | undefined;

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthInfo, MessageExtraInfo, PeerInfo, RequestInfo } from '../../../transport.js';
+import { parseRequestTarget } from '../../request-url.js';
 import { peerInfoOf } from '../../tls-options.js';
 
 const peers = new WeakMap<Socket, PeerInfo>();
@@ -20,12 +21,19 @@ class HttpRequestInfo implements RequestInfo {
 
   get url(): URL {
     if (this.#url === undefined) {
-      const path = this.#req.url ?? '/';
+      let url: URL;
       try {
-        this.#url = new URL(path, `${this.#scheme}://${this.#req.headers.host ?? 'localhost'}`);
+        url = new URL(`${this.#scheme}://${this.#req.headers.host ?? 'localhost'}`);
       } catch {
-        this.#url = new URL(path, `${this.#scheme}://localhost`);
+        url = new URL(`${this.#scheme}://localhost`);
       }
+      // Path and query from the request line, read safely (`//…` is a path, never an authority).
+      const target = parseRequestTarget(this.#req.url);
+      if (target !== undefined) {
+        url.pathname = target.pathname;
+        url.search = target.search;
+      }
+      this.#url = url;
     }
     return this.#url;
   }

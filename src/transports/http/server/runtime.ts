@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BufferBudget } from '../../../framing/buffer-budget.js';
 import type { ConnectionInfo } from '../../../listener.js';
 import type { AuthInfo, Transport } from '../../../transport.js';
 import type { Eras } from './era-detection.js';
@@ -28,6 +29,8 @@ export interface Inbound {
 export interface HttpRuntime {
   readonly scheme: 'http' | 'https';
   readonly maxBodyBytes: number;
+  /** Request bodies being read hold their bytes here (shared with other listeners). */
+  readonly bufferBudget: BufferBudget;
   readonly maxSessions: number;
   readonly responseMode: ResponseMode;
   readonly eras: Eras;

@@ -18,6 +18,8 @@ export class SessionStream {
   headers: OutgoingHttpHeaders | undefined;
   /** Sequence number of the last event id minted on this stream. */
   seq = 0;
+  /** Sequence number of the last event written to a connection (events after it were never sent). */
+  sentSeq = 0;
   /** The attached SSE connection, if any. */
   writer: SseWriter | undefined;
   /** JSON mode: the HTTP response waiting for the answer (before any upgrade to SSE). */

@@ -53,8 +53,9 @@ function noop(): void {
  * - a request or notification with `relatedRequestId` goes to that request's stream while the stream can
  *   carry it (an SSE connection is attached, a JSON-mode POST can still be upgraded to SSE, or the stream
  *   is resumable), else to the standalone GET stream;
- * - anything else goes to the standalone GET stream (stored for resumption while no GET is open, or
- *   dropped when there is no event store).
+ * - anything else goes to the standalone GET stream (stored while no GET is open, or dropped when there
+ *   is no event store). A GET without `Last-Event-ID` first receives the stored standalone events that
+ *   were never written to any connection (e.g. sent before the client's first GET arrived).
  *
  * Client disconnection is not cancellation in this era: the request keeps running and its events are
  * stored for a `Last-Event-ID` resumption.
@@ -255,7 +256,12 @@ export class SessionTransport implements Transport {
       );
       return;
     }
-    this.#attach(this.#standalone, res, this.#priming(this.#standalone));
+    const standalone = this.#standalone;
+    // Messages sent while no GET was open and never written anywhere: deliver them now, in order.
+    if (this.#ctx.store && standalone.seq > standalone.sentSeq && !standalone.replaying) {
+      return this.#resume(standalone, res, standalone.sentSeq, true);
+    }
+    this.#attach(standalone, res, this.#priming(standalone));
   }
 
   #deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
@@ -354,6 +360,7 @@ export class SessionTransport implements Transport {
     const w = stream.writer;
     if (w === undefined || w.closed || stream.replaying) return RESOLVED;
     const chunk = encodeSseEvent(json, id);
+    if (id !== undefined) stream.sentSeq = stream.seq;
     if (last) {
       // The final answer and the end of the response in one write.
       w.end(chunk);

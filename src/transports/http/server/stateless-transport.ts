@@ -43,6 +43,8 @@ interface Exchange {
   readonly clientId: RequestId;
   readonly method: string;
   readonly progressToken: string | number | undefined;
+  /** The request asked for log messages (`_meta` logLevel). */
+  readonly wantsLogs: boolean;
   readonly res: ServerResponse;
   readonly accept: Acceptable;
   writer: SseWriter | undefined;
@@ -201,6 +203,8 @@ export class StatelessHttpTransport implements Transport, KeepAliveMember {
       clientId: request.id,
       method: request.method,
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
+      // Log messages never go on a subscriptions/listen stream (2026-07-28 logging).
+      wantsLogs: typeof meta?.[MetaKey.logLevel] === 'string' && request.method !== 'subscriptions/listen',
       res,
       accept,
       writer: undefined,
@@ -295,8 +299,23 @@ export class StatelessHttpTransport implements Transport, KeepAliveMember {
       if (subscription !== undefined) key = subscription;
       else if (message.method === 'notifications/progress') key = params?.progressToken;
       else if (message.method === 'notifications/cancelled') key = params?.requestId;
+      else if (message.method === 'notifications/message') return this.#onlyLogRequest();
     }
     return typeof key === 'number' ? this.#inflight.get(key) : undefined;
+  }
+
+  /**
+   * Where an unrelated log message goes (a stdio backend cannot say which request it logs for): the one
+   * request in flight that asked for logs; with several it is ambiguous and dropped, never guessed.
+   */
+  #onlyLogRequest(): Exchange | undefined {
+    let only: Exchange | undefined;
+    for (const ex of this.#inflight.values()) {
+      if (!ex.wantsLogs) continue;
+      if (only !== undefined) return undefined;
+      only = ex;
+    }
+    return only;
   }
 
   #restoreNotification(message: JSONRPCNotification, ex: Exchange): JSONRPCNotification {

@@ -57,6 +57,7 @@ function replayed(
     if (w.closed) break;
     w.write(encodeSseEvent(e.data, formatEventId(stream.id, e.seq))).catch(noop);
     last = e.seq;
+    stream.sentSeq = Math.max(stream.sentSeq, e.seq);
   }
   // An asynchronous store may have missed events appended while it was replaying: go again.
   if (live && !w.closed && stream.seq > last && events.length > 0) {

@@ -1,0 +1,53 @@
+import { startSwitchboard, serveMissing } from '../subjects/switchboard-serve.js';
+import { benchCase, caseId } from './cases.js';
+import { leanChannel } from './proxy-cases.js';
+
+/** The frontends measured: a socket and Streamable HTTP (JSON answers). */
+const FRONTENDS = /** @type {const} */ (['tcp', 'http']);
+const WORDS = { tcp: 'TCP', http: 'Streamable HTTP' };
+
+/** The same lean 2025 client through `serve` to a 2025 backend (relay) or a 2026-07-28-only one (bridge). */
+const BACKENDS = /** @type {const} */ ({
+  2025: { script: 'raw-echo-stdio.js', what: '2025 raw echo (frame relay)' },
+  2026: { script: 'raw-echo-modern-stdio.js', what: '2026-07-28-only raw echo (era bridge)' },
+});
+
+/** @param {'2025' | '2026'} era @param {'tcp' | 'http'} frontend */
+const subject = (era, frontend) => `switchboard-${era}-stdio-to-${frontend}`;
+
+/** @type {import('./cases.js').Scenario} */
+export default {
+  name: 'era-bridge',
+  title:
+    'Era bridge: a 2025 client through `serve` to a 2026-07-28-only backend vs the same client relayed to a 2025 backend',
+  inDefault: false,
+  cases: async () => {
+    const missing = await serveMissing();
+    return FRONTENDS.flatMap((frontend) =>
+      [1, 64].flatMap((concurrency) =>
+        /** @type {const} */ (['2025', '2026']).map((era) =>
+          benchCase({
+            scenario: 'era-bridge',
+            subject: subject(era, frontend),
+            group: 'Era bridge (raw echo backends, lean 2025 client)',
+            system: 'switchboard',
+            label: `switchboard: ${BACKENDS[era].what} → ${WORDS[frontend]} frontend`,
+            transport: WORDS[frontend],
+            concurrency,
+            baseline:
+              era === '2026' ? caseId('era-bridge', subject('2025', frontend), concurrency) : undefined,
+            unavailable: missing,
+            setup: async (ctx, payloadBytes) => {
+              const { url } = await startSwitchboard(ctx, {
+                backend: { kind: 'stdio', script: BACKENDS[era].script },
+                frontend,
+              });
+              if (!url) throw new Error('switchboard returned no URL');
+              return leanChannel(frontend, url, payloadBytes, concurrency);
+            },
+          }),
+        ),
+      ),
+    );
+  },
+};

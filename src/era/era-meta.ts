@@ -1,0 +1,216 @@
+/**
+ * The vocabulary both translating stages share: the 2026-07-28 per-request `_meta` envelope, result
+ * stamping in each direction, and capability mapping.
+ */
+import type { JSONRPCMessage, MessageParams } from '../protocol/messages.js';
+import { MetaKey, MODERN_PROTOCOL_VERSION, eraOf } from '../protocol/versions.js';
+
+/** The 2025-era revision the bridge speaks to legacy peers when it must choose one. */
+export const LEGACY_PROTOCOL_VERSION = '2025-11-25';
+
+/** Requests that may answer with `input_required` in 2026-07-28 (and, in 2025, raise server→client requests). */
+export const MRTR_METHODS: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
+
+/** Results that must carry `ttlMs`/`cacheScope` in 2026-07-28. */
+export const CACHEABLE_METHODS: ReadonlySet<string> = new Set([
+  'server/discover',
+  'tools/list',
+  'prompts/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+]);
+
+/** The server→client requests that MRTR carries as `inputRequests`. */
+export const INPUT_REQUEST_METHODS: ReadonlySet<string> = new Set([
+  'elicitation/create',
+  'sampling/createMessage',
+  'roots/list',
+]);
+
+/** Log levels by severity (RFC 5424 order, least severe first). */
+const LOG_SEVERITY: Readonly<Record<string, number>> = {
+  debug: 0,
+  info: 1,
+  notice: 2,
+  warning: 3,
+  error: 4,
+  critical: 5,
+  alert: 6,
+  emergency: 7,
+};
+
+/** `true` when a log message at `level` passes a `threshold` (unknown levels pass). */
+export function logLevelPasses(level: unknown, threshold: string): boolean {
+  const l = typeof level === 'string' ? LOG_SEVERITY[level] : undefined;
+  const t = LOG_SEVERITY[threshold];
+  return l === undefined || t === undefined || l >= t;
+}
+
+/** What a 2026-07-28 request says about its client in `params._meta`. */
+export interface ModernEnvelope {
+  protocolVersion: string;
+  clientCapabilities: Record<string, unknown>;
+  clientInfo: { name: string; version: string; [key: string]: unknown } | undefined;
+  logLevel: string | undefined;
+}
+
+const ENVELOPE_KEYS = [
+  MetaKey.protocolVersion,
+  MetaKey.clientCapabilities,
+  MetaKey.clientInfo,
+  MetaKey.logLevel,
+] as const;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The modern envelope a message declares, or `undefined` for a 2025-era (or unversioned) message.
+ * Cheap: one property read for messages without `_meta`.
+ */
+export function modernEnvelopeOf(message: JSONRPCMessage): ModernEnvelope | undefined {
+  const meta = (message.params as MessageParams | undefined)?._meta;
+  if (meta === undefined) return undefined;
+  const version = meta[MetaKey.protocolVersion];
+  if (typeof version !== 'string' || eraOf(version) !== 'stateless') return undefined;
+  const caps = meta[MetaKey.clientCapabilities];
+  const info = meta[MetaKey.clientInfo];
+  const level = meta[MetaKey.logLevel];
+  return {
+    protocolVersion: version,
+    clientCapabilities: isRecord(caps) ? caps : {},
+    clientInfo:
+      isRecord(info) && typeof info.name === 'string' && typeof info.version === 'string'
+        ? (info as ModernEnvelope['clientInfo'])
+        : undefined,
+    logLevel: typeof level === 'string' ? level : undefined,
+  };
+}
+
+/** `true` for a message a 2026-07-28 client sends (envelope present, or the `server/discover` probe). */
+export function isModernClientMessage(message: JSONRPCMessage): boolean {
+  return message.method === 'server/discover' || modernEnvelopeOf(message) !== undefined;
+}
+
+/** `params` without the envelope keys (and without an emptied `_meta`), for a 2025-era peer. */
+export function stripEnvelope(params: MessageParams | undefined): MessageParams | undefined {
+  const meta = params?._meta;
+  if (params === undefined || meta === undefined) return params;
+  const rest: Record<string, unknown> = {};
+  let kept = 0;
+  for (const [k, v] of Object.entries(meta)) {
+    if ((ENVELOPE_KEYS as readonly string[]).includes(k)) continue;
+    rest[k] = v;
+    kept++;
+  }
+  const out: MessageParams = { ...params };
+  if (kept > 0) out._meta = rest;
+  else delete out._meta;
+  return out;
+}
+
+/** Material for a 2026-07-28 request envelope. */
+export interface EnvelopeMaterial {
+  clientCapabilities: Record<string, unknown>;
+  clientInfo: { name: string; version: string; [key: string]: unknown };
+  logLevel?: string | undefined;
+}
+
+/** The 2026-07-28 `_meta` envelope of a client, built once and shared by its requests. */
+export function envelopeMeta(env: EnvelopeMaterial): Record<string, unknown> {
+  const meta: Record<string, unknown> = {
+    [MetaKey.protocolVersion]: MODERN_PROTOCOL_VERSION,
+    [MetaKey.clientCapabilities]: env.clientCapabilities,
+    [MetaKey.clientInfo]: env.clientInfo,
+  };
+  if (env.logLevel !== undefined) meta[MetaKey.logLevel] = env.logLevel;
+  return meta;
+}
+
+/** `params` with a prebuilt envelope (see {@link envelopeMeta}); keys the caller set in `_meta` win. */
+export function withMeta(params: MessageParams | undefined, meta: Record<string, unknown>): MessageParams {
+  if (params === undefined) return { _meta: meta };
+  const own = params._meta;
+  return { ...params, _meta: own === undefined ? meta : { ...meta, ...own } };
+}
+
+/** `params` with the 2026-07-28 envelope added (keys the caller set in `_meta` win). */
+export function withEnvelope(params: MessageParams | undefined, env: EnvelopeMaterial): MessageParams {
+  return withMeta(params, envelopeMeta(env));
+}
+
+/**
+ * A 2025-era result made into a 2026-07-28 one: `resultType: "complete"`, cache hints where the method
+ * needs them (`ttlMs: 0`, `cacheScope: "private"`: a 2025 server says nothing about caching, so the
+ * bridge promises nothing), the server's identity in `_meta`, and deleted vocabulary removed
+ * (`execution.taskSupport` on tools, the `tasks` capability).
+ */
+export function toModernResult(
+  method: string,
+  result: Record<string, unknown>,
+  serverInfo?: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...result, resultType: 'complete' };
+  if (CACHEABLE_METHODS.has(method)) {
+    if (typeof out.ttlMs !== 'number' || out.ttlMs < 0) out.ttlMs = 0;
+    if (out.cacheScope !== 'public' && out.cacheScope !== 'private') out.cacheScope = 'private';
+  }
+  if (method === 'tools/list' && Array.isArray(out.tools)) {
+    out.tools = (out.tools as unknown[]).map((tool) => {
+      if (!isRecord(tool) || !('execution' in tool)) return tool;
+      const rest = { ...tool };
+      delete rest.execution;
+      return rest;
+    });
+  }
+  if (serverInfo !== undefined) {
+    const meta = isRecord(out._meta) ? out._meta : {};
+    if (meta[MetaKey.serverInfo] === undefined) out._meta = { ...meta, [MetaKey.serverInfo]: serverInfo };
+  }
+  return out;
+}
+
+/** A 2026-07-28 result made into a 2025-era one: the 2026-only members removed. */
+export function toLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
+  if (result.resultType === undefined && result.ttlMs === undefined && result.cacheScope === undefined) {
+    return result;
+  }
+  // Rest destructuring rather than `delete`: the copy keeps a fast object shape for serialisation.
+  const { resultType: _type, ttlMs: _ttl, cacheScope: _scope, ...rest } = result;
+  return rest;
+}
+
+/** 2025 server capabilities as 2026-07-28 ones: `tasks` has no 2026 form. */
+export function toModernServerCapabilities(caps: unknown): Record<string, unknown> {
+  if (!isRecord(caps)) return {};
+  if (!('tasks' in caps)) return caps;
+  const out = { ...caps };
+  delete out.tasks;
+  return out;
+}
+
+/** 2026 client capabilities as 2025 ones: `extensions` has no 2025 form. */
+export function toLegacyClientCapabilities(caps: Record<string, unknown>): Record<string, unknown> {
+  if (!('extensions' in caps)) return caps;
+  const out = { ...caps };
+  delete out.extensions;
+  return out;
+}
+
+/** A stable short digest of client capabilities (the pool key part that keeps differently-capable clients apart). */
+export function capabilitiesKey(caps: Record<string, unknown>): string {
+  return stableJson(caps);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (isRecord(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
