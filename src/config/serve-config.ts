@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dashboardConfigShape } from './dashboard-config.js';
 import { BackendTargetSchema } from '../cli/backend-target.js';
 import { Duration } from './duration.js';
 import { gatewayConfigShape } from './gateway-config.js';
@@ -94,6 +95,8 @@ export const ServeConfigSchema = z
     ...gatewayConfigShape,
     /** The backend's protocol era and the era bridge (src/config/era-config.ts). */
     ...eraConfigShape,
+    /** The live dashboard and the front door (src/config/dashboard-config.ts). */
+    ...dashboardConfigShape,
   })
   .strict();
 

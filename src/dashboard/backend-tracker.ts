@@ -69,11 +69,14 @@ export class BackendTracker {
     }
   }
 
-  /** A line the backend wrote to stderr. */
+  /**
+   * A line the backend wrote to stderr. Kept only for an instance the supervisor announced (a probe's
+   * short-lived child is not a backend anyone uses).
+   */
   stderr(server: string, instance: string, line: string): void {
-    this.#instance(server, instance)?.stderr.push(
-      line.length > MAX_STDERR_LINE ? `${line.slice(0, MAX_STDERR_LINE)}…` : line,
-    );
+    this.#live
+      .get(`${server}\u0000${instance}`)
+      ?.stderr.push(line.length > MAX_STDERR_LINE ? `${line.slice(0, MAX_STDERR_LINE)}…` : line);
   }
 
   /** The instance's session ended: it is kept a while among the closed ones. */
@@ -84,6 +87,11 @@ export class BackendTracker {
     this.#live.delete(key);
     b.state = 'closed';
     this.#closed.push(b);
+  }
+
+  /** The session `instance` ended: its backends of every server are kept a while among the closed ones. */
+  closedInstance(instance: string): void {
+    for (const b of [...this.#live.values()]) if (b.instance === instance) this.closed(b.server, instance);
   }
 
   /** Live instances, then the recently closed ones (newest first). */
@@ -97,7 +105,14 @@ export class BackendTracker {
     let b = this.#live.get(key);
     if (b !== undefined) return b;
     if (this.#live.size >= this.#maxInstances) return undefined;
-    b = { server, instance, state: 'starting', starts: 0, restarts: 0, stderr: new RingBuffer(this.#stderrLines) };
+    b = {
+      server,
+      instance,
+      state: 'starting',
+      starts: 0,
+      restarts: 0,
+      stderr: new RingBuffer(this.#stderrLines),
+    };
     this.#live.set(key, b);
     return b;
   }

@@ -23,7 +23,9 @@ export interface LiveMonitorOptions extends OperationSeriesOptions, BackendTrack
    * Which server a request goes to, and its target there (a gateway's `server__tool` names). Default:
    * {@link server}, the target unchanged.
    */
-  route?: ((method: string, target: string | undefined) => { server: string; target?: string | undefined }) | undefined;
+  route?:
+    | ((method: string, target: string | undefined) => { server: string; target?: string | undefined })
+    | undefined;
   /** Frames kept in the live tail (default 500). */
   tailFrames?: number | undefined;
   /** Frames kept per session (default 30). */
@@ -119,7 +121,11 @@ export class LiveMonitor {
   }
 
   /** A client session opened on `frontend` (its kind: `http`, `tcp`, `stdio`, …). Idempotent. */
-  sessionOpened(id: string, frontend: string, info: ConnectionInfo & { authInfo?: AuthInfo | undefined } = {}): void {
+  sessionOpened(
+    id: string,
+    frontend: string,
+    info: ConnectionInfo & { authInfo?: AuthInfo | undefined } = {},
+  ): void {
     if (this.#sessions.has(id) || this.#sessions.size >= (this.#o.maxSessions ?? 10_000)) return;
     this.#sessions.set(id, {
       id,
@@ -153,7 +159,7 @@ export class LiveMonitor {
   onProxyEvent(event: ProxyEvent): void {
     if (event.type === 'session-closed') {
       this.sessionClosed(event.sessionId);
-      this.#backends.closed(this.#server, event.sessionId);
+      this.#backends.closedInstance(event.sessionId);
     } else if (event.type === 'backend') {
       this.#backends.event(this.#server, event.sessionId ?? 'shared', event.event);
     }
@@ -183,9 +189,18 @@ export class LiveMonitor {
       if (routed.target !== undefined) frame.target = routed.target;
       if (s !== undefined && direction === 'in') this.#requestIn(s, message, routed, now, authInfo);
     } else if (isResponse(message)) {
-      const pending = direction === 'out' && message.id !== undefined ? s?.pending.get(message.id) : undefined;
+      const pending =
+        direction === 'out' && message.id !== undefined ? s?.pending.get(message.id) : undefined;
       const error = errorText(message);
-      frame = this.#frame(now, session, pending?.server ?? this.#server, direction, error ? 'error' : 'result', message, error !== undefined);
+      frame = this.#frame(
+        now,
+        session,
+        pending?.server ?? this.#server,
+        direction,
+        error ? 'error' : 'result',
+        message,
+        error !== undefined,
+      );
       if (message.id !== undefined) frame.id = message.id;
       if (error !== undefined) frame.error = error;
       if (s !== undefined && pending !== undefined) {
@@ -337,8 +352,7 @@ export class LiveMonitor {
     const p = message.params as MessageParams | undefined;
     const meta = p?._meta;
     const info = (message.method === 'initialize' ? p?.clientInfo : meta?.[META_CLIENT]) as
-      | { name?: unknown; version?: unknown }
-      | undefined;
+      { name?: unknown; version?: unknown } | undefined;
     if (typeof info?.name === 'string') s.clientName = info.name.slice(0, 100);
     if (typeof info?.version === 'string') s.clientVersion = info.version.slice(0, 50);
     if (message.method === 'initialize') {
@@ -350,9 +364,16 @@ export class LiveMonitor {
     }
   }
 
-  #answered(s: SessionState, p: Pending, message: JSONRPCMessage, error: string | undefined, now: number): void {
+  #answered(
+    s: SessionState,
+    p: Pending,
+    message: JSONRPCMessage,
+    error: string | undefined,
+    now: number,
+  ): void {
     s.pending.delete(p.id);
-    if (p.progressToken !== undefined && s.byToken.get(p.progressToken) === p) s.byToken.delete(p.progressToken);
+    if (p.progressToken !== undefined && s.byToken.get(p.progressToken) === p)
+      s.byToken.delete(p.progressToken);
     s.inflight--;
     this.#inflight--;
     if (error !== undefined) {
@@ -389,7 +410,8 @@ export class LiveMonitor {
     const p = message.params as MessageParams | undefined;
     if (direction === 'out' && message.method === 'notifications/progress') {
       const token = p?.progressToken;
-      const pending = typeof token === 'string' || typeof token === 'number' ? s.byToken.get(token) : undefined;
+      const pending =
+        typeof token === 'string' || typeof token === 'number' ? s.byToken.get(token) : undefined;
       if (pending !== undefined && typeof p?.progress === 'number') {
         pending.progress = {
           progress: p.progress,

@@ -46,7 +46,14 @@ export class OperationSeries {
   }
 
   /** Counts one finished call. */
-  record(server: string, method: string, target: string | undefined, ms: number, failed: boolean, now: number): void {
+  record(
+    server: string,
+    method: string,
+    target: string | undefined,
+    ms: number,
+    failed: boolean,
+    now: number,
+  ): void {
     const op = this.#operation(server, method, target);
     const epoch = Math.floor(now / this.#bucketMs);
     const slot = epoch % this.#buckets;

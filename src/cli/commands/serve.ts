@@ -35,6 +35,7 @@ import {
 } from '../serve/transport-limit-flags.js';
 import { addSessionOptions, applySessionFlags, type SessionFlags } from '../serve/session-flags.js';
 import { addEraOptions, applyEraFlags, type EraFlags } from '../serve/era-flags.js';
+import { addDashboardOptions, applyDashboardFlags, type DashboardFlags } from '../serve/dashboard-flags.js';
 
 /** Exit code of a usage error (bad flags, bad config). */
 const USAGE = 2;
@@ -67,7 +68,8 @@ interface ServeFlags
     SecurityFlags,
     TransportLimitFlags,
     SessionFlags,
-    EraFlags {
+    EraFlags,
+    DashboardFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -254,6 +256,7 @@ export function resolveServeConfig(
   applyTransportLimitFlags(merged, flags);
   applySessionFlags(merged, flags);
   applyEraFlags(merged, flags);
+  applyDashboardFlags(merged, flags);
   const result = ServeConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -358,6 +361,7 @@ export function registerServeCommand(program: Command): void {
   addTransportLimitOptions(command);
   addSessionOptions(command);
   addEraOptions(command);
+  addDashboardOptions(command);
   command.action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
     let config: ServeConfig;
     try {

@@ -13,6 +13,7 @@ import { isLoopbackListen } from './frontend-flags.js';
 import { gatewayMetrics } from './gateway-observability.js';
 import { logGatewayEvent } from './gateway-observability.js';
 import { buildServers } from './gateway-servers.js';
+import { authenticatesOn, createDashboardWiring, pageLinks, routeOf } from './dashboard-wiring.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { frontendTls, startAdmin } from './run-serve.js';
 import { createSecurityWiring } from './security-wiring.js';
@@ -75,7 +76,17 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
   // The metrics and routes read the gateway, which needs the servers (and their metrics) first.
   const current: { gateway?: Gateway } = {};
   const metrics = wiring.metrics ? gatewayMetrics(wiring.metrics.registry, () => current.gateway) : undefined;
-  const built = await buildServers(config, log, security, (name) => metrics?.middleware(name));
+  const dashboard = createDashboardWiring(config, log, authenticatesOn(security), {
+    server: 'gateway',
+    route: (method, target) => routeOf(current.gateway, method, target),
+  });
+  const built = await buildServers(
+    config,
+    log,
+    security,
+    (name) => metrics?.middleware(name),
+    (server, sessionId, line) => dashboard.onStderr(server, sessionId, line),
+  );
   const relayTimeout = Math.max(config.requestTimeout, ...built.map((b) => b.config.requestTimeout));
   const relayMax = Math.max(config.maxRequestTimeout, ...built.map((b) => b.config.maxRequestTimeout));
   const closeWirings = (): Promise<unknown> =>
@@ -100,6 +111,7 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
       if (PROXY_EVENTS.has(event.type)) {
         wiring.onProxyEvent(event as ProxyEvent);
         security.onProxyEvent(event as ProxyEvent);
+        dashboard.onProxyEvent(event as ProxyEvent);
         if (event.type === 'session-opened')
           log.info({ session: event.sessionId, sessions: event.sessions }, 'session opened');
         else if (event.type === 'session-closed')
@@ -107,6 +119,7 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
         else if (event.type === 'session-refused') log.warn({ reason: event.reason }, 'session refused');
       } else if (event.type === 'server-backend') {
         wiring.onProxyEvent({ type: 'backend', sessionId: event.sessionId, event: event.event });
+        dashboard.monitor?.backendEvent(event.server, event.sessionId ?? 'shared', event.event);
       }
     },
   });
@@ -137,9 +150,12 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
   try {
     for (const uri of config.listen) {
       const listener = await listen(uri, {
-        onConnection: wiring.frontend(
+        onConnection: dashboard.frontend(
           uri,
-          security.frontend(uri, withPrincipal(g.frontend(config.expose[uri], stdioOverrides(uri)))),
+          wiring.frontend(
+            uri,
+            security.frontend(uri, withPrincipal(g.frontend(config.expose[uri], stdioOverrides(uri)))),
+          ),
         ),
         maxMessageBytes: config.maxMessageBytes,
         bufferBudget,
@@ -148,7 +164,15 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
         http: {
           responseMode: config.http.responseMode,
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          ...security.httpOptions(uri, onRequest(security.protectRoutes(routes, uri))),
+          ...security.httpOptions(
+            uri,
+            onRequest(
+              security.protectRoutes(
+                { ...routes, ...dashboard.frontendRoutes(uri, () => pageLinks(routes)) },
+                uri,
+              ),
+            ),
+          ),
           ...wiring.httpListen,
         },
         websocket: {
@@ -159,6 +183,7 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
         },
       });
       security.bound(uri, listener.url);
+      dashboard.bound(uri, listener.url);
       listeners.push(listener);
       if ('closed' in listener && listener.closed instanceof Promise)
         done.push(listener.closed as Promise<void>);
@@ -177,17 +202,20 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
     await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
     await g.close({ graceMs: 0 });
     await closeWirings();
+    dashboard.close();
     throw error;
   }
   const admin = config.adminBind
     ? await startAdmin(
         config.adminBind,
-        security.protectRoutes(routes, undefined),
+        security.protectRoutes({ ...routes, ...dashboard.adminRoutes() }, undefined),
         config.http.allowedOrigins,
         log,
       )
     : undefined;
   if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
+  if (admin && dashboard.monitor && config.dashboard.admin)
+    log.info({ url: `${admin.url}/dashboard` }, 'dashboard');
   log.info({ servers: g.catalog.statuses(), sessionMode: config.sessionMode }, 'serving');
 
   let closing: Promise<void> | undefined;
@@ -203,6 +231,7 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
         );
         await g.close({ graceMs: config.shutdownGrace });
         await stopListeners;
+        dashboard.close();
         await admin?.close();
         await closeWirings();
         log.info('stopped');

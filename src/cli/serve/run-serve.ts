@@ -11,6 +11,7 @@ import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server
 import { describeBackendTarget } from '../backend-target.js';
 import { backendFactory } from './backend-factory.js';
 import { isLoopbackListen } from './frontend-flags.js';
+import { authenticatesOn, createDashboardWiring, pageLinks } from './dashboard-wiring.js';
 import { createEraWiring } from './era-wiring.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { createSecurityWiring } from './security-wiring.js';
@@ -84,7 +85,12 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   const security = createSecurityWiring(config, log);
   await security.checkStartup();
   const wiring = createMiddlewareWiring(config, log);
-  const plainConnect = wiring.wrapConnect(backendFactory(config, log, security));
+  const dashboard = createDashboardWiring(config, log, authenticatesOn(security), { server: 'backend' });
+  const plainConnect = wiring.wrapConnect(
+    backendFactory(config, log, security, (sessionId, line) =>
+      dashboard.onStderr(undefined, sessionId, line),
+    ),
+  );
   const era = createEraWiring(config, log, plainConnect);
   const connectBackend = era.wrapConnect(plainConnect);
   const backendName = config.backend ? describeBackendTarget(config.backend) : 'built-in demo server';
@@ -111,6 +117,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         logEvent(log, event, backendName);
       wiring.onProxyEvent(event);
       security.onProxyEvent(event);
+      dashboard.onProxyEvent(event);
     },
   });
   const routes: Record<string, AdminRoute> = {
@@ -136,7 +143,10 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   try {
     for (const uri of config.listen) {
       const listener = await listen(uri, {
-        onConnection: wiring.frontend(uri, security.frontend(uri, acceptFor(uri, proxy))),
+        onConnection: dashboard.frontend(
+          uri,
+          wiring.frontend(uri, security.frontend(uri, acceptFor(uri, proxy))),
+        ),
         maxMessageBytes: config.maxMessageBytes,
         bufferBudget,
         socket: deadlines,
@@ -144,7 +154,15 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         http: {
           responseMode: config.http.responseMode,
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          ...security.httpOptions(uri, onRequest(security.protectRoutes(routes, uri))),
+          ...security.httpOptions(
+            uri,
+            onRequest(
+              security.protectRoutes(
+                { ...routes, ...dashboard.frontendRoutes(uri, () => pageLinks(routes)) },
+                uri,
+              ),
+            ),
+          ),
           ...wiring.httpListen,
         },
         // Browsers reach WebSocket frontends too: the same Origin allow-list applies.
@@ -156,6 +174,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         },
       });
       security.bound(uri, listener.url);
+      dashboard.bound(uri, listener.url);
       listeners.push(listener);
       if ('closed' in listener && listener.closed instanceof Promise)
         done.push(listener.closed as Promise<void>);
@@ -172,17 +191,20 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     await proxy.close({ graceMs: 0 });
     await era.close();
     await wiring.close();
+    dashboard.close();
     throw error;
   }
   const admin = config.adminBind
     ? await startAdmin(
         config.adminBind,
-        security.protectRoutes(routes, undefined),
+        security.protectRoutes({ ...routes, ...dashboard.adminRoutes() }, undefined),
         config.http.allowedOrigins,
         log,
       )
     : undefined;
   if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
+  if (admin && dashboard.monitor && config.dashboard.admin)
+    log.info({ url: `${admin.url}/dashboard` }, 'dashboard');
   log.info(
     {
       backend: config.backend ? describeBackendTarget(config.backend) : 'built-in demo server',
@@ -206,6 +228,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         await proxy.close({ graceMs: config.shutdownGrace });
         await era.close();
         await stopListeners;
+        dashboard.close();
         await admin?.close();
         await wiring.close();
         log.info('stopped');
