@@ -41,8 +41,13 @@ const COMMANDS: Readonly<Record<string, LazyCommand>> = {
   replay: {
     term: 'replay [options] <file> [backend...]',
     description:
-      'replay the client side of a recording (serve --record) against a backend and diff the answers',
+      'replay a recording (serve --record) against a backend and diff the answers, or serve it as a mock server',
     load: async () => (await import('./commands/replay.js')).registerReplayCommand,
+  },
+  top: {
+    term: 'top [options]',
+    description: 'live figures of a running switchboard in the terminal (sessions, backends, calls, latency)',
+    load: async () => (await import('./commands/top.js')).registerTopCommand,
   },
 };
 

@@ -4,6 +4,8 @@ import { RingBuffer } from './ring-buffer.js';
 
 /** Longest stderr line kept, in characters. */
 const MAX_STDERR_LINE = 500;
+/** Instances whose stderr lines may wait for their start to be reported. */
+const MAX_EARLY_INSTANCES = 64;
 
 interface Instance extends Omit<LiveBackend, 'stderr'> {
   stderr: RingBuffer<string>;
@@ -26,6 +28,8 @@ export interface BackendTrackerOptions {
  */
 export class BackendTracker {
   readonly #live = new Map<string, Instance>();
+  /** Stderr lines of instances not announced yet, oldest instance first. */
+  readonly #early = new Map<string, RingBuffer<string>>();
   readonly #closed: RingBuffer<Instance>;
   readonly #stderrLines: number;
   readonly #maxInstances: number;
@@ -70,13 +74,28 @@ export class BackendTracker {
   }
 
   /**
-   * A line the backend wrote to stderr. Kept only for an instance the supervisor announced (a probe's
-   * short-lived child is not a backend anyone uses).
+   * A line the backend wrote to stderr. A line of an instance the supervisor has not announced yet (a
+   * child may write before its start is reported) waits, bounded, until it is; a probe's short-lived child
+   * is never announced, and its lines go with the oldest waiting ones.
    */
   stderr(server: string, instance: string, line: string): void {
-    this.#live
-      .get(`${server}\u0000${instance}`)
-      ?.stderr.push(line.length > MAX_STDERR_LINE ? `${line.slice(0, MAX_STDERR_LINE)}…` : line);
+    const text = line.length > MAX_STDERR_LINE ? `${line.slice(0, MAX_STDERR_LINE)}…` : line;
+    const key = `${server}\u0000${instance}`;
+    const live = this.#live.get(key);
+    if (live !== undefined) {
+      live.stderr.push(text);
+      return;
+    }
+    let early = this.#early.get(key);
+    if (early === undefined) {
+      if (this.#early.size >= MAX_EARLY_INSTANCES) {
+        const oldest = this.#early.keys().next().value as string;
+        this.#early.delete(oldest);
+      }
+      early = new RingBuffer(this.#stderrLines);
+      this.#early.set(key, early);
+    }
+    early.push(text);
   }
 
   /** The instance's session ended: it is kept a while among the closed ones. */
@@ -113,6 +132,8 @@ export class BackendTracker {
       restarts: 0,
       stderr: new RingBuffer(this.#stderrLines),
     };
+    for (const line of this.#early.get(key)?.toArray() ?? []) b.stderr.push(line);
+    this.#early.delete(key);
     this.#live.set(key, b);
     return b;
   }

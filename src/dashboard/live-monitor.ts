@@ -61,6 +61,10 @@ interface SessionState extends LiveSession {
 const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
 const META_CLIENT = 'io.modelcontextprotocol/clientInfo';
 
+/** Who the caller proved to be; nothing for the unauthenticated placeholder. */
+const principalOf = (auth: AuthInfo | undefined): string | undefined =>
+  auth === undefined || auth.extra?.scheme === 'none' ? undefined : auth.clientId.slice(0, 200);
+
 const errorText = (message: JSONRPCMessage): string | undefined => {
   if (isErrorResponse(message)) return `${message.error.code}: ${message.error.message}`.slice(0, 300);
   const result = message.result as { isError?: unknown; content?: { text?: unknown }[] } | undefined;
@@ -131,7 +135,7 @@ export class LiveMonitor {
       id,
       frontend,
       ...(info.remoteAddress !== undefined ? { remoteAddress: info.remoteAddress } : {}),
-      ...(info.authInfo?.clientId !== undefined ? { principal: info.authInfo.clientId } : {}),
+      ...(principalOf(info.authInfo) !== undefined ? { principal: principalOf(info.authInfo) } : {}),
       openedAt: Date.now(),
       inflight: 0,
       requests: 0,
@@ -330,7 +334,10 @@ export class LiveMonitor {
   ): void {
     s.requests++;
     this.#requests++;
-    if (authInfo?.clientId !== undefined && s.principal === undefined) s.principal = authInfo.clientId;
+    if (s.principal === undefined) {
+      const principal = principalOf(authInfo);
+      if (principal !== undefined) s.principal = principal;
+    }
     if (s.era === undefined) this.#learnClient(s, message);
     if (this.#inflight >= (this.#o.maxInflight ?? 10_000) || s.pending.has(message.id)) return;
     const token = (message.params as MessageParams | undefined)?._meta?.progressToken;

@@ -106,8 +106,9 @@ export const DASHBOARD_CSS = `
 :root { color-scheme: light dark; --bg: #fafafa; --fg: #1d1f23; --muted: #6b7280; --line: #e3e5e8; --bad: #c62828; --ok: #2e7d32; --warn: #b26a00; }
 @media (prefers-color-scheme: dark) { :root { --bg: #15171a; --fg: #e6e6e6; --muted: #9aa0a6; --line: #2b2f34; } }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--fg); }
-header { display: flex; flex-wrap: wrap; gap: 16px; align-items: center; padding: 10px 16px; border-bottom: 1px solid var(--line); position: sticky; top: 0; background: var(--bg); z-index: 2; }
+header { display: flex; flex-wrap: wrap; gap: 16px; align-items: center; padding: 10px 16px; border-bottom: 1px solid var(--line); background: var(--bg); }
 h1 { font-size: 16px; margin: 0; } h2 { font-size: 14px; margin: 0 0 6px; } h3 { font-size: 13px; margin: 8px 0 4px; }
 .sub { color: var(--muted); font-weight: normal; font-size: 12px; }
 .totals { display: flex; gap: 14px; } .totals b { font-variant-numeric: tabular-nums; }

@@ -4,6 +4,7 @@ import type { ServeConfig } from '../../config/serve-config.js';
 import { listen } from '../../endpoint/registry.js';
 import { BufferBudget } from '../../framing/buffer-budget.js';
 import { Gateway, type GatewayEvent } from '../../gateway/gateway.js';
+import { CATALOG_SESSION } from '../../gateway/gateway-server.js';
 import type { Listener } from '../../listener.js';
 import type { ProxyEvent, SessionOverrides } from '../../proxy/proxy.js';
 import { requestPathname } from '../../transports/request-url.js';
@@ -85,7 +86,7 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
     log,
     security,
     (name) => metrics?.middleware(name),
-    (server, sessionId, line) => dashboard.onStderr(server, sessionId, line),
+    (server, sessionId, line) => dashboard.onStderr(server, sessionId ?? CATALOG_SESSION, line),
   );
   const relayTimeout = Math.max(config.requestTimeout, ...built.map((b) => b.config.requestTimeout));
   const relayMax = Math.max(config.maxRequestTimeout, ...built.map((b) => b.config.maxRequestTimeout));
@@ -119,7 +120,8 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
         else if (event.type === 'session-refused') log.warn({ reason: event.reason }, 'session refused');
       } else if (event.type === 'server-backend') {
         wiring.onProxyEvent({ type: 'backend', sessionId: event.sessionId, event: event.event });
-        dashboard.monitor?.backendEvent(event.server, event.sessionId ?? 'shared', event.event);
+        // The catalog's connection (in shared mode, the shared backend) is reported without a session.
+        dashboard.monitor?.backendEvent(event.server, event.sessionId ?? CATALOG_SESSION, event.event);
       }
     },
   });

@@ -239,7 +239,6 @@ function renderCharts(series: LiveSeries[]): void {
       charts.delete(key);
     }
   }
-  const width = Math.max(300, Math.min(520, root.clientWidth - 20));
   for (const s of shown) {
     const key = seriesKey(s);
     const time = s.time.map((t) => t / 1000);
@@ -262,6 +261,9 @@ function renderCharts(series: LiveSeries[]): void {
       summary.dataset.testid = 'chart-summary';
       box.append(title, summary);
       root.append(box);
+      // As wide as its card (the grid decides); a single bucket with calls shows as a point.
+      const width = Math.max(260, box.clientWidth - 14);
+      const points = { show: true, size: 5 };
       const base = { width, height: 120, legend: { show: true }, scales: { x: { time: true } } };
       const calls = new uPlot(
         {
@@ -269,7 +271,7 @@ function renderCharts(series: LiveSeries[]): void {
           series: [
             {},
             { label: 'calls/s', stroke: '#1565c0' },
-            { label: 'errors %', stroke: '#c62828', scale: '%' },
+            { label: 'errors %', stroke: '#c62828', scale: '%', points },
           ],
           axes: [{}, { label: 'calls/s' }, { scale: '%', side: 1, label: 'errors %', grid: { show: false } }],
           scales: { x: { time: true }, '%': { range: [0, 100] } },
@@ -282,9 +284,9 @@ function renderCharts(series: LiveSeries[]): void {
           ...base,
           series: [
             {},
-            { label: 'p50 ms', stroke: '#2e7d32', spanGaps: true },
-            { label: 'p95 ms', stroke: '#b26a00', spanGaps: true },
-            { label: 'p99 ms', stroke: '#6a1b9a', spanGaps: true },
+            { label: 'p50 ms', stroke: '#2e7d32', spanGaps: true, points },
+            { label: 'p95 ms', stroke: '#b26a00', spanGaps: true, points },
+            { label: 'p99 ms', stroke: '#6a1b9a', spanGaps: true, points },
           ],
         },
         latencyData,
