@@ -7,6 +7,7 @@ import {
   type MessageParams,
   type RequestId,
 } from '../protocol/messages.js';
+import { MetaKey } from '../protocol/versions.js';
 import type { ProxyEvent } from '../proxy/proxy.js';
 import type { AuthInfo } from '../transport.js';
 import { BackendTracker, type BackendTrackerOptions } from './backend-tracker.js';
@@ -58,8 +59,8 @@ interface SessionState extends LiveSession {
   byToken: Map<string | number, Pending>;
 }
 
-const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
-const META_CLIENT = 'io.modelcontextprotocol/clientInfo';
+const META_VERSION = MetaKey.protocolVersion;
+const META_CLIENT = MetaKey.clientInfo;
 
 /** Who the caller proved to be; nothing for the unauthenticated placeholder. */
 const principalOf = (auth: AuthInfo | undefined): string | undefined =>

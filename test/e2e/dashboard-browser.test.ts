@@ -210,6 +210,9 @@ describe('the live dashboard in a real browser, serve with one backend', () => {
     const frames = await rows(page, 'recording-frames');
     expect(frames.length).toBeGreaterThan(10);
     expect(frames[0]?.[5]).toBe('initialize');
+    // Answers are shown with the call they answer; a tool error counts as an error.
+    expect(frames.some((c) => c[3] === '←' && c[4] === 'error' && c[5] === 'tools/call crash')).toBe(true);
+    expect(frames.some((c) => c[3] === '←' && c[4] === 'error' && c[5] === 'tools/call fail')).toBe(true);
     expect(await page.locator('[data-testid="recording-position"]').textContent()).toBe(
       `frame 1 of ${frames.length}`,
     );

@@ -408,29 +408,42 @@ function parseRecording(text: string): RecordedLine[] {
 
 function kindOf(m: Record<string, unknown>): string {
   if (typeof m.method === 'string') return 'id' in m ? 'request' : 'notification';
-  return 'error' in m ? 'error' : 'result';
+  if ('error' in m) return 'error';
+  return (m.result as { isError?: unknown } | undefined)?.isError === true ? 'error' : 'result';
+}
+
+function targetIn(m: Record<string, unknown>): string | undefined {
+  const params = m.params as { name?: unknown; uri?: unknown } | undefined;
+  return typeof params?.name === 'string'
+    ? params.name
+    : typeof params?.uri === 'string'
+      ? params.uri
+      : undefined;
 }
 
 function renderRecording(): void {
   const body = byTest('recording-frames') as HTMLTableSectionElement;
   body.replaceChildren();
+  // Answers are shown with the call they answer (same session and id, the other direction).
+  const calls = new Map<string, string>();
+  const callKey = (session: string, direction: string, id: unknown): string =>
+    `${session}\u0000${direction}\u0000${JSON.stringify(id)}`;
   recording.forEach((f, i) => {
     const row = body.insertRow();
     row.className = `clickable${i === position ? ' current' : ''}`;
     const m = f.message;
-    const params = m.params as { name?: unknown; uri?: unknown } | undefined;
-    const target =
-      typeof params?.name === 'string'
-        ? params.name
-        : typeof params?.uri === 'string'
-          ? params.uri
-          : undefined;
+    const target = targetIn(m);
+    const kind = kindOf(m);
+    let name = callName(typeof m.method === 'string' ? m.method : undefined, target);
+    if (kind === 'request') calls.set(callKey(f.session, f.direction, m.id), name);
+    else if (kind === 'result' || kind === 'error')
+      name = calls.get(callKey(f.session, f.direction === 'in' ? 'out' : 'in', m.id)) ?? '';
     cell(row, String(i + 1));
     cell(row, f.time);
     cell(row, f.session);
     cell(row, f.direction === 'in' ? '→' : '←');
-    cell(row, kindOf(m), kindOf(m) === 'error' ? 'bad' : undefined);
-    cell(row, callName(typeof m.method === 'string' ? m.method : undefined, target));
+    cell(row, kind, kind === 'error' ? 'bad' : undefined);
+    cell(row, name);
     cell(row, m.id === undefined ? '' : JSON.stringify(m.id));
     row.addEventListener('click', () => {
       position = i;
