@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../fixtures/paths.js';
@@ -129,4 +130,49 @@ describe('the dashboard is protected like the rest of the edge', () => {
     const mcp = await rawGet(serve.urls[0] as string, withKey);
     expect(mcp.status).not.toBe(200);
   });
+});
+
+describe('shutdown with dashboard streams open', () => {
+  it('ends the live streams at once instead of waiting out the grace period', async () => {
+    const serve = await startServe([
+      '--listen',
+      'http://127.0.0.1:0/mcp',
+      '--dashboard',
+      '--shutdown-grace',
+      '60s',
+      '--',
+      process.execPath,
+      fixture('dashboard-server.mjs'),
+    ]);
+    try {
+      const origin = new URL(serve.urls[0] as string).origin;
+      let body = '';
+      const ended = new Promise<string>((resolve, reject) => {
+        const req = http.get(`${origin}/dashboard/api/events`, (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('close', () => resolve(body));
+        });
+        req.on('error', reject);
+      });
+      // The stream is open once the first snapshot came; then stop the process.
+      const deadline = Date.now() + 30_000;
+      while (!body.includes('event: snapshot')) {
+        if (Date.now() > deadline) throw new Error('the stream did not open');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const started = Date.now();
+      serve.proc.kill('SIGTERM');
+      await ended;
+      await new Promise<void>((resolve) => {
+        if (serve.proc.exitCode !== null) resolve();
+        else serve.proc.once('exit', () => resolve());
+      });
+      expect(serve.proc.exitCode).toBe(0);
+      // Far less than the 60 s grace period a held connection would have cost.
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await serve.stop();
+    }
+  }, 90_000);
 });

@@ -130,6 +130,8 @@ export function createDashboardWiring(
     },
     bound: (uri, url) => {
       boundUrls.set(uri, url);
+      if (frontendOn.has(uri))
+        log.info({ url: `${new URL(url).origin}/dashboard` }, 'dashboard on a frontend');
     },
     close: () => feed?.close(),
   };

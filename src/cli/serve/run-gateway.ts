@@ -228,12 +228,13 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
     close: () =>
       (closing ??= (async () => {
         log.info({ graceMs: config.shutdownGrace }, 'shutting down');
+        // Live dashboard streams never end on their own: closed first, so they do not hold the grace period.
+        dashboard.close();
         const stopListeners = Promise.allSettled(
           listeners.map((l) => l.close({ graceMs: config.shutdownGrace })),
         );
         await g.close({ graceMs: config.shutdownGrace });
         await stopListeners;
-        dashboard.close();
         await admin?.close();
         await closeWirings();
         log.info('stopped');

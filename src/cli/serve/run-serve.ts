@@ -221,6 +221,8 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     close: () =>
       (closing ??= (async () => {
         log.info({ graceMs: config.shutdownGrace }, 'shutting down');
+        // Live dashboard streams never end on their own: closed first, so they do not hold the grace period.
+        dashboard.close();
         // Stop accepting first; sessions keep draining while the proxy waits for them.
         const stopListeners = Promise.allSettled(
           listeners.map((l) => l.close({ graceMs: config.shutdownGrace })),
@@ -228,7 +230,6 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         await proxy.close({ graceMs: config.shutdownGrace });
         await era.close();
         await stopListeners;
-        dashboard.close();
         await admin?.close();
         await wiring.close();
         log.info('stopped');
