@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resolveServeConfig } from '../../src/cli/commands/serve.js';
 import { createDashboardWiring } from '../../src/cli/serve/dashboard-wiring.js';
 import { ServeConfigSchema } from '../../src/config/serve-config.js';
 import { renderTop } from '../../src/dashboard/top-render.js';
@@ -177,5 +178,19 @@ describe('switchboard top rendering', () => {
     expect(text).toMatch(/srv +tools\/call fail +1 +100/);
     expect(text).toMatch(/srv +s1 +up +0/);
     expect(text).not.toContain('\u001b[');
+  });
+});
+
+describe('dashboard flags and config', () => {
+  const none = { positional: [] as string[], command: [] as string[] };
+  it('defaults: on at the admin endpoint, off on frontends, front door on', () => {
+    const c = resolveServeConfig({}, none);
+    expect(c.dashboard).toEqual({ admin: true, frontends: false, tailFrames: 500 });
+    expect(c.frontDoor).toBe(true);
+  });
+  it('--dashboard, --no-admin-dashboard and --no-front-door', () => {
+    const c = resolveServeConfig({ dashboard: true, adminDashboard: false, frontDoor: false }, none);
+    expect(c.dashboard).toMatchObject({ admin: false, frontends: true });
+    expect(c.frontDoor).toBe(false);
   });
 });
