@@ -53,7 +53,7 @@ const COMMANDS: Readonly<Record<string, LazyCommand>> = {
   replay: {
     term: 'replay [options] <file> [backend...]',
     description:
-      'replay the client side of a recording (serve --record) against a backend and diff the answers',
+      'replay a recording (serve --record) against a backend and diff the answers, or serve it as a mock server',
     load: async () => (await import('./commands/replay.js')).registerReplayCommand,
   },
   generate: {
@@ -66,6 +66,11 @@ const COMMANDS: Readonly<Record<string, LazyCommand>> = {
     description:
       'build a single executable that runs switchboard without Node (Node single executable applications)',
     load: async () => (await import('./commands/build.js')).registerBuildCommand,
+  },
+  top: {
+    term: 'top [options]',
+    description: 'live figures of a running switchboard in the terminal (sessions, backends, calls, latency)',
+    load: async () => (await import('./commands/top.js')).registerTopCommand,
   },
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dashboardConfigShape } from './dashboard-config.js';
 import { BackendTargetSchema } from '../cli/backend-target.js';
 import { adaptersConfigShape } from './adapters-config.js';
 import { Duration } from './duration.js';
@@ -102,6 +103,8 @@ export const ServeConfigSchema = z
     ...adaptersConfigShape,
     /** Shared state in Redis (`state`) and Redis connection settings (`redis`) (src/config/state-config.ts). */
     ...stateConfigShape,
+    /** The live dashboard and the front door (src/config/dashboard-config.ts). */
+    ...dashboardConfigShape,
   })
   .strict();
 

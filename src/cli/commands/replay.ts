@@ -4,6 +4,7 @@ import { parseDuration } from '../../config/duration.js';
 import { SwitchboardError } from '../../errors.js';
 import { parseRecording } from '../../middleware/tap/recording.js';
 import { replayRecording, type ReplayReport, type ValueChange } from '../../middleware/tap/replay.js';
+import { serveRecording, type ReplayServerFlags } from './replay-server.js';
 import {
   addBackendTargetOptions,
   describeBackendTarget,
@@ -16,7 +17,8 @@ import {
 /** Exit codes of `switchboard replay`. */
 export const ReplayExitCode = { Identical: 0, Different: 1, Usage: 2 } as const;
 
-interface ReplayFlags extends BackendTargetFlags {
+interface ReplayFlags extends BackendTargetFlags, ReplayServerFlags {
+  asServer?: boolean;
   against?: string;
   session?: string[];
   ignore?: string[];
@@ -61,11 +63,13 @@ export function renderReplayReport(report: ReplayReport): string {
 export function registerReplayCommand(program: Command): void {
   const command = new Command('replay')
     .description(
-      'replay the client side of a recording (serve --record) against a backend and diff the answers',
+      'replay the client side of a recording (serve --record) against a backend and diff the answers, or serve the recording as a mock MCP server (--as-server)',
     )
     .argument('<file>', 'the JSONL recording')
     .argument('[backend...]', 'backend URI, or -- <command> [args…]')
-    .usage('<file.jsonl> --against <backend-uri> | <file.jsonl> [options] -- <command> [args…]')
+    .usage(
+      '<file.jsonl> --against <backend-uri> | <file.jsonl> [options] -- <command> [args…] | <file.jsonl> --as-server [--listen <uri>…]',
+    )
     .option('--against <uri>', 'the backend to replay against (tcp://, unix:///, ws://, http(s)://, …)');
   addBackendTargetOptions(command);
   command
@@ -73,7 +77,18 @@ export function registerReplayCommand(program: Command): void {
     .option('--ignore <path>', 'leave a path out of the comparison, e.g. result._meta (repeatable)', collect)
     .option('--timeout <duration>', 'wait this long for each answer (default 30s)')
     .option('--json', 'print the report as JSON')
+    .option('--as-server', 'serve the recording as an MCP server: requests get the recorded answers')
+    .option('--listen <uri>', 'with --as-server: where to serve (repeatable; default stdio:)', collect)
+    .option('--match <mode>', 'with --as-server: exact (method, name, arguments; default), name or method')
+    .option(
+      '--speed <factor>',
+      'with --as-server: 1 = recorded timing (default), 2 = twice as fast, 0 = no delay',
+    )
     .action(async (file: string, operands: string[], flags: ReplayFlags, cmd: Command) => {
+      if (flags.asServer) {
+        await asServer(file, operands, flags);
+        return;
+      }
       let report: ReplayReport;
       try {
         const rawArgs = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? process.argv;
@@ -84,13 +99,7 @@ export function registerReplayCommand(program: Command): void {
         const positional = flags.against !== undefined ? [flags.against] : split.positional;
         const target = parseBackendTarget({ positional, command: split.command, flags });
         const timeoutMs = flags.timeout === undefined ? undefined : parseTimeout(flags.timeout);
-        let text: string;
-        try {
-          text = readFileSync(file, 'utf8');
-        } catch (error) {
-          throw new SwitchboardError('INVALID_OPTIONS', `${file}: ${(error as Error).message}`);
-        }
-        const frames = parseRecording(text);
+        const frames = readRecording(file);
         if (!flags.json) console.error(`replaying ${file} against ${describeBackendTarget(target)}`);
         report = await replayRecording(frames, () => openBackend(target, { stderr: 'ignore' }), {
           timeoutMs,
@@ -118,4 +127,28 @@ function parseTimeout(value: string): number {
   } catch (error) {
     throw new SwitchboardError('INVALID_OPTIONS', `--timeout: ${(error as Error).message}`);
   }
+}
+
+function readRecording(file: string): ReturnType<typeof parseRecording> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SwitchboardError('INVALID_OPTIONS', `${file}: ${(error as Error).message}`);
+  }
+  return parseRecording(text);
+}
+
+async function asServer(file: string, operands: string[], flags: ReplayFlags): Promise<void> {
+  try {
+    if (operands.length > 0 || flags.against !== undefined)
+      throw new SwitchboardError('INVALID_OPTIONS', '--as-server takes no backend: it is the server');
+    await serveRecording(readRecording(file), flags);
+  } catch (error) {
+    console.error(`switchboard replay: ${(error as Error).message}`);
+    process.exitCode =
+      error instanceof SwitchboardError && error.code === 'INVALID_OPTIONS' ? ReplayExitCode.Usage : 1;
+    return;
+  }
+  process.exitCode = 0;
 }

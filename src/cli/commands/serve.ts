@@ -36,6 +36,7 @@ import {
 } from '../serve/transport-limit-flags.js';
 import { addSessionOptions, applySessionFlags, type SessionFlags } from '../serve/session-flags.js';
 import { addEraOptions, applyEraFlags, type EraFlags } from '../serve/era-flags.js';
+import { addDashboardOptions, applyDashboardFlags, type DashboardFlags } from '../serve/dashboard-flags.js';
 
 /** Exit code of a usage error (bad flags, bad config). */
 const USAGE = 2;
@@ -70,7 +71,8 @@ export interface ServeFlags
     TransportLimitFlags,
     SessionFlags,
     EraFlags,
-    AdapterFlags {
+    AdapterFlags,
+    DashboardFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -266,6 +268,7 @@ export function resolveServeConfig(
   applySessionFlags(merged, flags);
   applyEraFlags(merged, flags);
   applyAdapterFlags(merged, flags);
+  applyDashboardFlags(merged, flags);
   const result = ServeConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -372,6 +375,7 @@ export function registerServeCommand(program: Command): void {
   addSessionOptions(command);
   addEraOptions(command);
   addAdapterOptions(command);
+  addDashboardOptions(command);
   command.action(async (operands: string[], flags: ServeFlags, cmd: Command) => {
     let config: ServeConfig;
     try {

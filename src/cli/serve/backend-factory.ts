@@ -30,12 +30,14 @@ function backendTls(config: ServeConfig): TlsClientOptions {
 /**
  * The proxy's `connectBackend`: a fresh connection to the configured backend, or to a new in-process
  * demo server when none is configured. A stdio child's stderr goes to our log, tagged with the session and
- * redacted (known secrets, credential-shaped text): it is for operators, never for clients.
+ * redacted (known secrets, credential-shaped text): it is for operators, never for clients (`onStderr`
+ * gets each redacted line too: the dashboard's operator view).
  */
 export function backendFactory(
   config: ServeConfig,
   log: Logger,
   security?: Pick<SecurityWiring, 'guard' | 'command' | 'childEnv' | 'spawnEnv'>,
+  onStderr?: (sessionId: string | undefined, line: string) => void,
 ): (sessionId: string | undefined) => Transport {
   const target = config.backend;
   if (target === undefined) {
@@ -74,7 +76,11 @@ export function backendFactory(
     if (transport instanceof StdioClientTransport) {
       const childLog = log.child({ session: sessionId ?? 'shared', backend: description });
       const hidden = [...secrets, ...Object.values(perUser)];
-      transport.onstderr = (line) => childLog.info({ stderr: redactText(line, hidden) }, 'backend stderr');
+      transport.onstderr = (line) => {
+        const clean = redactText(line, hidden);
+        childLog.info({ stderr: clean }, 'backend stderr');
+        onStderr?.(sessionId, clean);
+      };
       if (spawned.kind === 'stdio') {
         // Every spawn is logged with its argv (never the environment's values, which may be secrets).
         const argv = [spawned.command, ...spawned.args];

@@ -99,6 +99,7 @@ function eraBridgeOptions(
  * bulkhead, breaker, retry, tracing — one set per server), the command policy and SSRF guard checks.
  *
  * @param perServer - extra middleware per server (e.g. metrics), outermost
+ * @param onStderr - each redacted stderr line of a server's child (the dashboard's operator view)
  * @throws SwitchboardError `INVALID_OPTIONS`, `COMMAND_REFUSED`, `SSRF_BLOCKED` naming the server
  */
 export async function buildServers(
@@ -106,6 +107,7 @@ export async function buildServers(
   log: Logger,
   security: SecurityWiring,
   perServer: (name: string) => TransportMiddleware | undefined,
+  onStderr?: (server: string, sessionId: string | undefined, line: string) => void,
 ): Promise<BuiltServer[]> {
   const sec = config.security;
   const commands = new CommandPolicy({
@@ -162,12 +164,17 @@ export async function buildServers(
     const inherited = sc.stdio.inheritEnv && target.kind === 'stdio' ? envPolicy.inherited().env : undefined;
     const serverLog = log.child({ server: name });
     const wiring = createMiddlewareWiring(sc, serverLog);
-    const factory = backendFactory(sc, serverLog, {
-      guard: security.guard,
-      command: () => admitted,
-      childEnv: (sessionId) => security.childEnv(sessionId),
-      spawnEnv: (perUser) => ({ ...inherited, ...sc.stdio.env, ...perUser }),
-    });
+    const factory = backendFactory(
+      sc,
+      serverLog,
+      {
+        guard: security.guard,
+        command: () => admitted,
+        childEnv: (sessionId) => security.childEnv(sessionId),
+        spawnEnv: (perUser) => ({ ...inherited, ...sc.stdio.env, ...perUser }),
+      },
+      onStderr && ((sessionId, line) => onStderr(name, sessionId, line)),
+    );
     const connect = wiring.wrapConnect(factory);
     // Describing the server once is a startup error for a bad URI or option (nothing spawns or dials).
     await connect(undefined).close();

@@ -4,6 +4,7 @@ import type { ServeConfig } from '../../config/serve-config.js';
 import { listen } from '../../endpoint/registry.js';
 import { BufferBudget } from '../../framing/buffer-budget.js';
 import { Gateway, type GatewayEvent } from '../../gateway/gateway.js';
+import { CATALOG_SESSION } from '../../gateway/gateway-server.js';
 import type { Listener } from '../../listener.js';
 import type { ProxyEvent, SessionOverrides } from '../../proxy/proxy.js';
 import { requestPathname } from '../../transports/request-url.js';
@@ -14,6 +15,7 @@ import { gatewayMetrics } from './gateway-observability.js';
 import { logGatewayEvent } from './gateway-observability.js';
 import { buildServers } from './gateway-servers.js';
 import { adaptersConfigured, startAdapters } from './adapter-startup.js';
+import { authenticatesOn, createDashboardWiring, pageLinks, routeOf } from './dashboard-wiring.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { frontendTls, startAdmin } from './run-serve.js';
 import { createSecurityWiring } from './security-wiring.js';
@@ -76,7 +78,17 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
   // The metrics and routes read the gateway, which needs the servers (and their metrics) first.
   const current: { gateway?: Gateway } = {};
   const metrics = wiring.metrics ? gatewayMetrics(wiring.metrics.registry, () => current.gateway) : undefined;
-  const built = await buildServers(config, log, security, (name) => metrics?.middleware(name));
+  const dashboard = createDashboardWiring(config, log, authenticatesOn(security), {
+    server: 'gateway',
+    route: (method, target) => routeOf(current.gateway, method, target),
+  });
+  const built = await buildServers(
+    config,
+    log,
+    security,
+    (name) => metrics?.middleware(name),
+    (server, sessionId, line) => dashboard.onStderr(server, sessionId ?? CATALOG_SESSION, line),
+  );
   const relayTimeout = Math.max(config.requestTimeout, ...built.map((b) => b.config.requestTimeout));
   const relayMax = Math.max(config.maxRequestTimeout, ...built.map((b) => b.config.maxRequestTimeout));
   const closeWirings = (): Promise<unknown> =>
@@ -101,6 +113,7 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
       if (PROXY_EVENTS.has(event.type)) {
         wiring.onProxyEvent(event as ProxyEvent);
         security.onProxyEvent(event as ProxyEvent);
+        dashboard.onProxyEvent(event as ProxyEvent);
         if (event.type === 'session-opened')
           log.info({ session: event.sessionId, sessions: event.sessions }, 'session opened');
         else if (event.type === 'session-closed')
@@ -108,6 +121,8 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
         else if (event.type === 'session-refused') log.warn({ reason: event.reason }, 'session refused');
       } else if (event.type === 'server-backend') {
         wiring.onProxyEvent({ type: 'backend', sessionId: event.sessionId, event: event.event });
+        // The catalog's connection (in shared mode, the shared backend) is reported without a session.
+        dashboard.monitor?.backendEvent(event.server, event.sessionId ?? CATALOG_SESSION, event.event);
       }
     },
   });
@@ -158,9 +173,12 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
   try {
     for (const uri of config.listen) {
       const listener = await listen(uri, {
-        onConnection: wiring.frontend(
+        onConnection: dashboard.frontend(
           uri,
-          security.frontend(uri, withPrincipal(g.frontend(config.expose[uri], stdioOverrides(uri)))),
+          wiring.frontend(
+            uri,
+            security.frontend(uri, withPrincipal(g.frontend(config.expose[uri], stdioOverrides(uri)))),
+          ),
         ),
         maxMessageBytes: config.maxMessageBytes,
         bufferBudget,
@@ -171,7 +189,15 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
           mcp: config.http.mcp,
           ...(adapters ? { mounts: adapters.mounts } : {}),
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          ...security.httpOptions(uri, onRequest(security.protectRoutes(routes, uri))),
+          ...security.httpOptions(
+            uri,
+            onRequest(
+              security.protectRoutes(
+                { ...routes, ...dashboard.frontendRoutes(uri, () => pageLinks(routes)) },
+                uri,
+              ),
+            ),
+          ),
           ...wiring.httpListen,
         },
         websocket: {
@@ -182,6 +208,7 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
         },
       });
       security.bound(uri, listener.url);
+      dashboard.bound(uri, listener.url);
       listeners.push(listener);
       if ('closed' in listener && listener.closed instanceof Promise)
         done.push(listener.closed as Promise<void>);
@@ -201,18 +228,21 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
     await adapters?.close();
     await g.close({ graceMs: 0 });
     await closeWirings();
+    dashboard.close();
     throw error;
   }
   if (adapters) startAdapters(adapters, listeners, log);
   const admin = config.adminBind
     ? await startAdmin(
         config.adminBind,
-        security.protectRoutes(routes, undefined),
+        security.protectRoutes({ ...routes, ...dashboard.adminRoutes() }, undefined),
         config.http.allowedOrigins,
         log,
       )
     : undefined;
   if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
+  if (admin && dashboard.monitor && config.dashboard.admin)
+    log.info({ url: `${admin.url}/dashboard` }, 'dashboard');
   log.info({ servers: g.catalog.statuses(), sessionMode: config.sessionMode }, 'serving');
 
   let closing: Promise<void> | undefined;
@@ -223,6 +253,8 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
     close: () =>
       (closing ??= (async () => {
         log.info({ graceMs: config.shutdownGrace }, 'shutting down');
+        // Live dashboard streams never end on their own: closed first, so they do not hold the grace period.
+        dashboard.close();
         const stopListeners = Promise.allSettled(
           listeners.map((l) => l.close({ graceMs: config.shutdownGrace })),
         );

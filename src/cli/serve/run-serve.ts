@@ -12,6 +12,7 @@ import { describeBackendTarget } from '../backend-target.js';
 import { adaptersConfigured, startAdapters } from './adapter-startup.js';
 import { backendFactory } from './backend-factory.js';
 import { isLoopbackListen } from './frontend-flags.js';
+import { authenticatesOn, createDashboardWiring, pageLinks } from './dashboard-wiring.js';
 import { createEraWiring } from './era-wiring.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { createSecurityWiring } from './security-wiring.js';
@@ -95,7 +96,12 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   const security = createSecurityWiring(config, log);
   await security.checkStartup();
   const wiring = createMiddlewareWiring(config, log);
-  const plainConnect = wiring.wrapConnect(backendFactory(config, log, security));
+  const dashboard = createDashboardWiring(config, log, authenticatesOn(security), { server: 'backend' });
+  const plainConnect = wiring.wrapConnect(
+    backendFactory(config, log, security, (sessionId, line) =>
+      dashboard.onStderr(undefined, sessionId, line),
+    ),
+  );
   const era = createEraWiring(config, log, plainConnect);
   const connectBackend = era.wrapConnect(plainConnect);
   const backendName = config.backend ? describeBackendTarget(config.backend) : 'built-in demo server';
@@ -118,6 +124,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         logEvent(log, event, backendName);
       wiring.onProxyEvent(event);
       security.onProxyEvent(event);
+      dashboard.onProxyEvent(event);
     },
   });
   // REST/GraphQL adapters: one MCP session into the proxy, through the same security and middleware.
@@ -172,7 +179,10 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   try {
     for (const uri of config.listen) {
       const listener = await listen(uri, {
-        onConnection: wiring.frontend(uri, security.frontend(uri, acceptFor(uri, proxy))),
+        onConnection: dashboard.frontend(
+          uri,
+          wiring.frontend(uri, security.frontend(uri, acceptFor(uri, proxy))),
+        ),
         maxMessageBytes: config.maxMessageBytes,
         bufferBudget,
         socket: deadlines,
@@ -182,7 +192,15 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
           mcp: config.http.mcp,
           ...(adapters ? { mounts: adapters.mounts } : {}),
           ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          ...security.httpOptions(uri, onRequest(security.protectRoutes(routes, uri))),
+          ...security.httpOptions(
+            uri,
+            onRequest(
+              security.protectRoutes(
+                { ...routes, ...dashboard.frontendRoutes(uri, () => pageLinks(routes)) },
+                uri,
+              ),
+            ),
+          ),
           ...wiring.httpListen,
           ...shared?.httpListen,
         },
@@ -197,6 +215,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
         },
       });
       security.bound(uri, listener.url);
+      dashboard.bound(uri, listener.url);
       listeners.push(listener);
       if ('closed' in listener && listener.closed instanceof Promise)
         done.push(listener.closed as Promise<void>);
@@ -215,6 +234,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     await proxy.close({ graceMs: 0 });
     await era.close();
     await wiring.close();
+    dashboard.close();
     await shared?.close();
     throw error;
   }
@@ -230,12 +250,14 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   const admin = config.adminBind
     ? await startAdmin(
         config.adminBind,
-        security.protectRoutes(routes, undefined),
+        security.protectRoutes({ ...routes, ...dashboard.adminRoutes() }, undefined),
         config.http.allowedOrigins,
         log,
       )
     : undefined;
   if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
+  if (admin && dashboard.monitor && config.dashboard.admin)
+    log.info({ url: `${admin.url}/dashboard` }, 'dashboard');
   log.info(
     {
       backend: config.backend ? describeBackendTarget(config.backend) : 'built-in demo server',
@@ -252,6 +274,8 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     close: () =>
       (closing ??= (async () => {
         log.info({ graceMs: config.shutdownGrace }, 'shutting down');
+        // Live dashboard streams never end on their own: closed first, so they do not hold the grace period.
+        dashboard.close();
         // Stop accepting first; sessions keep draining while the proxy waits for them.
         const stopListeners = Promise.allSettled(
           listeners.map((l) => l.close({ graceMs: config.shutdownGrace })),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../../config/serve-config.js';
+import { DASHBOARD_DATA_PATHS } from '../../dashboard/dashboard-routes.js';
 import { SwitchboardError } from '../../errors.js';
 import type { ConnectionInfo } from '../../listener.js';
 import type { ProxyEvent } from '../../proxy/proxy.js';
@@ -26,7 +27,7 @@ import type { WebSocketListenSettings } from '../../transports/websocket-listene
 import { refuseSession } from '../../proxy/refuse-session.js';
 
 /** Routes that answer only authenticated callers when authentication is configured. */
-const AUTHENTICATED_ROUTES = ['/metrics'];
+const AUTHENTICATED_ROUTES = ['/metrics', ...DASHBOARD_DATA_PATHS];
 
 /** What `runServe` plugs in for the edge's security (see docs/security.md). */
 export interface SecurityWiring {

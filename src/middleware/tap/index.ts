@@ -15,3 +15,5 @@ export {
   type ReplayReport,
   type ValueChange,
 } from './replay.js';
+export { RecordingMock, UNMATCHED_CODE, type RecordingMockOptions } from './recording-mock.js';
+export { recordedCalls, type MatchMode, type RecordedCall } from './recorded-calls.js';
