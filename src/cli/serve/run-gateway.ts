@@ -1,23 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../../config/serve-config.js';
-import { listen } from '../../endpoint/registry.js';
-import { BufferBudget } from '../../framing/buffer-budget.js';
 import { Gateway, type GatewayEvent } from '../../gateway/gateway.js';
 import { CATALOG_SESSION } from '../../gateway/gateway-server.js';
 import type { Listener } from '../../listener.js';
 import type { ProxyEvent, SessionOverrides } from '../../proxy/proxy.js';
-import { requestPathname } from '../../transports/request-url.js';
 import { healthRoutes, type AdminRoute } from '../admin-server.js';
 import { packageVersion } from '../version.js';
-import { isLoopbackListen } from './frontend-flags.js';
 import { gatewayMetrics } from './gateway-observability.js';
 import { logGatewayEvent } from './gateway-observability.js';
 import { buildServers } from './gateway-servers.js';
 import { adaptersConfigured, startAdapters } from './adapter-startup.js';
-import { authenticatesOn, createDashboardWiring, pageLinks, routeOf } from './dashboard-wiring.js';
+import { startFrontends } from './frontends.js';
+import { authenticatesOn, createDashboardWiring, routeOf } from './dashboard-wiring.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
-import { frontendTls, startAdmin } from './run-serve.js';
+import { startAdmin } from './run-serve.js';
 import { createSecurityWiring } from './security-wiring.js';
 import { withPrincipal } from './session-wiring.js';
 
@@ -154,77 +151,25 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
     ...wiring.routes(() => g.ready),
     '/readyz': readyRoute(() => current.gateway),
   };
-  // Served after the listener's Host/Origin checks; /metrics behind authentication when configured.
-  const onRequest =
-    (table: Record<string, AdminRoute>) =>
-    (req: IncomingMessage, res: ServerResponse): boolean => {
-      const path = req.method === 'GET' ? requestPathname(req.url) : undefined;
-      const route = path === undefined ? undefined : table[path];
-      if (!route) return false;
-      route(req, res);
-      return true;
-    };
-
   const listeners: Listener[] = [];
-  const done: Promise<void>[] = [];
-  // One budget for every frontend: the bound holds for the process, whatever mix of listeners.
-  const bufferBudget = new BufferBudget(config.maxBufferedBytes);
-  const deadlines = { firstFrameTimeoutMs: config.firstFrameTimeout, frameTimeoutMs: config.frameTimeout };
+  let done: Promise<void>[];
   try {
-    for (const uri of config.listen) {
-      const listener = await listen(uri, {
-        onConnection: dashboard.frontend(
-          uri,
-          wiring.frontend(
-            uri,
-            security.frontend(uri, withPrincipal(g.frontend(config.expose[uri], stdioOverrides(uri)))),
-          ),
-        ),
-        maxMessageBytes: config.maxMessageBytes,
-        bufferBudget,
-        socket: deadlines,
-        tls: frontendTls(config),
-        http: {
-          responseMode: config.http.responseMode,
-          mcp: config.http.mcp,
-          ...(adapters ? { mounts: adapters.mounts } : {}),
-          ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          ...security.httpOptions(
-            uri,
-            onRequest(
-              security.protectRoutes(
-                { ...routes, ...dashboard.frontendRoutes(uri, () => pageLinks(routes)) },
-                uri,
-              ),
-            ),
-          ),
-          ...wiring.httpListen,
-        },
-        websocket: {
-          ...deadlines,
-          ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          ...wiring.websocketListen,
-          ...security.websocketOptions(uri),
-        },
-      });
-      security.bound(uri, listener.url);
-      dashboard.bound(uri, listener.url);
-      listeners.push(listener);
-      if ('closed' in listener && listener.closed instanceof Promise)
-        done.push(listener.closed as Promise<void>);
-      log.info(
-        { url: listener.url, ...(config.expose[uri] ? { expose: config.expose[uri] } : {}) },
-        'listening',
-      );
-      if (!isLoopbackListen(listener.url) && !security.authenticatesOn(uri)) {
-        log.warn(
-          { url: listener.url },
-          'listening on a non-loopback address without authentication: anyone who can reach it can use the servers',
-        );
-      }
-    }
+    done = await startFrontends(
+      config,
+      log,
+      {
+        security,
+        wiring,
+        dashboard,
+        routes,
+        accept: (uri) => withPrincipal(g.frontend(config.expose[uri], stdioOverrides(uri))),
+        adapters,
+        logFields: (uri) => (config.expose[uri] ? { expose: config.expose[uri] } : {}),
+        exposes: 'the servers',
+      },
+      listeners,
+    );
   } catch (error) {
-    await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
     await adapters?.close();
     await g.close({ graceMs: 0 });
     await closeWirings();

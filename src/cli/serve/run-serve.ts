@@ -1,18 +1,13 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../../config/serve-config.js';
-import { listen } from '../../endpoint/registry.js';
-import { BufferBudget } from '../../framing/buffer-budget.js';
 import type { Listener } from '../../listener.js';
-import { requestPathname } from '../../transports/request-url.js';
-import type { TlsServerOptions } from '../../transports/tls-options.js';
 import { Proxy, type ProxyEvent } from '../../proxy/proxy.js';
 import { healthRoutes, startAdminServer, type AdminRoute } from '../admin-server.js';
 import { describeBackendTarget } from '../backend-target.js';
 import { adaptersConfigured, startAdapters } from './adapter-startup.js';
+import { startFrontends } from './frontends.js';
 import { backendFactory } from './backend-factory.js';
-import { isLoopbackListen } from './frontend-flags.js';
-import { authenticatesOn, createDashboardWiring, pageLinks } from './dashboard-wiring.js';
+import { authenticatesOn, createDashboardWiring } from './dashboard-wiring.js';
 import { createEraWiring } from './era-wiring.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
 import { createSecurityWiring } from './security-wiring.js';
@@ -72,19 +67,6 @@ function logEvent(log: Logger, event: ProxyEvent, backend: string): void {
       return;
     }
   }
-}
-
-/** TLS of tls://, https://, wss:// frontends; a client CA turns on mutual TLS. */
-export function frontendTls(config: ServeConfig): TlsServerOptions {
-  const { certFile, keyFile, clientCaFile, minVersion } = config.tls;
-  return {
-    minVersion,
-    ...(certFile !== undefined ? { certFile } : {}),
-    ...(keyFile !== undefined ? { keyFile } : {}),
-    ...(clientCaFile !== undefined
-      ? { caFile: clientCaFile, requestCert: true, rejectUnauthorized: true }
-      : {}),
-  };
 }
 
 /**
@@ -161,75 +143,30 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     ...healthRoutes(ready),
     ...wiring.routes(ready),
   };
-  // Served after the listener's Host/Origin checks; /metrics behind authentication when configured.
-  const onRequest =
-    (table: Record<string, AdminRoute>) =>
-    (req: IncomingMessage, res: ServerResponse): boolean => {
-      const path = req.method === 'GET' ? requestPathname(req.url) : undefined;
-      const route = path === undefined ? undefined : table[path];
-      if (!route) return false;
-      route(req, res);
-      return true;
-    };
-
-  const done: Promise<void>[] = [];
-  // One budget for every frontend: the bound holds for the process, whatever mix of listeners.
-  const bufferBudget = new BufferBudget(config.maxBufferedBytes);
-  const deadlines = { firstFrameTimeoutMs: config.firstFrameTimeout, frameTimeoutMs: config.frameTimeout };
+  let done: Promise<void>[];
   try {
-    for (const uri of config.listen) {
-      const listener = await listen(uri, {
-        onConnection: dashboard.frontend(
-          uri,
-          wiring.frontend(uri, security.frontend(uri, acceptFor(uri, proxy))),
-        ),
-        maxMessageBytes: config.maxMessageBytes,
-        bufferBudget,
-        socket: deadlines,
-        tls: frontendTls(config),
-        http: {
-          responseMode: config.http.responseMode,
-          mcp: config.http.mcp,
-          ...(adapters ? { mounts: adapters.mounts } : {}),
-          ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          ...security.httpOptions(
-            uri,
-            onRequest(
-              security.protectRoutes(
-                { ...routes, ...dashboard.frontendRoutes(uri, () => pageLinks(routes)) },
-                uri,
-              ),
-            ),
-          ),
-          ...wiring.httpListen,
-          ...shared?.httpListen,
-        },
+    done = await startFrontends(
+      config,
+      log,
+      {
+        security,
+        wiring,
+        dashboard,
+        routes,
+        accept: (uri) => acceptFor(uri, proxy),
+        adapters,
+        http: shared?.httpListen,
         // A worker of a queue pool (`redis://…?stream=NAME`): TLS towards Redis, the re-run rule.
         redis: redisListenSettings(config),
-        // Browsers reach WebSocket frontends too: the same Origin allow-list applies.
-        websocket: {
-          ...deadlines,
-          ...(config.http.allowedOrigins.length > 0 ? { allowedOrigins: config.http.allowedOrigins } : {}),
-          ...wiring.websocketListen,
-          ...security.websocketOptions(uri),
+        logFields: (_uri, listener) => {
+          const worker = (listener as { workerId?: unknown }).workerId;
+          return typeof worker === 'string' ? { worker } : {};
         },
-      });
-      security.bound(uri, listener.url);
-      dashboard.bound(uri, listener.url);
-      listeners.push(listener);
-      if ('closed' in listener && listener.closed instanceof Promise)
-        done.push(listener.closed as Promise<void>);
-      const worker = (listener as { workerId?: unknown }).workerId;
-      log.info({ url: listener.url, ...(typeof worker === 'string' ? { worker } : {}) }, 'listening');
-      if (!isLoopbackListen(listener.url) && !security.authenticatesOn(uri)) {
-        log.warn(
-          { url: listener.url },
-          'listening on a non-loopback address without authentication: anyone who can reach it can use the backend',
-        );
-      }
-    }
+        exposes: 'the backend',
+      },
+      listeners,
+    );
   } catch (error) {
-    await Promise.allSettled(listeners.map((l) => l.close({ graceMs: 0 })));
     await adapters?.close();
     await proxy.close({ graceMs: 0 });
     await era.close();
