@@ -53,7 +53,15 @@ export function markdownReport(run, ratios, svgName) {
     if (rows.some((r) => r.measured)) {
       lines.push('| Case | What runs | Result | Peak RSS MB |', '|---|---|---|---|');
       for (const r of rows) {
-        const result = r.status === 'ok' ? JSON.stringify(r.measured) : `failed: ${r.reason}`;
+        // A group may mix measured cases with msg/s cases (the gateway's CPU cost beside its throughput).
+        const result =
+          r.status !== 'ok'
+            ? `failed: ${r.reason}`
+            : r.measured !== undefined
+              ? JSON.stringify(r.measured)
+              : r.msgPerSec
+                ? `${Math.round(r.msgPerSec.median)} msg/s (C=${r.concurrency})`
+                : '–';
         lines.push(`| \`${r.id}\` | ${cell(r.label)} | ${cell(result)} | ${cell(rssText(r))} |`);
       }
     } else {
