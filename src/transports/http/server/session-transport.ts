@@ -134,9 +134,11 @@ export class SessionTransport implements Transport {
       // Unknown id: its POST's client went away in JSON mode, or the session was reset. Dropped.
       if (stream === undefined) return RESOLVED;
       this.#byRequest.delete(id);
-      this.#ctx.journal?.requestDone(this.sessionId, id);
       stream.pending.delete(id);
       const sent = this.#answer(stream, json);
+      // Out of the journal only after the answer was handed to the event store (same Redis connection,
+      // so in that order): an instance that sees the request done finds its answer stored.
+      this.#ctx.journal?.requestDone(this.sessionId, id);
       if (stream.pending.size === 0) this.#finish(stream);
       return sent;
     }
