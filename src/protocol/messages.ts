@@ -60,9 +60,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `true` when `value` is a valid JSON-RPC request id (string or finite number). */
+/**
+ * `true` when `value` is a valid MCP request id: a string or a safe integer. MCP narrows JSON-RPC's
+ * "number" to an integer, and the SDKs drop any message whose id is fractional or beyond 2^53 − 1
+ * without answering; such an id has also lost its digits in `JSON.parse`, so it could not be echoed.
+ */
 export function isRequestId(value: unknown): value is RequestId {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+  return typeof value === 'string' || Number.isSafeInteger(value);
 }
 
 /** `true` for a request (method + id). */
@@ -95,7 +99,7 @@ export function invalidMessageReason(value: unknown): string | undefined {
   if (value.jsonrpc !== '2.0') return 'the "jsonrpc" member must be exactly "2.0"';
   const hasId = 'id' in value && value.id !== undefined;
   if (hasId && !isRequestId(value.id) && !(value.id === null && 'error' in value)) {
-    return 'the "id" member must be a string or a number';
+    return 'the "id" member must be a string or an integer (at most 2^53 - 1 in magnitude)';
   }
   if ('method' in value) {
     if (typeof value.method !== 'string') return 'the "method" member must be a string';
