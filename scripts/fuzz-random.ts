@@ -226,7 +226,9 @@ if (values.case !== undefined) {
   process.stderr.write(
     `${JSON.stringify({ target: name, case: Number(values.case), inputs: drawn, outcome, ms: Date.now() - t0 })}\n`,
   );
-  failures.push(...(outcome === 'answered' ? [] : [{ target: name, seed: Number(values.case), error: outcome }]));
+  failures.push(
+    ...(outcome === 'answered' ? [] : [{ target: name, seed: Number(values.case), error: outcome }]),
+  );
 }
 drawn.length = 0;
 const started = Date.now();
