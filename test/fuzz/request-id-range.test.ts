@@ -84,6 +84,22 @@ describe('request ids outside MCP’s range', () => {
     TEST_MS,
   );
 
+  // Replayed from `scripts/fuzz-random.ts --only http --case 2015178447`: the SDKs' envelope schemas are
+  // strict, so a request with an extra top-level member was dropped by the backend unanswered.
+  it.each(['"error":[1]', '"prototype":[]', '"result":{}'])(
+    'Streamable HTTP answers an initialize that also carries %s with Invalid Request',
+    async (member) => {
+      const { status, body } = await httpExchange(http, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: `{"jsonrpc":"2.0","method":"initialize","id":"x",${member}}`,
+      });
+      expect(status).toBe(400);
+      expect((JSON.parse(body) as { error: { code: number } }).error.code).toBe(INVALID_REQUEST);
+    },
+    TEST_MS,
+  );
+
   it.each(BAD_IDS)(
     'TCP answers a ping with id %s with Invalid Request',
     async (id) => {
