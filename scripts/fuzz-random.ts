@@ -4,6 +4,7 @@
  * random seeds, for as long as asked, sampling the resident memory of every serve process.
  *
  *   npx tsx scripts/fuzz-random.ts [--minutes 10] [--seed 1234] [--only tcp,stdio]
+ *   npx tsx scripts/fuzz-random.ts --only http --case 4127395387   (replays one failed case by its seed)
  *
  * Prints a JSON summary: cases run per entry point, failures (a case whose probe was not answered),
  * crashes (a serve process that exited; it is restarted and the run goes on), and RSS at start, peak and
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     seed: { type: 'string' },
     only: { type: 'string' },
+    case: { type: 'string' },
   },
 });
 const durationMs = Number(values.minutes) * 60_000;
@@ -52,7 +54,13 @@ function nextSeed(): number {
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) % 2 ** 31;
 }
-const one = <T>(arb: fc.Arbitrary<T>): T => fc.sample(arb, { numRuns: 1, seed: nextSeed() })[0] as T;
+/** The inputs drawn by the running case, printed when one case is replayed. */
+const drawn: unknown[] = [];
+const one = <T>(arb: fc.Arbitrary<T>): T => {
+  const value = fc.sample(arb, { numRuns: 1, seed: nextSeed() })[0] as T;
+  drawn.push(value);
+  return value;
+};
 
 interface Serve {
   proc: ChildProcess;
@@ -204,11 +212,31 @@ async function restartDead(lastSeed: number): Promise<void> {
   }
 }
 
+if (values.case !== undefined) {
+  // One case, by the seed a summary reported: the same inputs against a fresh serve.
+  const name = names[0] as string;
+  state = Number(values.case) >>> 0;
+  const t0 = Date.now();
+  let outcome = 'answered';
+  try {
+    await (targets[name] as () => Promise<void>)();
+  } catch (error) {
+    outcome = (error as Error).message;
+  }
+  process.stderr.write(
+    `${JSON.stringify({ target: name, case: Number(values.case), inputs: drawn, outcome, ms: Date.now() - t0 })}\n`,
+  );
+  failures.push(
+    ...(outcome === 'answered' ? [] : [{ target: name, seed: Number(values.case), error: outcome }]),
+  );
+}
+drawn.length = 0;
 const started = Date.now();
 const load = os.loadavg();
-while (Date.now() - started < durationMs) {
+while (values.case === undefined && Date.now() - started < durationMs) {
   const name = names[nextSeed() % names.length] as string;
   const caseSeed = state;
+  drawn.length = 0;
   try {
     await (targets[name] as () => Promise<void>)();
   } catch (error) {

@@ -98,7 +98,8 @@ export function parseFrame(text: string, callbacks: DecoderCallbacks): void {
   }
   const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
   const id = (record as { id?: unknown }).id;
-  const kind = 'method' in record ? (isRequestId(id) ? 'request' : 'notification') : 'unknown';
+  // A method with an id that is present but not an id is still a request: it is answered, without an id.
+  const kind = 'method' in record ? (id === undefined ? 'notification' : 'request') : 'unknown';
   reportFrameError(
     callbacks,
     new SwitchboardError('INVALID_MESSAGE', `Invalid Request: ${reason}`, {

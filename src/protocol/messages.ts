@@ -60,9 +60,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `true` when `value` is a valid JSON-RPC request id (string or finite number). */
+/**
+ * `true` when `value` is a valid MCP request id: a string or a safe integer. MCP narrows JSON-RPC's
+ * "number" to an integer, and the SDKs drop any message whose id is fractional or beyond 2^53 − 1
+ * without answering; such an id has also lost its digits in `JSON.parse`, so it could not be echoed.
+ */
 export function isRequestId(value: unknown): value is RequestId {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+  return typeof value === 'string' || Number.isSafeInteger(value);
 }
 
 /** `true` for a request (method + id). */
@@ -85,6 +89,18 @@ export function isErrorResponse(message: JSONRPCMessage): message is JSONRPCErro
   return isResponse(message) && 'error' in message;
 }
 
+/** The members a JSON-RPC envelope may carry, by kind (the SDKs' envelope schemas are strict). */
+const REQUEST_MEMBERS = new Set(['jsonrpc', 'id', 'method', 'params']);
+const RESULT_MEMBERS = new Set(['jsonrpc', 'id', 'result']);
+const ERROR_MEMBERS = new Set(['jsonrpc', 'id', 'error']);
+
+/** The first top-level member that does not belong to the message's kind, if any. */
+function extraMember(value: Record<string, unknown>): string | undefined {
+  const allowed = 'method' in value ? REQUEST_MEMBERS : 'result' in value ? RESULT_MEMBERS : ERROR_MEMBERS;
+  for (const key of Object.keys(value)) if (!allowed.has(key)) return key;
+  return undefined;
+}
+
 /**
  * Why a parsed JSON value is not a JSON-RPC 2.0 message, or `undefined` when it is one.
  * Cheap structural checks only: this runs on every frame of the hot path.
@@ -95,8 +111,10 @@ export function invalidMessageReason(value: unknown): string | undefined {
   if (value.jsonrpc !== '2.0') return 'the "jsonrpc" member must be exactly "2.0"';
   const hasId = 'id' in value && value.id !== undefined;
   if (hasId && !isRequestId(value.id) && !(value.id === null && 'error' in value)) {
-    return 'the "id" member must be a string or a number';
+    return 'the "id" member must be a string or an integer (at most 2^53 - 1 in magnitude)';
   }
+  const extra = extraMember(value);
+  if (extra !== undefined) return `unexpected member "${extra}" (the SDKs drop such a message unanswered)`;
   if ('method' in value) {
     if (typeof value.method !== 'string') return 'the "method" member must be a string';
     if ('params' in value && value.params !== undefined && !isRecord(value.params)) {
