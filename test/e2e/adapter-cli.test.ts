@@ -131,6 +131,13 @@ describe('switchboard adapter graphql and serve --rest --graphql', () => {
       body: JSON.stringify({ query: '{ serverInfo { name } }' }),
     });
     expect(await gql.json()).toEqual({ data: { serverInfo: { name: 'switchboard-demo' } } });
+    // The front door links the adapters' pages.
+    const door = await fetch(`${origin}/`, { headers: { accept: 'application/json' } });
+    expect(((await door.json()) as { links: Record<string, string> }).links).toMatchObject({
+      docs: '/rest/docs',
+      'openapi.json': '/rest/openapi.json',
+      graphql: '/gql',
+    });
     const mcp = await fetch(`${origin}/mcp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },

@@ -145,10 +145,23 @@ export function authenticatesOn(security: {
   return (uri) => (uri === undefined ? security.authenticates : security.authenticatesOn(uri));
 }
 
-/** Pages a frontend serves besides MCP that a visitor may want (for the front door's links). */
-export function pageLinks(routes: Record<string, unknown>): Record<string, string> {
+/**
+ * Pages a frontend serves besides MCP that a visitor may want (for the front door's links): routes of
+ * that name, and the REST adapter's Swagger UI and document and the GraphQL adapter where mounted.
+ */
+export function pageLinks(
+  routes: Record<string, unknown>,
+  adapters: ServeConfig['adapters'] = {},
+): Record<string, string> {
   const links: Record<string, string> = {};
   for (const path of ['/docs', '/graphql', '/openapi.json']) if (path in routes) links[path.slice(1)] = path;
+  const under = (base: string, page: string): string => `${base === '/' ? '' : base}${page}`;
+  const { rest, graphql } = adapters;
+  if (rest !== undefined) {
+    if (rest.docs) links.docs = under(rest.path, '/docs');
+    links['openapi.json'] = under(rest.path, '/openapi.json');
+  }
+  if (graphql !== undefined) links.graphql = graphql.path;
   return links;
 }
 

@@ -100,7 +100,7 @@ export async function startFrontends(
             uri,
             routeHandler(
               security.protectRoutes(
-                { ...routes, ...dashboard.frontendRoutes(uri, () => pageLinks(routes)) },
+                { ...routes, ...dashboard.frontendRoutes(uri, () => pageLinks(routes, config.adapters)) },
                 uri,
               ),
             ),
