@@ -177,17 +177,7 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
     throw error;
   }
   if (adapters) startAdapters(adapters, listeners, log);
-  const admin = config.adminBind
-    ? await startAdmin(
-        config.adminBind,
-        security.protectRoutes({ ...routes, ...dashboard.adminRoutes() }, undefined),
-        config.http.allowedOrigins,
-        log,
-      )
-    : undefined;
-  if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
-  if (admin && dashboard.monitor && config.dashboard.admin)
-    log.info({ url: `${admin.url}/dashboard` }, 'dashboard');
+  const admin = await startAdmin(config, log, { security, dashboard, routes });
   log.info({ servers: g.catalog.statuses(), sessionMode: config.sessionMode }, 'serving');
 
   let closing: Promise<void> | undefined;

@@ -7,10 +7,10 @@ import { describeBackendTarget } from '../backend-target.js';
 import { adaptersConfigured, startAdapters } from './adapter-startup.js';
 import { startFrontends } from './frontends.js';
 import { backendFactory } from './backend-factory.js';
-import { authenticatesOn, createDashboardWiring } from './dashboard-wiring.js';
+import { authenticatesOn, createDashboardWiring, type DashboardWiring } from './dashboard-wiring.js';
 import { createEraWiring } from './era-wiring.js';
 import { createMiddlewareWiring } from './middleware-wiring.js';
-import { createSecurityWiring } from './security-wiring.js';
+import { createSecurityWiring, type SecurityWiring } from './security-wiring.js';
 import {
   acceptFor,
   knownSecrets,
@@ -184,17 +184,7 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
     });
   }
   if (adapters) startAdapters(adapters, listeners, log);
-  const admin = config.adminBind
-    ? await startAdmin(
-        config.adminBind,
-        security.protectRoutes({ ...routes, ...dashboard.adminRoutes() }, undefined),
-        config.http.allowedOrigins,
-        log,
-      )
-    : undefined;
-  if (admin) log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
-  if (admin && dashboard.monitor && config.dashboard.admin)
-    log.info({ url: `${admin.url}/dashboard` }, 'dashboard');
+  const admin = await startAdmin(config, log, { security, dashboard, routes });
   log.info(
     {
       backend: config.backend ? describeBackendTarget(config.backend) : 'built-in demo server',
@@ -229,17 +219,35 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   };
 }
 
-/** Starts the admin HTTP server of `--admin-bind host:port` with `routes`. */
+/**
+ * Starts the admin HTTP server of `--admin-bind host:port` (none without it): health, readiness, metrics
+ * and the dashboard behind the Host/Origin checks and authentication, and logs where it is.
+ */
 export async function startAdmin(
-  bind: string,
-  routes: Record<string, AdminRoute>,
-  allowedOrigins: readonly string[],
+  config: ServeConfig,
   log: Logger,
-): Promise<{ url: string; close: () => Promise<void> }> {
+  parts: {
+    security: Pick<SecurityWiring, 'protectRoutes'>;
+    dashboard: DashboardWiring;
+    routes: Record<string, AdminRoute>;
+  },
+): Promise<{ url: string; close: () => Promise<void> } | undefined> {
+  const bind = config.adminBind;
+  if (!bind) return undefined;
   const i = bind.lastIndexOf(':');
   const host = bind.slice(0, i).replace(/^\[|\]$/g, '');
-  return startAdminServer(host, Number(bind.slice(i + 1)), routes, {
-    allowedOrigins: allowedOrigins.length > 0 ? allowedOrigins : undefined,
-    onFault: (error) => log.error({ err: error.message }, 'admin request failed'),
-  });
+  const { allowedOrigins } = config.http;
+  const { security, dashboard, routes } = parts;
+  const admin = await startAdminServer(
+    host,
+    Number(bind.slice(i + 1)),
+    security.protectRoutes({ ...routes, ...dashboard.adminRoutes() }, undefined),
+    {
+      allowedOrigins: allowedOrigins.length > 0 ? allowedOrigins : undefined,
+      onFault: (error) => log.error({ err: error.message }, 'admin request failed'),
+    },
+  );
+  log.info({ url: admin.url }, 'admin endpoint (/healthz, /readyz, /metrics)');
+  if (dashboard.monitor && config.dashboard.admin) log.info({ url: `${admin.url}/dashboard` }, 'dashboard');
+  return admin;
 }
