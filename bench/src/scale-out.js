@@ -6,7 +6,7 @@
 // Needs redis-server (Debian's package) and `npm run build` at the root.
 //   npm run bench:scale-out [-- --seconds 5 --connections 32 --depth 2]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,8 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const SECONDS = arg('seconds', 5);
+const SECONDS = arg('seconds', 10);
+const ROUNDS = arg('rounds', 5);
 const CONNECTIONS = arg('connections', 32);
 const DEPTH = arg('depth', 2);
 const LATENCY_CALLS = arg('latency-calls', 2000);
@@ -114,8 +115,8 @@ async function queueConnection(uri) {
  * Keeps `depth` CPU-bound calls in flight on each of `CONNECTIONS` connections to the pool at `uri`,
  * only while `gate.open` (so two pools can be measured alternately, seconds apart).
  */
-/** @param {string} uri */
-async function loadPool(uri) {
+/** @param {string} uri @param {{ redis: number | undefined, workers: number[] }} pids */
+async function loadPool(uri, pids) {
   const conns = await Promise.all(Array.from({ length: CONNECTIONS }, () => queueConnection(uri)));
   /** @type {{ jsonrpc: '2.0', method: string, params: Record<string, unknown> }} */
   const spin = { jsonrpc: '2.0', method: 'tools/call', params: { name: 'spin', arguments: {} } };
@@ -149,12 +150,20 @@ async function loadPool(uri) {
       w();
       await new Promise((r) => setTimeout(r, 300)); // ramp-up
       const from = state.done;
+      const cpu0 = cpuNow(pids);
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, ms));
-      const rate = ((state.done - from) * 1000) / (performance.now() - t0);
+      const calls = state.done - from;
+      const rate = (calls * 1000) / (performance.now() - t0);
+      const cpu1 = cpuNow(pids);
       state.open = false;
       await new Promise((r) => setTimeout(r, 300)); // drain what is in flight
-      return rate;
+      /** @type {Record<string, number>} µs of CPU per call */
+      const cpuPerCall = {};
+      for (const key of /** @type {(keyof typeof cpu0)[]} */ (Object.keys(cpu0))) {
+        cpuPerCall[key] = calls > 0 ? (cpu1[key] - cpu0[key]) / calls : 0;
+      }
+      return { rate, cpuPerCall };
     },
     async close() {
       state.stop = true;
@@ -173,15 +182,62 @@ const stats = (values) => {
   return { median: v[Math.floor(v.length / 2)], min: v[0], max: v[v.length - 1] };
 };
 
-/** @param {string} queue @param {number} n */
+/**
+ * CPU time (µs) used so far by a process (Linux /proc; 0 where it is not readable). Clock ticks are
+ * 10 ms: meaningful over windows of seconds.
+ * @param {number | undefined} pid
+ */
+function cpuMicros(pid) {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
+  }
+}
+
+/** @param {number} pid @returns {number[]} */
+function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU used so far by the load generator (this process), Redis, the workers and their backend children.
+ * @param {{ redis: number | undefined, workers: number[] }} pids
+ */
+function cpuNow(pids) {
+  const gen = process.cpuUsage();
+  const sum = (/** @type {number[]} */ list) => list.reduce((total, pid) => total + cpuMicros(pid), 0);
+  return {
+    gen: gen.user + gen.system,
+    redis: cpuMicros(pids.redis),
+    workers: sum(pids.workers),
+    backends: sum(pids.workers.flatMap(childPids)),
+  };
+}
+
+/** @param {string} queue @param {number} n @returns {Promise<number[]>} the workers' pids */
 async function startWorkers(queue, n) {
+  /** @type {number[]} */
+  const pids = [];
   for (let i = 0; i < n; i++) {
-    await start(
+    const { child } = await start(
       process.execPath,
       [CLI, 'worker', '--queue', queue, '--log-format', 'json', '--', process.execPath, SERVER],
       /"msg":"serving"/,
     );
+    if (child.pid !== undefined) pids.push(child.pid);
   }
+  return pids;
 }
 
 /** @param {{ uri: string[], command: string[] }} backendArgs */
@@ -256,7 +312,7 @@ async function latencyPair(urlA, urlB) {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-redis-'));
 try {
   const port = await freePort();
-  await start(
+  const { child: redisChild } = await start(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
     /Ready to accept connections/,
@@ -264,20 +320,34 @@ try {
   const redis = `redis://127.0.0.1:${port}/0`;
 
   // Both pools run side by side (idle workers only block on Redis); their windows alternate.
-  await startWorkers(`${redis}?stream=one`, 1);
-  await startWorkers(`${redis}?stream=two`, 2);
-  const poolOne = await loadPool(`${redis}?stream=one`);
-  const poolTwo = await loadPool(`${redis}?stream=two`);
+  const workersOne = await startWorkers(`${redis}?stream=one`, 1);
+  const workersTwo = await startWorkers(`${redis}?stream=two`, 2);
+  const poolOne = await loadPool(`${redis}?stream=one`, { redis: redisChild.pid, workers: workersOne });
+  const poolTwo = await loadPool(`${redis}?stream=two`, { redis: redisChild.pid, workers: workersTwo });
+  /** @type {{ rate: number, cpuPerCall: Record<string, number> }[]} */
   const ones = [];
+  /** @type {typeof ones} */
   const twos = [];
-  for (let round = 0; round < 3; round++) {
-    ones.push(await poolOne.window((SECONDS * 1000) / 3));
-    twos.push(await poolTwo.window((SECONDS * 1000) / 3));
+  const loads = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    ones.push(await poolOne.window((SECONDS * 1000) / ROUNDS));
+    twos.push(await poolTwo.window((SECONDS * 1000) / ROUNDS));
+    loads.push(os.loadavg()[0]);
   }
   await poolOne.close();
   await poolTwo.close();
-  const one = stats(ones);
-  const two = stats(twos);
+  const one = stats(ones.map((w) => w.rate));
+  const two = stats(twos.map((w) => w.rate));
+  /** Median CPU µs per call of each process kind over a pool's windows. @param {typeof ones} windows */
+  const cpuOf = (windows) =>
+    Object.fromEntries(
+      Object.keys(windows[0]?.cpuPerCall ?? {}).map((key) => [
+        key,
+        Math.round(stats(windows.map((w) => w.cpuPerCall[key] ?? 0)).median),
+      ]),
+    );
+  const cpuOne = cpuOf(ones);
+  const cpuTwo = cpuOf(twos);
 
   await startWorkers(`${redis}?stream=lat`, 1);
   const [direct, viaRedis] = await latencyPair(
@@ -293,8 +363,17 @@ try {
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
-    settings: { seconds: SECONDS, connections: CONNECTIONS, depth: DEPTH, latencyCalls: LATENCY_CALLS },
+    settings: {
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      connections: CONNECTIONS,
+      depth: DEPTH,
+      latencyCalls: LATENCY_CALLS,
+      spinMs: Number(process.env.SPIN_MS ?? 2),
+    },
+    loadDuringWindows: { min: Math.min(...loads), max: Math.max(...loads) },
     cpuBoundTool: { oneWorker: one, twoWorkers: two, ratio, target: 1.6, met: ratio >= 1.6 },
+    cpuMicrosPerCall: { oneWorker: cpuOne, twoWorkers: cpuTwo },
     latencyC1: { direct, viaRedis, addedP50Ms: viaRedis.p50 - direct.p50 },
   };
   /** @param {number} n */
@@ -304,13 +383,18 @@ try {
   const md = [
     `## Scale-out on Redis (${result.date})`,
     '',
-    `Machine: ${result.machine}. Throughput: ${CONNECTIONS} connections x ${DEPTH} calls in flight, 3 alternating windows per pool (median [min-max]). Latency: C=1, ${LATENCY_CALLS} calls each, alternating chunks of 100.`,
+    `Machine: ${result.machine}; 1-minute load during the windows ${result.loadDuringWindows.min.toFixed(1)}–${result.loadDuringWindows.max.toFixed(1)} (2 cores: the 2-worker pool needs both, so any other work on the machine lowers the ratio). Throughput: ${CONNECTIONS} connections x ${DEPTH} calls in flight, ${ROUNDS} alternating windows of ${f((SECONDS * 1000) / ROUNDS)} ms per pool (median [min-max]); the tool burns ${result.settings.spinMs} ms of CPU time per call. Latency: C=1, ${LATENCY_CALLS} calls each, alternating chunks of 100.`,
     '',
     '| case | calls/s |',
     '| --- | --- |',
     `| CPU-bound tool (2 ms), 1 worker | ${f(one.median)} [${f(one.min)}-${f(one.max)}] |`,
     `| CPU-bound tool (2 ms), 2 workers | ${f(two.median)} [${f(two.min)}-${f(two.max)}] |`,
     `| ratio 2/1 (target >= 1.6) | ${ratio.toFixed(2)} ${ratio >= 1.6 ? 'met' : 'missed'} |`,
+    '',
+    '| CPU µs per call (median window) | load generator (Redis client transport) | redis-server | worker(s) | backend child(ren) |',
+    '| --- | --- | --- | --- | --- |',
+    `| 1 worker | ${cpuOne.gen} | ${cpuOne.redis} | ${cpuOne.workers} | ${cpuOne.backends} |`,
+    `| 2 workers | ${cpuTwo.gen} | ${cpuTwo.redis} | ${cpuTwo.workers} | ${cpuTwo.backends} |`,
     '',
     '| C=1 echo through `serve` (HTTP frontend) | p50 ms | p99 ms |',
     '| --- | --- | --- |',

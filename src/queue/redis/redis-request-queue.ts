@@ -1,5 +1,6 @@
 import { SwitchboardError, toSwitchboardError } from '../../errors.js';
 import { recordBytes, type ClientConnection, type ReplyHandlers, type RequestQueue } from '../queue-types.js';
+import { ConsumedReports } from './consumed-reports.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { RedisQueueKeys, type RedisAddress } from './redis-address.js';
 import {
@@ -40,6 +41,14 @@ export class RedisRequestQueue implements RequestQueue {
   readonly #byKey = new Map<string, string>();
   #ready: Promise<{ commands: RedisClient; reader: StreamReader }> | undefined;
   #errorHandlers = new Set<(error: Error) => void>();
+  readonly #consumed = new ConsumedReports((conn, bytes) => {
+    const state = this.#keys.connection(conn);
+    this.#ready
+      ?.then(async ({ commands }) => {
+        await Promise.all([commands.hIncrBy(state, 'tx', bytes), commands.pExpire(state, CONNECTION_TTL_MS)]);
+      })
+      .catch(() => undefined);
+  });
 
   private constructor(address: RedisAddress, settings: RedisClientSettings, cacheKey: string) {
     this.#address = address;
@@ -173,15 +182,11 @@ export class RedisRequestQueue implements RequestQueue {
       bytes += recordBytes(record);
       open.handlers.onRecord(record);
     }
-    // Acknowledge and delete once handed over (auto-pipelined into one round trip with the counter).
+    // Acknowledge and delete once handed over (auto-pipelined into one round trip).
     const group = this.#address.group;
     void commands.xAck(key, group, ids).catch(() => undefined);
     void commands.xDel(key, ids).catch(() => undefined);
-    if (conn !== undefined && bytes > 0) {
-      const state = this.#keys.connection(conn);
-      void commands.hIncrBy(state, 'tx', bytes).catch(() => undefined);
-      void commands.pExpire(state, CONNECTION_TTL_MS).catch(() => undefined);
-    }
+    if (conn !== undefined) this.#consumed.add(conn, bytes);
   }
 
   async #forget(conn: string): Promise<void> {
@@ -194,6 +199,7 @@ export class RedisRequestQueue implements RequestQueue {
     ready?.then(({ reader }) => reader.remove(open.key)).catch(() => undefined);
     if (this.#connections.size > 0) return;
     // The last connection closed: release the Redis connections (a later open reconnects).
+    this.#consumed.flush();
     this.#ready = undefined;
     if (shared.get(this.#cacheKey) === this) shared.delete(this.#cacheKey);
     const parts = await ready?.catch(() => undefined);

@@ -10,6 +10,7 @@ import type {
   WorkerHandlers,
   WorkerQueue,
 } from '../queue-types.js';
+import { ConsumedReports } from './consumed-reports.js';
 import { DeadWorkerJanitor } from './dead-worker-janitor.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { RedisQueueKeys, type RedisAddress } from './redis-address.js';
@@ -52,7 +53,15 @@ export class RedisWorkerQueue implements WorkerQueue {
   #heartbeat: NodeJS.Timeout | undefined;
   #handlers: WorkerHandlers | undefined;
   #acks = new Map<string, string[]>();
-  #consumed = new Map<string, number>();
+  readonly #consumed = new ConsumedReports((conn, bytes) => {
+    const commands = this.#commands;
+    if (commands === undefined) return;
+    const report = (error: unknown): void => this.#handlers?.onError(toSwitchboardError(error));
+    const key = this.#keys.connection(conn);
+    commands.hIncrBy(key, 'rx', bytes).catch(report);
+    // A counter may outlive its connection (released meanwhile): never without an expiry.
+    commands.pExpire(key, CONNECTION_TTL_MS).catch(report);
+  });
   #flushScheduled = false;
   #closed = false;
   #janitor: DeadWorkerJanitor | undefined;
@@ -244,9 +253,7 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   consumed(conn: string, bytes: number): void {
-    if (bytes <= 0) return;
-    this.#consumed.set(conn, (this.#consumed.get(conn) ?? 0) + bytes);
-    this.#scheduleFlush();
+    this.#consumed.add(conn, bytes);
   }
 
   async consumedByClient(conn: string): Promise<number> {
@@ -267,6 +274,7 @@ export class RedisWorkerQueue implements WorkerQueue {
     await this.#reader?.close();
     const commands = this.#commands;
     if (commands === undefined) return;
+    this.#consumed.flush();
     this.#flush();
     try {
       // Leaving on purpose: nothing of ours is left to adopt.
@@ -322,7 +330,7 @@ export class RedisWorkerQueue implements WorkerQueue {
     });
   }
 
-  /** Sends the batched acknowledgements and counters (one pipelined round trip). */
+  /** Sends the batched acknowledgements, and the counters when closing (one pipelined round trip). */
   #flush(): void {
     const commands = this.#commands;
     if (commands === undefined) return;
@@ -333,12 +341,5 @@ export class RedisWorkerQueue implements WorkerQueue {
       commands.xDel(key, ids).catch(report);
     }
     this.#acks.clear();
-    for (const [conn, bytes] of this.#consumed) {
-      const key = this.#keys.connection(conn);
-      commands.hIncrBy(key, 'rx', bytes).catch(report);
-      // A counter may outlive its connection (released meanwhile): never without an expiry.
-      commands.pExpire(key, CONNECTION_TTL_MS).catch(report);
-    }
-    this.#consumed.clear();
   }
 }
