@@ -42,16 +42,19 @@ export function sendAll(channel, { count, concurrency, firstId }) {
 }
 
 /**
- * The CPU cost of one request in a process, measured over `count` requests after a warm-up: CPU time
- * used is nearly independent of other load on the machine, unlike msg/s.
+ * The CPU cost of one request in a process, measured over `count` requests after a warm-up (CPU time
+ * used is nearly independent of other load on the machine, unlike msg/s), and the throughput of
+ * that same burst (comparable between subjects measured in turn, round-robin, seconds apart).
  * @param {import('./channel.js').Channel} channel - opened
  * @param {number} pid - the process whose CPU is counted
  * @param {{ warmup: number, count: number, concurrency: number }} options
- * @returns {Promise<number>} microseconds of CPU per request
+ * @returns {Promise<{ cpuMicros: number, msgPerSec: number }>} CPU µs per request, requests per second
  */
 export async function cpuPerRequest(channel, pid, { warmup, count, concurrency }) {
   await sendAll(channel, { count: warmup, concurrency, firstId: 1 });
   const before = cpuSeconds(pid);
+  const t0 = performance.now();
   await sendAll(channel, { count, concurrency, firstId: 1 + warmup });
-  return ((cpuSeconds(pid) - before) / count) * 1e6;
+  const seconds = (performance.now() - t0) / 1000;
+  return { cpuMicros: ((cpuSeconds(pid) - before) / count) * 1e6, msgPerSec: count / seconds };
 }

@@ -354,12 +354,28 @@ function gatewayCost(byId) {
   const target = 'Gateway with two backends vs plain `serve` with one, C=64: ≤ 10 % fewer msg/s';
   const gateway = byId.get('gateway/gateway-2-backends/c64');
   const serve = byId.get('gateway/serve-1-backend/c64');
+  // The round-robin bursts (the three subjects in turn, five rounds) meet the same load, so they judge
+  // the target; the subjects' own windows, minutes apart, are reported beside them.
+  const roundRobin =
+    /** @type {Record<string, { msgPerSec?: number, msgPerSecVsServe?: number, vsServe?: number }> | undefined} */ (
+      byId.get('gateway/cpu-per-request/c64')?.measured
+    );
+  const rr = roundRobin?.['gateway-2-backends'];
+  const rrServe = roundRobin?.['serve-1-backend'];
+  const windows =
+    gateway?.msgPerSec && serve?.msgPerSec
+      ? `own windows: ${percent(gateway.msgPerSec.median / serve.msgPerSec.median)} (${int(gateway.msgPerSec.median)} vs ${int(serve.msgPerSec.median)} msg/s)${noiseNote(gateway.msgPerSec, serve.msgPerSec, 0.9)}`
+      : undefined;
+  if (rr?.msgPerSecVsServe !== undefined && rr.msgPerSec !== undefined && rrServe?.msgPerSec !== undefined) {
+    const ratio = rr.msgPerSecVsServe;
+    return {
+      target,
+      measured: `${percent(ratio)} of serve, median of 5 round-robin rounds (${int(rr.msgPerSec)} vs ${int(rrServe.msgPerSec)} msg/s; CPU per request ${rr.vsServe ?? '?'}× serve's)${windows ? `; ${windows}` : ''}`,
+      status: verdict(ratio >= 0.9),
+    };
+  }
   if (missingStatus(gateway) || !gateway?.msgPerSec) return noNumber(gateway, target);
   if (!serve?.msgPerSec) return { target, measured: 'plain serve was not measured', status: 'not run' };
   const ratio = gateway.msgPerSec.median / serve.msgPerSec.median;
-  return {
-    target,
-    measured: `${percent(ratio)} of serve (${int(gateway.msgPerSec.median)} vs ${int(serve.msgPerSec.median)} msg/s)${noiseNote(gateway.msgPerSec, serve.msgPerSec, 0.9)}`,
-    status: verdict(ratio >= 0.9),
-  };
+  return { target, measured: `${percent(ratio)} of serve, ${windows}`, status: verdict(ratio >= 0.9) };
 }

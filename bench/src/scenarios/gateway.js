@@ -54,9 +54,11 @@ async function start(ctx, s, payloadBytes) {
 }
 
 /**
- * The gateway's cost: `switchboard serve` with `servers:` against plain `serve`, same run, C=64, msg/s
- * (noisy on a shared machine) and CPU microseconds per request of the switchboard process, measured
- * round-robin over the three subjects (nearly independent of other load).
+ * The gateway's cost: `switchboard serve` with `servers:` against plain `serve`, same run, C=64: msg/s
+ * of each subject in its own windows (noisy on a shared machine: the subjects run minutes apart), and
+ * round-robin bursts of 20,000 requests over the three subjects, five rounds, giving the CPU
+ * microseconds per request of the switchboard process (nearly independent of other load) and msg/s
+ * compared round by round (the three subjects meet the same load).
  * @type {import('./cases.js').Scenario}
  */
 export default {
@@ -96,18 +98,29 @@ export default {
           const { channel, pid } = await start(ctx, s, 16);
           await channel.open();
           ctx.defer(() => channel.close());
-          started.push({ subject: s.subject, channel, pid, samples: /** @type {number[]} */ ([]) });
+          started.push({
+            subject: s.subject,
+            channel,
+            pid,
+            samples: /** @type {number[]} */ ([]),
+            rates: /** @type {number[]} */ ([]),
+          });
         }
         for (let round = 0; round < 5; round++) {
           for (const s of started) {
-            s.samples.push(
-              await cpuPerRequest(s.channel, s.pid, { warmup: 3000, count: 20_000, concurrency: 64 }),
-            );
+            const sample = await cpuPerRequest(s.channel, s.pid, {
+              warmup: 3000,
+              count: 20_000,
+              concurrency: 64,
+            });
+            s.samples.push(sample.cpuMicros);
+            s.rates.push(sample.msgPerSec);
           }
         }
         /** @param {number[]} v */
         const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
-        const serveUs = median(started[0]?.samples ?? []);
+        const serve = started[0];
+        const serveUs = median(serve?.samples ?? []);
         return Object.fromEntries(
           started.map((s) => [
             s.subject,
@@ -115,6 +128,10 @@ export default {
               cpuMicrosPerRequest: Math.round(median(s.samples) * 10) / 10,
               samples: s.samples.map((v) => Math.round(v * 10) / 10),
               vsServe: Math.round((median(s.samples) / serveUs) * 1000) / 1000,
+              // msg/s of each round-robin burst, and its ratio to serve's burst of the same round.
+              msgPerSec: Math.round(median(s.rates)),
+              msgPerSecVsServe:
+                Math.round(median(s.rates.map((rate, i) => rate / (serve?.rates[i] ?? NaN))) * 1000) / 1000,
             },
           ]),
         );
