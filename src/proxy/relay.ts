@@ -6,10 +6,11 @@ import {
   isResponse,
   isRequestId,
   type JSONRPCMessage,
-  type JSONRPCRequest,
   type RequestId,
 } from '../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
+import { paramOf, progressTokenOf } from '../framing/frame-message.js';
+import { enableRawFrames } from '../framing/raw-frame-mode.js';
 import { AbandonedCalls } from './abandoned-calls.js';
 import { InflightTable, type InflightRequest } from './inflight-table.js';
 import { relatedOptionsFor, sendOptionsFor } from './relay-options.js';
@@ -44,11 +45,6 @@ export interface RelayOptions {
   inflight?:
     readonly { id: RequestId; method: string; progressToken?: string | number | undefined }[] | undefined;
 }
-
-const progressTokenOf = (message: JSONRPCRequest): string | number | undefined => {
-  const token = message.params?._meta?.progressToken;
-  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
-};
 
 /** Notifications a per-request-stream frontend routes by themselves (token, request id, subscription). */
 const SELF_ROUTED = new Set(['notifications/progress', 'notifications/cancelled']);
@@ -127,6 +123,9 @@ export class Relay {
     if (this.#frontend.hasPerRequestStream === true) {
       this.#owners = { calls: new Set(), abandoned: new AbandonedCalls() };
     }
+    // Both sides keep the bytes of what they read, so what passes unchanged is written as it arrived.
+    enableRawFrames(this.#frontend);
+    enableRawFrames(this.#backend);
     this.#backend.onmessage = this.#fromServer;
     this.#frontend.onerror = (e) => this.#options.onError?.(e, 'frontend');
     this.#backend.onerror = (e) => this.#options.onError?.(e, 'backend');
@@ -233,7 +232,7 @@ export class Relay {
       return;
     }
     if (isNotification(message) && message.method === 'notifications/cancelled') {
-      const id = message.params?.requestId;
+      const id = paramOf(message, 'requestId');
       if (isRequestId(id)) {
         // The server may go on with a cancelled call for a while: it stays a possible owner.
         const call = this.#owners?.calls.has(id) === true;
@@ -259,7 +258,7 @@ export class Relay {
       }
       this.#notifyDrained();
     } else if (message.method === 'notifications/progress') {
-      const token = message.params?.progressToken;
+      const token = paramOf(message, 'progressToken');
       if (typeof token === 'string' || typeof token === 'number') this.#inflight.progressed(token);
     } else if (
       options === undefined &&
