@@ -294,6 +294,21 @@ export function isToolErrorResult(message: JSONRPCMessage): boolean {
   );
 }
 
+/**
+ * `true` when the result has a member `name` (`task`, `_meta`), read without opening the message; `false`
+ * for a message without a result.
+ */
+export function resultHas(message: JSONRPCMessage, name: 'task' | '_meta'): boolean {
+  if (!('result' in message)) return false;
+  const state = stateOf(message);
+  if (state === undefined || !untouched(message as unknown as Framed, 'result')) {
+    return (message.result as Record<string, unknown> | undefined)?.[name] !== undefined;
+  }
+  const range = state.scan.facts.get(name === 'task' ? Key.resultTask : Key.resultMeta);
+  // JSON has no undefined: a member that is there has a value.
+  return range !== undefined;
+}
+
 /** `true` for a message that keeps its frame (delivered in raw-frame mode). */
 export function isFramedMessage(message: JSONRPCMessage): boolean {
   return stateOf(message) !== undefined;

@@ -2,8 +2,8 @@
  * A validating scanner of one JSON-RPC frame held as a list of byte chunks: it checks the whole text
  * against the JSON grammar (exactly what `JSON.parse` accepts, never more) and records the envelope —
  * the top-level members with their byte ranges, and a few facts a relay needs (`params._meta.
- * progressToken`, `params.progressToken`, `params.requestId`, `params.name`, `result.isError`,
- * `error.code`) — without building any value. Linear in the frame's size, iterative (no recursion),
+ * progressToken`, `params.progressToken`, `params.requestId`, `params.name`, `result.isError`, whether
+ * `result` has `task` or `_meta`, `error.code`) — without building any value. Linear in the frame's size, iterative (no recursion),
  * no backtracking; strings, where the bytes of a large frame are, are skipped four bytes at a time.
  *
  * It answers only for what it understands: a frame whose top level is not an object, with a key
@@ -25,6 +25,8 @@ export const Key = {
   name: 13,
   metaProgressToken: 20,
   isError: 30,
+  resultTask: 31,
+  resultMeta: 32,
   errorCode: 40,
 } as const;
 
@@ -35,6 +37,8 @@ export type FactKey =
   | typeof Key.name
   | typeof Key.metaProgressToken
   | typeof Key.isError
+  | typeof Key.resultTask
+  | typeof Key.resultMeta
   | typeof Key.errorCode;
 
 /** One top-level member: its key and the byte range of its value (absolute offsets in the frame). */
@@ -78,7 +82,7 @@ const PARAMS_KEYS = table({
   name: Key.name,
 });
 const META_KEYS = table({ progressToken: Key.metaProgressToken });
-const RESULT_KEYS = table({ isError: Key.isError });
+const RESULT_KEYS = table({ isError: Key.isError, task: Key.resultTask, _meta: Key.resultMeta });
 const ERROR_KEYS = table({ code: Key.errorCode });
 
 // Container tags: which keys of a container matter.

@@ -37,10 +37,15 @@ const answerBytes = (id: number): Buffer =>
     `{"result":{"content":[{"type":"text","text":"é \u2028 \\u2028 \\u00e9"}],"x":1.0,"y":1e3},"id":${id},"jsonrpc":"2.0"}`,
   );
 
+/** The answer as the backend is asked to write it: its own id for the request in place of `__ID__`. */
+const answerTemplate = Buffer.from(answerBytes(0).toString('utf8').replace('"id":0', '"id":__ID__')).toString(
+  'base64',
+);
+
 /** The request the client sends: members in odd order, odd numbers and escapes, the answer to give. */
-const requestBytes = (id: number): Buffer =>
+const requestBytes = (id: number, token = true): Buffer =>
   Buffer.from(
-    `{"params":{"arguments":{"n":1.0,"m":1e3,"s":"é \u2028 \\u2028 \\u00e9","line":"${answerBytes(id).toString('base64')}"},"name":"reply","_meta":{"progressToken":"t\\u0031"}},"method":"tools/call","id":${id},"jsonrpc":"2.0"}`,
+    `{"params":{"arguments":{"n":1.0,"m":1e3,"s":"é \u2028 \\u2028 \\u00e9","line":"${answerTemplate}"},"name":"reply"${token ? ',"_meta":{"progressToken":"t\\u0031"}' : ''}},"method":"tools/call","id":${id},"jsonrpc":"2.0"}`,
   );
 
 const INITIALIZE = JSON.stringify({
@@ -148,6 +153,36 @@ describe('byte identity through serve', () => {
       expect(lines.some((l) => l.equals(requestBytes(7)))).toBe(true);
     }, 90_000);
   }
+
+  it('shared mode: only the id changes, spliced into the bytes both ways', async () => {
+    const record = path.join(dir, `record-${++recordCount}.b64`);
+    const serve = await startServe([
+      '--listen',
+      'http://127.0.0.1:0/mcp',
+      '--response-mode',
+      'json',
+      '--session-mode',
+      'shared',
+      ...backendArgs(record),
+    ]);
+    started.push(serve);
+    const url = serve.urls[0] as string;
+    const init = await post(url, INITIALIZE, {});
+    const headers = {
+      'mcp-session-id': String(init.headers['mcp-session-id']),
+      'mcp-protocol-version': '2025-06-18',
+    };
+    await post(url, INITIALIZED, headers);
+    const answer = await post(url, requestBytes(10, false), headers);
+    expect(answer.body.toString('utf8')).toBe(answerBytes(10).toString('utf8'));
+    // The backend saw the request under the shared backend's own id, every other byte as sent.
+    const sent = requestBytes(10, false).toString('utf8');
+    const seen = received(record)
+      .map((l) => l.toString('utf8'))
+      .find((l) => l.includes('"name":"reply"'));
+    expect(seen).toMatch(/"id":\d+,"jsonrpc"/);
+    expect(seen?.replace(/"id":\d+,"jsonrpc"/, '"id":10,"jsonrpc"')).toBe(sent);
+  }, 90_000);
 
   it('stdio frontend → stdio backend, both directions', async () => {
     const record = path.join(dir, `record-${++recordCount}.b64`);
