@@ -32,26 +32,42 @@ const DEEP_KEYS: readonly DeepKey[] = ['params', 'result', 'error'];
 
 interface FrameState {
   readonly chunks: readonly Buffer[];
-  readonly scan: FrameScan;
+  /** Where the JSON text lies in the chunks (surrounding whitespace excluded). */
+  readonly start: number;
+  readonly end: number;
+  readonly singleLine: boolean;
   /** Top-level keys in frame order. */
   readonly keys: readonly string[];
   readonly jsonrpc: unknown;
   readonly id: unknown;
   readonly method: unknown;
-  /** Deep members already parsed (the error object is parsed to validate it). */
+  /**
+   * Deep members already parsed and never handed out: all of them for a small frame (parsed whole), the
+   * error object of a scanned one (parsed to validate it).
+   */
   readonly parsed: Partial<Record<DeepKey, unknown>>;
+  /** The scanner's envelope: member ranges and facts (a small frame is scanned only to splice an id). */
+  scan: FrameScan | undefined;
   /** Replacement bytes for the id value (a copy made by {@link withFrameId}). */
   readonly idBytes?: Buffer | undefined;
 }
 
 type Framed = Record<string | symbol, unknown> & { [FRAME]?: FrameState };
 
+/**
+ * Frames up to this size are parsed whole with `JSON.parse` (faster than any scanner written in
+ * JavaScript at this size); larger ones are scanned and their deep members parsed only when read.
+ * Either way the message keeps its bytes.
+ */
+export const SCAN_ABOVE_BYTES = 16 * 1024;
+
 function stateOf(message: unknown): FrameState | undefined {
   return typeof message === 'object' && message !== null ? (message as Framed)[FRAME] : undefined;
 }
 
 function memberOf(state: FrameState, key: string): ScannedMember | undefined {
-  for (const m of state.scan.members) if (m.key === key) return m;
+  state.scan ??= scanFrame(state.chunks);
+  for (const m of state.scan?.members ?? []) if (m.key === key) return m;
   return undefined;
 }
 
@@ -67,6 +83,8 @@ function open(message: Framed, key: DeepKey): unknown {
     const m = memberOf(state, key) as ScannedMember;
     value = parseRange(state.chunks, m.start, m.end);
   }
+  // Handed out now: it may change, so it is no longer pristine for facts or copies.
+  delete state.parsed[key];
   Object.defineProperty(message, key, { value, writable: true, enumerable: true, configurable: true });
   return value;
 }
@@ -107,11 +125,78 @@ function scalarOf(chunks: readonly Buffer[], m: ScannedMember): unknown {
   return JSON.parse(bytes.toString('utf8'));
 }
 
+/** Reused for every message (one descriptor object less per message). */
+const FRAME_DESCRIPTOR: PropertyDescriptor = { value: undefined };
+
+const define = (message: Framed, key: DeepKey): void => {
+  Object.defineProperty(message, key, ACCESSORS[key]);
+};
+
 /**
- * Builds the framed message of a scanned frame, or `undefined` when the frame is not a valid JSON-RPC
- * message (the caller then takes the ordinary path, which refuses it with the usual error).
+ * A new object with the members in `keys` order, deep members behind their accessors. The key orders
+ * the SDKs and most servers write are built by hand (static property names: fast, shared hidden
+ * classes); any other order one member at a time.
  */
-function framedMessage(chunks: readonly Buffer[], scan: FrameScan): JSONRPCMessage | undefined {
+function shaped(keys: readonly string[], v: Record<string, unknown>): Framed {
+  const [a, b, c, d] = keys;
+  let m: Framed;
+  if (keys.length === 4 && a === 'method' && b === 'params' && c === 'jsonrpc' && d === 'id') {
+    m = { method: v.method };
+    define(m, 'params');
+    m.jsonrpc = v.jsonrpc;
+    m.id = v.id;
+    return m;
+  }
+  if (keys.length === 4 && a === 'jsonrpc' && b === 'id' && c === 'method' && d === 'params') {
+    m = { jsonrpc: v.jsonrpc, id: v.id, method: v.method };
+    define(m, 'params');
+    return m;
+  }
+  if (keys.length === 3) {
+    if (a === 'jsonrpc' && b === 'id' && (c === 'result' || c === 'error')) {
+      m = { jsonrpc: v.jsonrpc, id: v.id };
+      define(m, c);
+      return m;
+    }
+    if (a === 'result' && b === 'jsonrpc' && c === 'id') {
+      m = {};
+      define(m, 'result');
+      m.jsonrpc = v.jsonrpc;
+      m.id = v.id;
+      return m;
+    }
+    if (a === 'jsonrpc' && b === 'method' && c === 'params') {
+      m = { jsonrpc: v.jsonrpc, method: v.method };
+      define(m, 'params');
+      return m;
+    }
+    if (a === 'method' && b === 'params' && c === 'jsonrpc') {
+      m = { method: v.method };
+      define(m, 'params');
+      m.jsonrpc = v.jsonrpc;
+      return m;
+    }
+  }
+  m = {};
+  for (const key of keys) {
+    if (key === 'params' || key === 'result' || key === 'error') define(m, key);
+    else m[key] = v[key];
+  }
+  return m;
+}
+
+/** Attaches `state` to a new message holding `values` (deep members behind their accessors). */
+function build(state: FrameState, values: Record<string, unknown>): JSONRPCMessage {
+  const message = shaped(state.keys, values);
+  // Not enumerable: invisible to JSON, spread copies and deep-equality checks.
+  FRAME_DESCRIPTOR.value = state;
+  Object.defineProperty(message, FRAME, FRAME_DESCRIPTOR);
+  FRAME_DESCRIPTOR.value = undefined;
+  return message as unknown as JSONRPCMessage;
+}
+
+/** A scanned (large) frame as a framed message, or `undefined` when it is not a valid JSON-RPC message. */
+function scannedMessage(chunks: readonly Buffer[], scan: FrameScan): JSONRPCMessage | undefined {
   const probe: Record<string, unknown> = {};
   const parsed: Partial<Record<DeepKey, unknown>> = {};
   const keys: string[] = [];
@@ -127,35 +212,85 @@ function framedMessage(chunks: readonly Buffer[], scan: FrameScan): JSONRPCMessa
   if (invalidMessageReason(probe) !== undefined) return undefined;
   const state: FrameState = {
     chunks,
-    scan,
+    start: scan.start,
+    end: scan.end,
+    singleLine: scan.singleLine,
     keys,
     jsonrpc: probe.jsonrpc,
     id: probe.id,
     method: probe.method,
     parsed,
+    scan,
   };
-  const message: Framed = {};
-  for (const key of keys) {
-    if (key === 'params' || key === 'result' || key === 'error') {
-      Object.defineProperty(message, key, ACCESSORS[key]);
-    } else message[key] = probe[key];
+  return build(state, probe);
+}
+
+const isWsByte = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** A small frame, parsed whole, as a framed message; `undefined` when not valid JSON or not a message. */
+function parsedMessage(chunks: readonly Buffer[], byteLength: number): JSONRPCMessage | undefined {
+  const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, byteLength);
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
   }
-  Object.defineProperty(message, FRAME, { value: state });
-  return message as unknown as JSONRPCMessage;
+  if (invalidMessageReason(value) !== undefined) return undefined;
+  const record = value as Record<string, unknown>;
+  let start = 0;
+  let end = bytes.length;
+  while (start < end && isWsByte(bytes[start])) start++;
+  while (end > start && isWsByte(bytes[end - 1])) end--;
+  // CR and LF are never raw inside JSON strings: any of them is whitespace between tokens.
+  const lf = bytes.indexOf(0x0a, start);
+  const cr = bytes.indexOf(0x0d, start);
+  const singleLine = (lf === -1 || lf >= end) && (cr === -1 || cr >= end);
+  const keys = Object.keys(record);
+  const parsed: Partial<Record<DeepKey, unknown>> = {};
+  for (const key of keys) {
+    if (key === 'params' || key === 'result' || key === 'error') parsed[key] = record[key];
+  }
+  const state: FrameState = {
+    chunks: [bytes],
+    start,
+    end,
+    singleLine,
+    keys,
+    jsonrpc: record.jsonrpc,
+    id: record.id,
+    method: record.method,
+    parsed,
+    scan: undefined,
+  };
+  return build(state, record);
 }
 
 /**
- * Scans a frame and returns it as a framed message, or `undefined` when the scanner does not vouch for
- * it (not valid JSON, not a valid message, or a shape it leaves to `JSON.parse`).
+ * Decodes one frame into a framed message, or `undefined` when it is not valid JSON or not a valid
+ * JSON-RPC message — or a shape the scanner leaves to `JSON.parse` — (the caller then takes the ordinary
+ * path, which refuses it with the usual error, or delivers a plain message).
  *
- * Validation is complete: the whole text is checked against the JSON grammar, and the envelope against
- * the same rules as {@link invalidMessageReason}; only building the deep values is deferred.
+ * Validation is complete on both paths: a small frame is parsed whole; a large one is checked against
+ * the whole JSON grammar and its envelope against the same rules as {@link invalidMessageReason}, only
+ * building its deep values is deferred.
+ *
+ * Duplicate keys: `JSON.parse` keeps the last, and so does the envelope; the bytes keep both, for the
+ * receiver to read the same way (every JSON parser we know of keeps the last). A large frame with a
+ * duplicated top-level key is not framed at all.
  *
  * @param chunks - the bytes of one frame, in order (kept by reference: the caller must not reuse them)
+ * @param scanAbove - frames larger than this are scanned (default {@link SCAN_ABOVE_BYTES})
  */
-export function decodeFramedMessage(chunks: readonly Buffer[]): JSONRPCMessage | undefined {
+export function decodeFramedMessage(
+  chunks: readonly Buffer[],
+  scanAbove = SCAN_ABOVE_BYTES,
+): JSONRPCMessage | undefined {
+  let byteLength = 0;
+  for (const c of chunks) byteLength += c.length;
+  if (byteLength <= scanAbove) return parsedMessage(chunks, byteLength);
   const scan = scanFrame(chunks);
-  return scan === undefined ? undefined : framedMessage(chunks, scan);
+  return scan === undefined ? undefined : scannedMessage(chunks, scan);
 }
 
 /** The bytes a framed message can be written as. */
@@ -183,21 +318,26 @@ export function rawEncodingOf(message: JSONRPCMessage): RawEncoding | undefined 
     return undefined;
   }
   for (const key of DEEP_KEYS) if (Object.hasOwn(framed, key) && !untouched(framed, key)) return undefined;
-  const { chunks, scan } = state;
+  const { chunks, start, end } = state;
   const idMember = state.idBytes === undefined ? undefined : memberOf(state, 'id');
   const parts: Buffer[] = [];
-  if (idMember === undefined) pushRange(parts, chunks, scan.start, scan.end);
+  if (idMember === undefined) pushRange(parts, chunks, start, end);
   else {
-    pushRange(parts, chunks, scan.start, idMember.start);
+    pushRange(parts, chunks, start, idMember.start);
     parts.push(state.idBytes as Buffer);
-    pushRange(parts, chunks, idMember.end, scan.end);
+    pushRange(parts, chunks, idMember.end, end);
   }
   let byteLength = 0;
   for (const p of parts) byteLength += p.length;
-  return { parts, byteLength, singleLine: scan.singleLine };
+  return { parts, byteLength, singleLine: state.singleLine };
 }
 
 function pushRange(out: Buffer[], chunks: readonly Buffer[], start: number, end: number): void {
+  const only = chunks.length === 1 ? (chunks[0] as Buffer) : undefined;
+  if (only !== undefined && start === 0 && end === only.length) {
+    out.push(only);
+    return;
+  }
   let base = 0;
   for (const chunk of chunks) {
     const next = base + chunk.length;
@@ -216,20 +356,20 @@ function pushRange(out: Buffer[], chunks: readonly Buffer[], start: number, end:
  */
 export function withFrameId<M extends JSONRPCMessage>(message: M, id: string | number): M {
   const state = stateOf(message);
-  if (state === undefined || !state.keys.includes('id') || rawEncodingOf(message) === undefined) {
+  if (
+    state === undefined ||
+    !state.keys.includes('id') ||
+    rawEncodingOf(message) === undefined ||
+    memberOf(state, 'id') === undefined
+  ) {
     return { ...message, id };
   }
-  const copy: Framed = {};
-  const framed = message as unknown as Framed;
-  for (const key of state.keys) {
-    if (key === 'id') copy.id = id;
-    else if (key === 'params' || key === 'result' || key === 'error') {
-      Object.defineProperty(copy, key, ACCESSORS[key]);
-    } else copy[key] = framed[key];
-  }
+  // The copy parses its deep members from the bytes: it shares no object with the original.
   const next: FrameState = { ...state, parsed: {}, id, idBytes: Buffer.from(JSON.stringify(id)) };
-  Object.defineProperty(copy, FRAME, { value: next });
-  return copy as unknown as M;
+  const framed = message as unknown as Framed;
+  const values: Record<string, unknown> = {};
+  for (const key of state.keys) values[key] = key === 'id' ? id : key in ACCESSORS ? undefined : framed[key];
+  return build(next, values) as M;
 }
 
 /** A plain (fully parsed) copy of a framed message; any other message as is. */
@@ -244,10 +384,21 @@ export function plainMessage(message: JSONRPCMessage): JSONRPCMessage {
  * A fact below the top level, read without opening the message: from the frame while its deep member
  * is untouched, else from the object.
  */
-function factOf(message: JSONRPCMessage, deep: DeepKey, fact: FactKey, read: () => unknown): unknown {
+function factOf(
+  message: JSONRPCMessage,
+  deep: DeepKey,
+  fact: FactKey,
+  read: (value: Record<string, unknown> | undefined) => unknown,
+): unknown {
+  const framed = message as unknown as Framed;
   const state = stateOf(message);
-  if (state === undefined || !untouched(message as unknown as Framed, deep)) return read();
-  const range = state.scan.facts.get(fact);
+  if (state === undefined || !untouched(framed, deep)) {
+    return read(framed[deep] as Record<string, unknown> | undefined);
+  }
+  // Never handed out, so as it arrived.
+  const pristine = state.parsed[deep];
+  if (pristine !== undefined) return read(pristine as Record<string, unknown>);
+  const range = state.scan?.facts.get(fact);
   return range === undefined ? undefined : parseRange(state.chunks, range[0], range[1]);
 }
 
@@ -263,7 +414,7 @@ export function progressTokenOf(message: JSONRPCMessage): Token | undefined {
       message,
       'params',
       Key.metaProgressToken,
-      () => (message as { params?: MessageParams }).params?._meta?.progressToken,
+      (params) => (params as MessageParams | undefined)?._meta?.progressToken,
     ),
   );
 }
@@ -273,25 +424,13 @@ export function paramOf(message: JSONRPCMessage, name: 'progressToken' | 'reques
   if (!('params' in message)) return undefined;
   const fact =
     name === 'progressToken' ? Key.paramsProgressToken : name === 'requestId' ? Key.requestId : Key.name;
-  return factOf(
-    message,
-    'params',
-    fact,
-    () => (message.params as Record<string, unknown> | undefined)?.[name],
-  );
+  return factOf(message, 'params', fact, (params) => params?.[name]);
 }
 
 /** `true` for a result with `isError: true` (a tool error). */
 export function isToolErrorResult(message: JSONRPCMessage): boolean {
   if (!('result' in message)) return false;
-  return (
-    factOf(
-      message,
-      'result',
-      Key.isError,
-      () => (message.result as { isError?: unknown } | undefined)?.isError,
-    ) === true
-  );
+  return factOf(message, 'result', Key.isError, (result) => result?.isError) === true;
 }
 
 /**
@@ -300,13 +439,9 @@ export function isToolErrorResult(message: JSONRPCMessage): boolean {
  */
 export function resultHas(message: JSONRPCMessage, name: 'task' | '_meta'): boolean {
   if (!('result' in message)) return false;
-  const state = stateOf(message);
-  if (state === undefined || !untouched(message as unknown as Framed, 'result')) {
-    return (message.result as Record<string, unknown> | undefined)?.[name] !== undefined;
-  }
-  const range = state.scan.facts.get(name === 'task' ? Key.resultTask : Key.resultMeta);
-  // JSON has no undefined: a member that is there has a value.
-  return range !== undefined;
+  const fact = name === 'task' ? Key.resultTask : Key.resultMeta;
+  // A fact that is there has a value (JSON has no undefined): its presence is the answer.
+  return factOf(message, 'result', fact, (result) => result?.[name]) !== undefined;
 }
 
 /** `true` for a message that keeps its frame (delivered in raw-frame mode). */

@@ -30,12 +30,13 @@ function firstBytes(parts: Buffer[], n: number): Buffer[] {
 }
 
 /**
- * A small frame that shares its chunk with other data gets bytes of its own, so a message kept for long
- * (a cached initialize request) does not pin the whole chunk; large frames are kept where they lie.
+ * A frame that is a small part of a large read gets bytes of its own, so a message kept for long (a
+ * cached initialize request) does not pin the whole read; otherwise it stays where it lies (a read's
+ * memory is sized to what was read, so that pins little).
  */
 function ownBytes(segment: Buffer): Buffer {
-  if (segment.length >= 16 * 1024 || segment.buffer.byteLength <= 2 * segment.length) return segment;
-  return Buffer.from(segment);
+  const backing = segment.buffer.byteLength;
+  return backing > 64 * 1024 && segment.length * 4 < backing ? Buffer.from(segment) : segment;
 }
 
 function lastBytes(prev: Buffer, next: Buffer, n: number): Buffer {
