@@ -1,4 +1,4 @@
-import { enableRawFrames, RAW_FRAMES } from '../framing/raw-frame-mode.js';
+import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import { SwitchboardError, toJsonRpcError, toSwitchboardError } from '../errors.js';
 import {
   errorResponse,
@@ -160,6 +160,11 @@ export class LegacyFacingStage implements Transport {
    */
   [RAW_FRAMES](): void {
     enableRawFrames(this.#inner);
+  }
+
+  /** Raw writes only while the stage passes messages through. */
+  [RAW_WRITES](): boolean {
+    return !this.#engaged && writesRaw(this.#inner);
   }
 
   setProtocolVersion(version: string): void {

@@ -46,6 +46,8 @@ interface FrameState {
    * error object of a scanned one (parsed to validate it).
    */
   readonly parsed: Partial<Record<DeepKey, unknown>>;
+  /** Deep members handed out (read): they may have changed since, so they are no longer pristine. */
+  opened: Partial<Record<DeepKey, true>>;
   /** The scanner's envelope: member ranges and facts (a small frame is scanned only to splice an id). */
   scan: FrameScan | undefined;
   /** Replacement bytes for the id value (a copy made by {@link withFrameId}). */
@@ -75,17 +77,20 @@ function parseRange(chunks: readonly Buffer[], start: number, end: number): unkn
   return JSON.parse(sliceChunks(chunks, start, end).toString('utf8'));
 }
 
-/** Opens a deep member: parses it (once), and turns the accessor into a plain data property. */
+/**
+ * Opens a deep member: parses it (once) and hands it out. The accessor stays (redefining the property
+ * would make the object slow for every later reader); the member is marked opened instead.
+ */
 function open(message: Framed, key: DeepKey): unknown {
   const state = message[FRAME] as FrameState;
   let value = state.parsed[key];
   if (value === undefined) {
     const m = memberOf(state, key) as ScannedMember;
     value = parseRange(state.chunks, m.start, m.end);
+    state.parsed[key] = value;
   }
-  // Handed out now: it may change, so it is no longer pristine for facts or copies.
-  delete state.parsed[key];
-  Object.defineProperty(message, key, { value, writable: true, enumerable: true, configurable: true });
+  // Handed out now: it may change, so it is no longer pristine for facts, copies or raw bytes.
+  state.opened[key] = true;
   return value;
 }
 
@@ -110,7 +115,11 @@ const ACCESSORS: Readonly<Record<DeepKey, PropertyDescriptor>> = {
 
 /** `true` while the deep member `key` of a framed message was never read, set or redefined. */
 function untouched(message: Framed, key: DeepKey): boolean {
-  return Object.getOwnPropertyDescriptor(message, key)?.get === ACCESSORS[key].get;
+  // Our accessor still in place (not assigned, deleted or redefined) and never read.
+  return (
+    (message[FRAME] as FrameState).opened[key] !== true &&
+    Object.getOwnPropertyDescriptor(message, key)?.get === ACCESSORS[key].get
+  );
 }
 
 /** A top-level scalar member's value: strings without escapes and numbers are read without JSON.parse. */
@@ -220,6 +229,7 @@ function scannedMessage(chunks: readonly Buffer[], scan: FrameScan): JSONRPCMess
     id: probe.id,
     method: probe.method,
     parsed,
+    opened: {},
     scan,
   };
   return build(state, probe);
@@ -261,6 +271,7 @@ function parsedMessage(chunks: readonly Buffer[], byteLength: number): JSONRPCMe
     id: record.id,
     method: record.method,
     parsed,
+    opened: {},
     scan: undefined,
   };
   return build(state, record);
@@ -365,19 +376,25 @@ export function withFrameId<M extends JSONRPCMessage>(message: M, id: string | n
     return { ...message, id };
   }
   // The copy parses its deep members from the bytes: it shares no object with the original.
-  const next: FrameState = { ...state, parsed: {}, id, idBytes: Buffer.from(JSON.stringify(id)) };
+  const next: FrameState = {
+    ...state,
+    parsed: {},
+    opened: {},
+    id,
+    idBytes: Buffer.from(JSON.stringify(id)),
+  };
   const framed = message as unknown as Framed;
   const values: Record<string, unknown> = {};
   for (const key of state.keys) values[key] = key === 'id' ? id : key in ACCESSORS ? undefined : framed[key];
   return build(next, values) as M;
 }
 
-/** A plain (fully parsed) copy of a framed message; any other message as is. */
+/** A plain (fully parsed) object with the members of a framed message; any other message as is. */
 export function plainMessage(message: JSONRPCMessage): JSONRPCMessage {
   if (stateOf(message) === undefined) return message;
-  const raw = rawEncodingOf(message);
-  if (raw === undefined) return JSON.parse(JSON.stringify(message)) as JSONRPCMessage;
-  return JSON.parse(Buffer.concat(raw.parts, raw.byteLength).toString('utf8')) as JSONRPCMessage;
+  // The copy reads every member (a small frame's are parsed already, a large one's are parsed now): the
+  // framed message is opened and the copy owns the values.
+  return { ...message };
 }
 
 /**

@@ -1,10 +1,20 @@
 /**
  * The switch of raw-frame mode between our own transports (see `frame-message.ts`): a transport that can
- * deliver framed messages implements a method under {@link RAW_FRAMES}; a decorator forwards it to the
- * transport it wraps. The relay turns the mode on for both of its sides; nobody else does, so library
- * users keep receiving plain parsed messages.
+ * deliver framed messages implements a method under {@link RAW_FRAMES}, one that writes them as their
+ * bytes a method under {@link RAW_WRITES}; a decorator forwards both to the transport it wraps. The relay
+ * turns the mode on for a side when the other side writes raw (elsewhere a framed message would only be
+ * serialised again); nobody else does, so library users keep receiving plain parsed messages.
  */
 export const RAW_FRAMES: unique symbol = Symbol.for('mcp-switchboard.rawFrames');
+
+/** Asked whether a transport writes framed messages as their bytes. */
+export const RAW_WRITES: unique symbol = Symbol.for('mcp-switchboard.rawWrites');
+
+/** `true` when `transport` (or what it wraps) writes framed messages as their bytes. */
+export function writesRaw(transport: object): boolean {
+  const ask = (transport as { [RAW_WRITES]?: () => boolean })[RAW_WRITES];
+  return typeof ask === 'function' && ask.call(transport) === true;
+}
 
 /** A transport that can deliver framed messages. */
 export interface RawFrameCapable {

@@ -1,5 +1,5 @@
 import type { JSONRPCMessage } from '../protocol/messages.js';
-import { enableRawFrames, RAW_FRAMES } from '../framing/raw-frame-mode.js';
+import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 
 /**
@@ -53,6 +53,11 @@ export abstract class TransportDecorator implements Transport {
    */
   [RAW_FRAMES](): void {
     enableRawFrames(this.#inner);
+  }
+
+  /** Whether the inner transport writes framed messages as their bytes. */
+  [RAW_WRITES](): boolean {
+    return writesRaw(this.#inner);
   }
 
   setSupportedProtocolVersions(versions: string[]): void {

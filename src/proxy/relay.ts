@@ -10,7 +10,7 @@ import {
 } from '../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { paramOf, progressTokenOf } from '../framing/frame-message.js';
-import { enableRawFrames } from '../framing/raw-frame-mode.js';
+import { enableRawFrames, writesRaw } from '../framing/raw-frame-mode.js';
 import { AbandonedCalls } from './abandoned-calls.js';
 import { InflightTable, type InflightRequest } from './inflight-table.js';
 import { relatedOptionsFor, sendOptionsFor } from './relay-options.js';
@@ -79,6 +79,8 @@ export class Relay {
   #backendState: BackendState = 'waiting';
   /** Messages that arrived while a lazy backend started. */
   #early: { message: JSONRPCMessage; extra: MessageExtraInfo | undefined }[] = [];
+  /** Whether the frontend was offered raw frames (at the backend's first message). */
+  #rawAsked = false;
   /** Per-request-stream frontends: requests that may own an unmarked notification, and abandoned ones. */
   #owners: { calls: Set<RequestId>; abandoned: AbandonedCalls<RequestId> } | undefined;
 
@@ -123,9 +125,9 @@ export class Relay {
     if (this.#frontend.hasPerRequestStream === true) {
       this.#owners = { calls: new Set(), abandoned: new AbandonedCalls() };
     }
-    // Both sides keep the bytes of what they read, so what passes unchanged is written as it arrived.
-    enableRawFrames(this.#frontend);
-    enableRawFrames(this.#backend);
+    // A side keeps the bytes of what it reads when the other side writes them as they are: what passes
+    // unchanged then goes out as it arrived. The backend may not exist yet: it is asked at its first message.
+    if (writesRaw(this.#frontend)) enableRawFrames(this.#backend);
     this.#backend.onmessage = this.#fromServer;
     this.#frontend.onerror = (e) => this.#options.onError?.(e, 'frontend');
     this.#backend.onerror = (e) => this.#options.onError?.(e, 'backend');
@@ -247,6 +249,10 @@ export class Relay {
 
   readonly #fromServer = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
     this.#lastActivity = Date.now();
+    if (!this.#rawAsked) {
+      this.#rawAsked = true;
+      if (writesRaw(this.#backend)) enableRawFrames(this.#frontend);
+    }
     // A backend stage that knows which client request a message belongs to (the era bridge) says so.
     let options: TransportSendOptions | undefined = relatedOptionsFor(extra);
     if (isResponse(message)) {

@@ -10,7 +10,7 @@ import {
   type RequestId,
 } from '../protocol/messages.js';
 import { progressTokenOf, resultHas, withFrameId } from '../framing/frame-message.js';
-import { enableRawFrames } from '../framing/raw-frame-mode.js';
+import { enableRawFrames, writesRaw } from '../framing/raw-frame-mode.js';
 import { MetaKey } from '../protocol/versions.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { AbandonedCalls } from './abandoned-calls.js';
@@ -164,6 +164,11 @@ export class SharedBackend implements PortOwner {
     if (isRequest(message)) return this.#request(port, message, options);
     if (isResponse(message)) return this.#clientAnswer(port, message);
     return this.#notification(port, message);
+  }
+
+  /** Whether the backend connection writes framed messages as their bytes. */
+  writesRaw(): boolean {
+    return writesRaw(this.#backend);
   }
 
   closePort(port: SharedPort): void {

@@ -9,7 +9,7 @@ import {
 } from '../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { paramOf, withFrameId } from '../framing/frame-message.js';
-import { enableRawFrames, RAW_FRAMES } from '../framing/raw-frame-mode.js';
+import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
 
 /**
@@ -124,6 +124,11 @@ export class SupervisedBackend implements Transport {
   /** Requests in flight to the backend. */
   get inflightCount(): number {
     return this.#inflight.size;
+  }
+
+  /** Whether the current backend connection writes framed messages as their bytes. */
+  [RAW_WRITES](): boolean {
+    return this.#inner !== undefined && writesRaw(this.#inner);
   }
 
   /** Raw-frame mode (for our relay), for this and every later backend connection. */

@@ -1,6 +1,6 @@
 import { SwitchboardError } from '../errors.js';
 import type { JSONRPCMessage } from '../protocol/messages.js';
-import { enableRawFrames, RAW_FRAMES } from '../framing/raw-frame-mode.js';
+import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 
 /**
@@ -68,6 +68,11 @@ export class LazyTransport implements Transport {
 
   setProtocolVersion(version: string): void {
     this.#inner?.setProtocolVersion?.(version);
+  }
+
+  /** Whether the transport (once it exists) writes raw. */
+  [RAW_WRITES](): boolean {
+    return this.#inner !== undefined && writesRaw(this.#inner);
   }
 
   /** Raw-frame mode, for the transport once it exists. */

@@ -4,7 +4,7 @@ import type { BudgetLease, BufferBudget } from '../framing/buffer-budget.js';
 import { codecs, type Codec, type FramingName } from '../framing/codec.js';
 import { rawEncodingOf } from '../framing/frame-message.js';
 import { resolveMaxMessageBytes } from '../framing/frame-parser.js';
-import { RAW_FRAMES } from '../framing/raw-frame-mode.js';
+import { RAW_FRAMES, RAW_WRITES } from '../framing/raw-frame-mode.js';
 import type { FrameDecoder } from '../framing/frame-parser.js';
 import { isNotification, type JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, PeerInfo, Transport, TransportSendOptions } from '../transport.js';
@@ -193,6 +193,11 @@ export abstract class StreamTransport implements Transport {
       return Promise.reject(toSwitchboardError(error));
     }
     return this.#writer.write(data);
+  }
+
+  /** Framed messages are written as their bytes. */
+  [RAW_WRITES](): boolean {
+    return true;
   }
 
   /** Raw-frame mode (for our relay): deliver framed messages from now on. */

@@ -7,7 +7,7 @@ import {
   rawEncodingOf,
   type RawEncoding,
 } from '../../../framing/frame-message.js';
-import { RAW_FRAMES } from '../../../framing/raw-frame-mode.js';
+import { RAW_FRAMES, RAW_WRITES } from '../../../framing/raw-frame-mode.js';
 import { JsonRpcCode } from '../../../protocol/json-rpc-codes.js';
 import { isRequest, isResponse, type JSONRPCMessage, type RequestId } from '../../../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../../../transport.js';
@@ -149,6 +149,11 @@ export class SessionTransport implements Transport {
 
   start(): Promise<void> {
     return this.#gate.start();
+  }
+
+  /** Framed messages are written as their bytes (JSON bodies and SSE events). */
+  [RAW_WRITES](): boolean {
+    return true;
   }
 
   /** Raw-frame mode (for our relay): deliver framed messages from now on. */
