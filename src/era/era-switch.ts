@@ -1,6 +1,7 @@
 import { SwitchboardError } from '../errors.js';
 import type { JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
+import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import { isModernClientMessage } from './era-meta.js';
 
 /** What the switch does with the session, decided on its first message. */
@@ -69,6 +70,19 @@ export class EraSwitch implements Transport {
   /** `relay` (same era), `bridge` (translated) or `undecided` (no message yet). */
   get mode(): Mode {
     return this.#mode;
+  }
+
+  /**
+   * Raw-frame mode reaches the backend connection; when the session is bridged instead, the bridge reads
+   * and rebuilds the messages, which then travel as JSON.
+   */
+  [RAW_FRAMES](): void {
+    enableRawFrames(this.#inner);
+  }
+
+  /** Whether what serves the session (the backend connection or the bridge) writes raw. */
+  [RAW_WRITES](): boolean {
+    return writesRaw(this.#target ?? this.#inner);
   }
 
   /** The backend connection starts on the first message, once the era is known. */

@@ -1,3 +1,4 @@
+import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import { SwitchboardError, toJsonRpcError, toSwitchboardError } from '../errors.js';
 import {
   errorResponse,
@@ -151,6 +152,19 @@ export class LegacyFacingStage implements Transport {
   /** `true` once the backend turned out to speak only 2026-07-28 and the stage translates. */
   get engaged(): boolean {
     return this.#engaged;
+  }
+
+  /**
+   * Raw-frame mode reaches the backend connection: a 2025 backend's messages pass through as they are;
+   * the ones this stage translates are new objects and travel as JSON.
+   */
+  [RAW_FRAMES](): void {
+    enableRawFrames(this.#inner);
+  }
+
+  /** Raw writes only while the stage passes messages through. */
+  [RAW_WRITES](): boolean {
+    return !this.#engaged && writesRaw(this.#inner);
   }
 
   setProtocolVersion(version: string): void {

@@ -1,6 +1,7 @@
 import { SwitchboardError, toSwitchboardError } from '../errors.js';
 import { invalidMessageReason, isRequestId, type JSONRPCMessage } from '../protocol/messages.js';
 import { budgetExceededError, type BudgetLease } from './buffer-budget.js';
+import { decodeFramedMessage } from './frame-message.js';
 import { recoverEnvelope } from './recover-envelope.js';
 
 /** Default cap on one message: 32 MiB. */
@@ -31,6 +32,12 @@ export interface DecoderOptions {
    * Default: no shared bound (only `maxMessageBytes`).
    */
   budget?: BudgetLease | undefined;
+  /**
+   * Deliver framed messages (see `frame-message.ts`): scanned instead of parsed, deep members parsed on
+   * first read, the original bytes kept for a transport that sends them on unchanged. Our relay turns
+   * this on; library users get plain parsed messages (default false).
+   */
+  rawFrames?: boolean | undefined;
 }
 
 /** A streaming decoder of frames into JSON-RPC messages. */
@@ -48,6 +55,8 @@ export interface FrameDecoder {
   readonly bufferedBytes: number;
   /** `true` while a frame has begun and not ended (also while an oversized one is being skipped). */
   readonly inFrame: boolean;
+  /** Deliver framed messages from now on (see {@link DecoderOptions.rawFrames}). */
+  rawFrames?: boolean;
 }
 
 /** Hands `error` to `onerror`; a throwing error handler is ignored (it must not break the reader). */
@@ -106,6 +115,32 @@ export function parseFrame(text: string, callbacks: DecoderCallbacks): void {
       details: { messageKind: kind, ...(isRequestId(id) ? { requestId: id } : {}) },
     }),
   );
+}
+
+/**
+ * Raw-frame mode: scans the bytes of one complete frame into a framed message and delivers it; a frame
+ * the scanner does not vouch for (invalid, or a shape it leaves to `JSON.parse`) takes
+ * {@link parseFrame}, which gives exactly the answers it always gave. Never throws.
+ *
+ * @param parts - the frame's bytes in order (without the line terminator); kept by the message
+ */
+export function parseFrameParts(
+  parts: readonly Buffer[],
+  byteLength: number,
+  callbacks: DecoderCallbacks,
+): void {
+  let message: JSONRPCMessage | undefined;
+  try {
+    message = decodeFramedMessage(parts);
+  } catch {
+    message = undefined;
+  }
+  if (message !== undefined) {
+    deliver(callbacks, message);
+    return;
+  }
+  const whole = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, byteLength);
+  parseFrame(whole.toString('utf8'), callbacks);
 }
 
 /** The error for a frame the shared budget refused, with what its first bytes tell. */

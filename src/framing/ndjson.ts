@@ -6,6 +6,7 @@ import {
   ENVELOPE_PEEK_BYTES,
   oversizedFrameError,
   parseFrame,
+  parseFrameParts,
   reportFrameError,
   resolveMaxMessageBytes,
   type DecoderCallbacks,
@@ -26,6 +27,16 @@ function firstBytes(parts: Buffer[], n: number): Buffer[] {
     left -= part.length;
   }
   return out;
+}
+
+/**
+ * A frame that is a small part of a large read gets bytes of its own, so a message kept for long (a
+ * cached initialize request) does not pin the whole read; otherwise it stays where it lies (a read's
+ * memory is sized to what was read, so that pins little).
+ */
+function ownBytes(segment: Buffer): Buffer {
+  const backing = segment.buffer.byteLength;
+  return backing > 64 * 1024 && segment.length * 4 < backing ? Buffer.from(segment) : segment;
 }
 
 function lastBytes(prev: Buffer, next: Buffer, n: number): Buffer {
@@ -67,15 +78,18 @@ export class NdjsonDecoder implements FrameDecoder {
   #skipHead: Buffer = EMPTY;
   #skipTail: Buffer = EMPTY;
   #disposed = false;
+  /** Deliver framed messages (see {@link DecoderOptions.rawFrames}). */
+  rawFrames: boolean;
 
   /**
    * @param callbacks - where messages and per-frame errors go
-   * @param options - `maxMessageBytes` (default 32 MiB), `budget` (default none)
+   * @param options - `maxMessageBytes` (default 32 MiB), `budget` (default none), `rawFrames` (false)
    */
   constructor(callbacks: DecoderCallbacks, options: DecoderOptions = {}) {
     this.#callbacks = callbacks;
     this.#max = resolveMaxMessageBytes(options.maxMessageBytes);
     this.#budget = options.budget;
+    this.rawFrames = options.rawFrames ?? false;
   }
 
   get bufferedBytes(): number {
@@ -151,6 +165,10 @@ export class NdjsonDecoder implements FrameDecoder {
   }
 
   #completeLine(last: Buffer): void {
+    if (this.rawFrames) {
+      this.#completeFrame(last);
+      return;
+    }
     let line: Buffer;
     if (this.#pending.length === 0) line = last;
     else {
@@ -176,6 +194,46 @@ export class NdjsonDecoder implements FrameDecoder {
     }
     if (len === 0) return;
     parseFrame(line.toString('utf8', 0, len), this.#callbacks);
+  }
+
+  /** Raw-frame mode: the line's pieces are scanned where they lie, never joined (unless refused). */
+  #completeFrame(last: Buffer): void {
+    let parts = this.#pending;
+    let len = this.#pendingBytes + last.length;
+    if (parts.length === 0) parts = [ownBytes(last)];
+    else {
+      parts.push(last);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#budget?.release();
+    }
+    // One trailing '\r' belongs to the terminator (CRLF), as in the joined path.
+    const tail = parts[parts.length - 1] as Buffer;
+    if (tail.length > 0 && tail[tail.length - 1] === CR) {
+      parts[parts.length - 1] = tail.subarray(0, tail.length - 1);
+      len--;
+    } else if (tail.length === 0 && len > 0) {
+      const prev = parts[parts.length - 2] as Buffer;
+      if (prev[prev.length - 1] === CR) {
+        parts[parts.length - 2] = prev.subarray(0, prev.length - 1);
+        len--;
+      }
+    }
+    if (len > this.#max) {
+      const line = Buffer.concat(parts, len);
+      reportFrameError(
+        this.#callbacks,
+        oversizedFrameError(
+          line.subarray(0, ENVELOPE_PEEK_BYTES),
+          line.subarray(Math.max(0, len - ENVELOPE_PEEK_BYTES), len),
+          len,
+          this.#max,
+        ),
+      );
+      return;
+    }
+    if (len === 0) return;
+    parseFrameParts(parts, len, this.#callbacks);
   }
 
   #startSkipping(segment: Buffer, refusedByBudget: boolean): void {

@@ -6,6 +6,7 @@ import {
   type JSONRPCMessage,
   type RequestId,
 } from '../protocol/messages.js';
+import { isToolErrorResult } from '../framing/frame-message.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { TOOL_ERROR, errorTypeLabel } from '../observability/metric-labels.js';
 import type { OperationSide, SwitchboardMetrics } from '../observability/metrics-registry.js';
@@ -32,9 +33,6 @@ interface Started {
   method: string;
   at: number;
 }
-
-const isToolError = (message: JSONRPCMessage): boolean =>
-  (message.result as { isError?: unknown } | undefined)?.isError === true;
 
 /**
  * Counts requests by method and outcome, observes their duration, tracks requests in flight and
@@ -102,7 +100,7 @@ class MetricsTransport extends TransportDecorator {
     this.#started.delete(message.id);
     const errorType = isErrorResponse(message)
       ? errorTypeLabel(message.error)
-      : isToolError(message)
+      : isToolErrorResult(message)
         ? TOOL_ERROR
         : undefined;
     this.#metrics.operation(this.#side, started.method, (performance.now() - started.at) / 1000, errorType);

@@ -19,6 +19,7 @@ import {
   isBackendFailureResponse,
   isUnsentError,
 } from './request-outcome.js';
+import { paramOf } from '../framing/frame-message.js';
 import { TransportDecorator } from './transport-decorator.js';
 
 /** Facts about one retry, for metrics and logs. */
@@ -186,7 +187,7 @@ class RetryTransport extends TransportDecorator {
   #idempotent(message: JSONRPCRequest): boolean {
     if (this.#settings.methods.has(message.method)) return true;
     if (message.method !== 'tools/call' || this.#settings.tools.size === 0) return false;
-    const name = message.params?.name;
+    const name = paramOf(message, 'name');
     return typeof name === 'string' && this.#settings.tools.has(name);
   }
 

@@ -1,4 +1,5 @@
 import type { JSONRPCMessage } from '../protocol/messages.js';
+import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 
 /**
@@ -44,6 +45,19 @@ export abstract class TransportDecorator implements Transport {
 
   setProtocolVersion(version: string): void {
     this.#inner.setProtocolVersion?.(version);
+  }
+
+  /**
+   * Raw-frame mode passes through: the inner transport delivers framed messages, which behave as plain
+   * ones for a decorator that reads or changes them (a changed message is serialised as JSON).
+   */
+  [RAW_FRAMES](): void {
+    enableRawFrames(this.#inner);
+  }
+
+  /** Whether the inner transport writes framed messages as their bytes. */
+  [RAW_WRITES](): boolean {
+    return writesRaw(this.#inner);
   }
 
   setSupportedProtocolVersions(versions: string[]): void {

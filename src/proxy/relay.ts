@@ -6,10 +6,11 @@ import {
   isResponse,
   isRequestId,
   type JSONRPCMessage,
-  type JSONRPCRequest,
   type RequestId,
 } from '../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
+import { paramOf, progressTokenOf } from '../framing/frame-message.js';
+import { enableRawFrames, writesRaw } from '../framing/raw-frame-mode.js';
 import { AbandonedCalls } from './abandoned-calls.js';
 import { InflightTable, type InflightRequest } from './inflight-table.js';
 import { relatedOptionsFor, sendOptionsFor } from './relay-options.js';
@@ -45,11 +46,6 @@ export interface RelayOptions {
     readonly { id: RequestId; method: string; progressToken?: string | number | undefined }[] | undefined;
 }
 
-const progressTokenOf = (message: JSONRPCRequest): string | number | undefined => {
-  const token = message.params?._meta?.progressToken;
-  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
-};
-
 /** Notifications a per-request-stream frontend routes by themselves (token, request id, subscription). */
 const SELF_ROUTED = new Set(['notifications/progress', 'notifications/cancelled']);
 /** Long-lived requests whose notifications carry their subscription id: never the owner of others. */
@@ -83,6 +79,8 @@ export class Relay {
   #backendState: BackendState = 'waiting';
   /** Messages that arrived while a lazy backend started. */
   #early: { message: JSONRPCMessage; extra: MessageExtraInfo | undefined }[] = [];
+  /** Whether the frontend was offered raw frames (at the backend's first message). */
+  #rawAsked = false;
   /** Per-request-stream frontends: requests that may own an unmarked notification, and abandoned ones. */
   #owners: { calls: Set<RequestId>; abandoned: AbandonedCalls<RequestId> } | undefined;
 
@@ -127,6 +125,9 @@ export class Relay {
     if (this.#frontend.hasPerRequestStream === true) {
       this.#owners = { calls: new Set(), abandoned: new AbandonedCalls() };
     }
+    // A side keeps the bytes of what it reads when the other side writes them as they are: what passes
+    // unchanged then goes out as it arrived. The backend may not exist yet: it is asked at its first message.
+    if (writesRaw(this.#frontend)) enableRawFrames(this.#backend);
     this.#backend.onmessage = this.#fromServer;
     this.#frontend.onerror = (e) => this.#options.onError?.(e, 'frontend');
     this.#backend.onerror = (e) => this.#options.onError?.(e, 'backend');
@@ -233,7 +234,7 @@ export class Relay {
       return;
     }
     if (isNotification(message) && message.method === 'notifications/cancelled') {
-      const id = message.params?.requestId;
+      const id = paramOf(message, 'requestId');
       if (isRequestId(id)) {
         // The server may go on with a cancelled call for a while: it stays a possible owner.
         const call = this.#owners?.calls.has(id) === true;
@@ -248,6 +249,10 @@ export class Relay {
 
   readonly #fromServer = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
     this.#lastActivity = Date.now();
+    if (!this.#rawAsked) {
+      this.#rawAsked = true;
+      if (writesRaw(this.#backend)) enableRawFrames(this.#frontend);
+    }
     // A backend stage that knows which client request a message belongs to (the era bridge) says so.
     let options: TransportSendOptions | undefined = relatedOptionsFor(extra);
     if (isResponse(message)) {
@@ -259,7 +264,7 @@ export class Relay {
       }
       this.#notifyDrained();
     } else if (message.method === 'notifications/progress') {
-      const token = message.params?.progressToken;
+      const token = paramOf(message, 'progressToken');
       if (typeof token === 'string' || typeof token === 'number') this.#inflight.progressed(token);
     } else if (
       options === undefined &&

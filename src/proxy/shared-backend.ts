@@ -9,6 +9,8 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '../protocol/messages.js';
+import { progressTokenOf, resultHas, withFrameId } from '../framing/frame-message.js';
+import { enableRawFrames, writesRaw } from '../framing/raw-frame-mode.js';
 import { MetaKey } from '../protocol/versions.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { AbandonedCalls } from './abandoned-calls.js';
@@ -105,6 +107,8 @@ export class SharedBackend implements PortOwner {
     this.#elicitations = new BoundedMap(records);
     backend.onmessage = (m, extra) => this.#fromBackend(m, extra);
     backend.onerror = (e) => this.#o.onError?.(e);
+    // What the backend sends keeps its bytes: an answer whose only change is its id is spliced, not rebuilt.
+    enableRawFrames(backend);
   }
 
   /** Sessions attached. */
@@ -162,6 +166,11 @@ export class SharedBackend implements PortOwner {
     return this.#notification(port, message);
   }
 
+  /** Whether the backend connection writes framed messages as their bytes. */
+  writesRaw(): boolean {
+    return writesRaw(this.#backend);
+  }
+
   closePort(port: SharedPort): void {
     this.#ports.delete(port);
     for (const backendId of port.inflight) {
@@ -202,18 +211,19 @@ export class SharedBackend implements PortOwner {
       this.#unsubscribe(port, message.params.uri);
     }
     const backendId = ++this.#next;
-    const original = message.params?._meta?.progressToken;
+    const original = progressTokenOf(message);
     const call = canCallBack(message.method);
     const entry: Outbound = { port, id: message.id, method: message.method, call };
     if (message.method === 'resources/subscribe' && typeof message.params?.uri === 'string') {
       entry.subscribe = message.params.uri;
     }
-    let params = message.params;
-    if (params && (typeof original === 'string' || typeof original === 'number')) {
+    let params: JSONRPCRequest['params'];
+    if (original !== undefined) {
       const token = ++this.#next;
       entry.token = { backend: token, original };
       this.#tokens.set(token, entry);
-      params = { ...params, _meta: { ...params._meta, progressToken: token } };
+      const given = message.params as NonNullable<JSONRPCRequest['params']>;
+      params = { ...given, _meta: { ...given._meta, progressToken: token } };
     }
     this.#outbound.set(backendId, entry);
     port.inflight.add(backendId);
@@ -223,8 +233,9 @@ export class SharedBackend implements PortOwner {
       if (port.callsInflight++ === 0) this.#calling.add(port);
       port.lastCallAt = port.lastRequestAt;
     }
-    const translated: JSONRPCRequest = { ...message, id: backendId };
-    if (params !== message.params) translated.params = params;
+    // Only the id changes (no progress token to translate): the frame goes on with the id bytes spliced.
+    const translated: JSONRPCRequest =
+      original === undefined ? withFrameId(message, backendId) : { ...message, id: backendId, params };
     // Per-message HTTP headers (Mcp-Param-*) travel on; who the caller is stays with the session.
     const forward = options?.headers === undefined ? undefined : { headers: options.headers };
     return this.#backend.send(translated, forward).catch((error: unknown) => {
@@ -335,6 +346,12 @@ export class SharedBackend implements PortOwner {
     }
     this.#forget(backendId as number, false);
     if (entry.method === 'initialize') this.#settleInitialize(message);
+    if (entry.method !== 'tasks/list' && !resultHas(message, 'task') && !resultHas(message, '_meta')) {
+      // Nothing in the result to look at: only the id changes (spliced into the frame when there is one).
+      if (entry.subscribe !== undefined && 'result' in message) this.#subscribe(entry.port, entry.subscribe);
+      entry.port.deliver(withFrameId(message as JSONRPCMessage & { id: RequestId }, entry.id));
+      return;
+    }
     const result = (message as { result?: Record<string, unknown> }).result;
     if (result !== undefined) {
       const taskId = taskIdOf(result.task);

@@ -1,5 +1,6 @@
 import { SwitchboardError } from '../errors.js';
 import type { JSONRPCMessage, RequestId } from '../protocol/messages.js';
+import { RAW_WRITES } from '../framing/raw-frame-mode.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 
 /** What a port needs from the multiplexer that owns it. */
@@ -7,6 +8,8 @@ export interface PortOwner {
   startPort(port: SharedPort): Promise<void>;
   fromPort(port: SharedPort, message: JSONRPCMessage, options?: TransportSendOptions): Promise<void>;
   closePort(port: SharedPort): void;
+  /** Whether the shared backend connection writes framed messages as their bytes. */
+  writesRaw?(): boolean;
 }
 
 /**
@@ -44,6 +47,11 @@ export class SharedPort implements Transport {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Requests go to the shared backend connection (their id spliced in): raw when it writes raw. */
+  [RAW_WRITES](): boolean {
+    return this.#owner.writesRaw?.() === true;
   }
 
   async start(): Promise<void> {

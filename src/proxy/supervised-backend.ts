@@ -8,6 +8,8 @@ import {
   type RequestId,
 } from '../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
+import { paramOf, withFrameId } from '../framing/frame-message.js';
+import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
 
 /**
@@ -89,6 +91,8 @@ export class SupervisedBackend implements Transport {
   #gaveUpIncident: string | undefined;
   /** The current backend proved it works (see {@link BackendEvent} `started`). */
   #proven = false;
+  /** Raw-frame mode was asked for: every backend connection gets it. */
+  #rawFrames = false;
 
   /** @param options - how to connect, restart policy, bounds */
   constructor(options: SupervisedBackendOptions) {
@@ -120,6 +124,17 @@ export class SupervisedBackend implements Transport {
   /** Requests in flight to the backend. */
   get inflightCount(): number {
     return this.#inflight.size;
+  }
+
+  /** Whether the current backend connection writes framed messages as their bytes. */
+  [RAW_WRITES](): boolean {
+    return this.#inner !== undefined && writesRaw(this.#inner);
+  }
+
+  /** Raw-frame mode (for our relay), for this and every later backend connection. */
+  [RAW_FRAMES](): void {
+    this.#rawFrames = true;
+    if (this.#inner) enableRawFrames(this.#inner);
   }
 
   setProtocolVersion(version: string): void {
@@ -185,7 +200,7 @@ export class SupervisedBackend implements Transport {
     if (method === 'initialize' && isRequest(message)) this.#initialize = message;
     else if (method === 'notifications/initialized') this.#initialized = true;
     else if (method === 'notifications/cancelled') {
-      const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      const id = paramOf(message, 'requestId');
       if (typeof id === 'string' || typeof id === 'number') this.#inflight.delete(id);
     }
   }
@@ -241,6 +256,7 @@ export class SupervisedBackend implements Transport {
     this.#inner = inner;
     this.#lastError = undefined;
     this.#proven = false;
+    if (this.#rawFrames) enableRawFrames(inner);
     inner.onerror = (error) => {
       if (
         error instanceof SwitchboardError &&
@@ -305,7 +321,7 @@ export class SupervisedBackend implements Transport {
       this.#pendingReinit = { id, resolve };
     });
     try {
-      await inner.send({ ...original, id });
+      await inner.send(withFrameId(original, id));
       const answer = await answered;
       if ('error' in answer) {
         const said = (answer as { error?: { message?: unknown } }).error?.message;

@@ -1,5 +1,6 @@
 import { SwitchboardError } from '../errors.js';
 import type { JSONRPCMessage } from '../protocol/messages.js';
+import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 
 /**
@@ -16,6 +17,7 @@ export class LazyTransport implements Transport {
   #inner: Transport | undefined;
   #started = false;
   #closed = false;
+  #rawFrames = false;
 
   /** @param factory - creates the unstarted inner transport */
   constructor(factory: () => Promise<Transport>) {
@@ -35,6 +37,7 @@ export class LazyTransport implements Transport {
       throw new SwitchboardError('TRANSPORT_CLOSED', 'Transport closed while connecting');
     }
     this.#inner = inner;
+    if (this.#rawFrames) enableRawFrames(inner);
     inner.onmessage = (message, extra) => this.onmessage?.(message, extra);
     inner.onerror = (error) => this.onerror?.(error);
     inner.onclose = () => {
@@ -65,5 +68,16 @@ export class LazyTransport implements Transport {
 
   setProtocolVersion(version: string): void {
     this.#inner?.setProtocolVersion?.(version);
+  }
+
+  /** Whether the transport (once it exists) writes raw. */
+  [RAW_WRITES](): boolean {
+    return this.#inner !== undefined && writesRaw(this.#inner);
+  }
+
+  /** Raw-frame mode, for the transport once it exists. */
+  [RAW_FRAMES](): void {
+    this.#rawFrames = true;
+    if (this.#inner) enableRawFrames(this.#inner);
   }
 }

@@ -1,5 +1,6 @@
 import type { JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, PeerInfo, Transport, TransportSendOptions } from '../transport.js';
+import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import { InflightTracker } from './socket-inflight.js';
 
 /** A transport that knows its peer (socket and WebSocket transports). */
@@ -50,6 +51,16 @@ export class AcceptedConnection<T extends PeerAwareTransport = PeerAwareTranspor
   /** The underlying transport (a `SocketTransport` or `WebSocketTransport`). */
   get transport(): T {
     return this.#inner;
+  }
+
+  /** Raw-frame mode reaches the connection's transport. */
+  [RAW_FRAMES](): void {
+    enableRawFrames(this.#inner);
+  }
+
+  /** Whether the connection's transport writes raw. */
+  [RAW_WRITES](): boolean {
+    return writesRaw(this.#inner);
   }
 
   /** Remote address and, for verified mTLS clients, the certificate subject and fingerprint. */

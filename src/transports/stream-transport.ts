@@ -2,7 +2,9 @@ import type { Readable, Writable } from 'node:stream';
 import { SwitchboardError, toSwitchboardError } from '../errors.js';
 import type { BudgetLease, BufferBudget } from '../framing/buffer-budget.js';
 import { codecs, type Codec, type FramingName } from '../framing/codec.js';
+import { rawEncodingOf } from '../framing/frame-message.js';
 import { resolveMaxMessageBytes } from '../framing/frame-parser.js';
+import { RAW_FRAMES, RAW_WRITES } from '../framing/raw-frame-mode.js';
 import type { FrameDecoder } from '../framing/frame-parser.js';
 import { isNotification, type JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, PeerInfo, Transport, TransportSendOptions } from '../transport.js';
@@ -78,6 +80,7 @@ export abstract class StreamTransport implements Transport {
   #inbox: (JSONRPCMessage | undefined)[] = [];
   #inboxHead = 0;
   #draining = false;
+  #rawFrames = false;
 
   protected constructor(options: StreamTransportOptions = {}) {
     this.#codec = codecs[options.framing ?? 'ndjson'];
@@ -151,7 +154,7 @@ export abstract class StreamTransport implements Transport {
     );
     this.#decoder = this.#codec.createDecoder(
       { onmessage: this.#onFrame, onerror: this.#onFrameError },
-      { maxMessageBytes: this.#maxMessageBytes, budget: this.#lease },
+      { maxMessageBytes: this.#maxMessageBytes, budget: this.#lease, rawFrames: this.#rawFrames },
     );
     streams.readable.on('data', this.#onData);
     streams.readable.on('end', this.#onEnd);
@@ -169,6 +172,20 @@ export abstract class StreamTransport implements Transport {
           : new SwitchboardError('NOT_STARTED', 'Transport not started; call start() before send()'),
       );
     }
+    // A framed message still as it arrived goes out as the bytes it arrived as.
+    const raw = rawEncodingOf(message);
+    const parts = raw === undefined ? undefined : this.#codec.frameRaw(raw);
+    if (raw !== undefined && parts !== undefined) {
+      if (raw.byteLength > this.#maxMessageBytes) {
+        return Promise.reject(
+          new SwitchboardError(
+            'FRAME_TOO_LARGE',
+            `Outgoing message of ${raw.byteLength} bytes exceeds the limit of ${this.#maxMessageBytes} bytes (maxMessageBytes)`,
+          ),
+        );
+      }
+      return this.#writer.write(parts);
+    }
     let data: string | Buffer;
     try {
       data = this.#codec.encode(message, this.#maxMessageBytes);
@@ -176,6 +193,17 @@ export abstract class StreamTransport implements Transport {
       return Promise.reject(toSwitchboardError(error));
     }
     return this.#writer.write(data);
+  }
+
+  /** Framed messages are written as their bytes. */
+  [RAW_WRITES](): boolean {
+    return true;
+  }
+
+  /** Raw-frame mode (for our relay): deliver framed messages from now on. */
+  [RAW_FRAMES](): void {
+    this.#rawFrames = true;
+    if (this.#decoder) this.#decoder.rawFrames = true;
   }
 
   close(): Promise<void> {

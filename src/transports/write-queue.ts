@@ -82,10 +82,12 @@ export class WriteQueue {
    * Writes `data` after everything written before it.
    * @throws SwitchboardError `TRANSPORT_CLOSED` after {@link fail}; `WRITE_FAILED` when the queue is full
    */
-  write(data: string | Buffer): Promise<void> {
+  write(data: string | Buffer | readonly Buffer[]): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
     // Characters for strings: a cheap approximation of bytes that is enough for a bound.
-    const bytes = data.length;
+    let bytes = 0;
+    if (typeof data === 'string' || Buffer.isBuffer(data)) bytes = data.length;
+    else for (const part of data) bytes += part.length;
     if (this.#blocked && this.#pending.length > 0 && this.#pendingBytes + bytes > this.#maxQueuedBytes) {
       return Promise.reject(
         new SwitchboardError(
@@ -94,7 +96,8 @@ export class WriteQueue {
         ),
       );
     }
-    this.#pending.push(data);
+    if (typeof data === 'string' || Buffer.isBuffer(data)) this.#pending.push(data);
+    else for (const part of data) this.#pending.push(part);
     this.#pendingBytes += bytes;
     const done = (this.#pendingDone ??= deferred());
     if (this.#blocked === undefined) {
@@ -134,12 +137,22 @@ export class WriteQueue {
 
   #flush(): void {
     if (this.#blocked !== undefined || this.#pending.length === 0 || this.#failure) return;
-    const data = combine(this.#pending);
+    const pending = this.#pending;
+    const large = this.#pendingBytes >= FLUSH_BYTES && pending.length > 1;
     const done = this.#pendingDone as Deferred;
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#pendingDone = undefined;
-    if (this.#stream.write(data)) done.resolve();
+    let accepted: boolean;
+    if (large) {
+      // Large pieces (a frame's bytes as received) go out as they are, in one writev: joining them
+      // would copy megabytes for nothing.
+      this.#stream.cork();
+      accepted = true;
+      for (const part of pending) accepted = this.#stream.write(part);
+      this.#stream.uncork();
+    } else accepted = this.#stream.write(combine(pending));
+    if (accepted) done.resolve();
     else {
       this.#blocked = done;
       this.#onPressure?.(true);

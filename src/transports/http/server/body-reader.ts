@@ -25,15 +25,33 @@ export function preloadBody(req: IncomingMessage, body: Buffer): void {
  * @throws SwitchboardError `FRAME_TOO_LARGE` over the limit; `BUFFER_BUDGET_EXCEEDED` when the shared
  *   budget is spent; `CONNECTION_FAILED` when the client aborts
  */
-export function readBody(req: IncomingMessage, maxBytes: number, budget?: BufferBudget): Promise<Buffer> {
+export async function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  budget?: BufferBudget,
+): Promise<Buffer> {
+  const chunks = await readBodyParts(req, maxBytes, budget);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+/**
+ * {@link readBody}, but the body is returned as the chunks it arrived in (no copy into one Buffer).
+ *
+ * @throws as {@link readBody}
+ */
+export function readBodyParts(
+  req: IncomingMessage,
+  maxBytes: number,
+  budget?: BufferBudget,
+): Promise<Buffer[]> {
   const early = preloaded.get(req);
-  if (early !== undefined) return Promise.resolve(early);
+  if (early !== undefined) return Promise.resolve([early]);
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     return Promise.reject(tooLarge(maxBytes, declared));
   }
   const lease = budget?.lease();
-  return new Promise<Buffer>((resolve, reject) => {
+  return new Promise<Buffer[]>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const cleanup = (): void => {
@@ -59,7 +77,7 @@ export function readBody(req: IncomingMessage, maxBytes: number, budget?: Buffer
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      resolve(chunks);
     };
     const onError = (cause: Error): void => {
       cleanup();

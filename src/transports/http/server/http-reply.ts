@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { RawEncoding } from '../../../framing/frame-message.js';
 import { errorResponse, type RequestId } from '../../../protocol/messages.js';
 
 /**
@@ -10,24 +11,41 @@ export const SESSION_NOT_FOUND_CODE = -32001;
 /**
  * Answers with a JSON body (status, `Content-Type`, `Content-Length` and extra headers in one write).
  *
- * @param body - JSON text
+ * @param body - JSON text, or the bytes of a framed message (written as they are, in one writev)
  */
 export function replyJson(
   res: ServerResponse,
   status: number,
-  body: string,
+  body: string | RawEncoding,
   headers?: OutgoingHttpHeaders,
 ): void {
   if (res.headersSent) {
     res.end();
     return;
   }
+  const raw = typeof body !== 'string';
   res.writeHead(status, {
     ...headers,
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
+    'content-length': raw ? body.byteLength : Buffer.byteLength(body),
   });
-  res.end(body);
+  if (!raw) {
+    res.end(body);
+    return;
+  }
+  writeParts(res, body.parts);
+  res.end();
+}
+
+/**
+ * Writes pieces in order, corked so they leave together; returns what the last `write()` returned.
+ */
+export function writeParts(res: ServerResponse, parts: readonly (string | Buffer)[]): boolean {
+  res.cork();
+  let accepted = true;
+  for (const part of parts) accepted = res.write(part);
+  res.uncork();
+  return accepted;
 }
 
 /** Options of {@link replyError}. */

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwitchboardError } from '../../../errors.js';
 import { JsonRpcCode } from '../../../protocol/json-rpc-codes.js';
 import { McpHeader } from '../shared/headers.js';
-import { readBody } from './body-reader.js';
+import { decodeFramedMessage, plainMessage } from '../../../framing/frame-message.js';
+import type { JSONRPCMessage } from '../../../protocol/messages.js';
+import { readBodyParts } from './body-reader.js';
 import { acceptable, isJsonContentType, type Acceptable } from './content-negotiation.js';
 import { edgeRefusal, type EdgePolicy } from './edge-guard.js';
 import { detectEra } from './era-detection.js';
@@ -58,6 +60,13 @@ function pathOf(url: string | undefined): string {
   if (url === undefined) return '/';
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
+}
+
+/** The body as a plain parsed value, for the transports that take no framed messages. */
+function plainBody(body: unknown): unknown {
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? plainMessage(body as JSONRPCMessage)
+    : body;
 }
 
 function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
@@ -260,7 +269,7 @@ export class HttpRouter {
     const version = headerValue(req.headers, McpHeader.protocolVersion);
     const era = detectEra(body, version, this.#rt.eras);
     if (era === 'session') sessionPost(this.#rt, inbound, body, version, accept);
-    else if (era === 'stateless') statelessPost(this.#rt, inbound, body, version, accept);
+    else if (era === 'stateless') statelessPost(this.#rt, inbound, plainBody(body), version, accept);
     else {
       const id = (body as { id?: unknown } | null)?.id;
       replyError(res, era.status, era.code, era.message, {
@@ -284,7 +293,7 @@ export class HttpRouter {
     }
     const body = await this.#readJson(inbound);
     if (body !== NO_BODY && !this.#refusedByAdmit(inbound, body))
-      legacyPost(this.#rt, inbound, session, body);
+      legacyPost(this.#rt, inbound, session, plainBody(body));
   }
 
   /** Runs the `admit` hook; `true` when it refused (and answered). */
@@ -303,9 +312,9 @@ export class HttpRouter {
 
   /** Reads and parses the body, answering 413/400 itself; {@link NO_BODY} when it did. */
   async #readJson({ req, res }: Inbound): Promise<unknown> {
-    let raw: Buffer;
+    let parts: Buffer[];
     try {
-      raw = await readBody(req, this.#rt.maxBodyBytes, this.#rt.bufferBudget);
+      parts = await readBodyParts(req, this.#rt.maxBodyBytes, this.#rt.bufferBudget);
     } catch (error) {
       if (error instanceof SwitchboardError && error.code === 'FRAME_TOO_LARGE') {
         replyError(res, 413, JsonRpcCode.InvalidRequest, error.message, { headers: { connection: 'close' } });
@@ -317,7 +326,13 @@ export class HttpRouter {
       } else res.destroy();
       return NO_BODY;
     }
+    // One valid message (the common case) is scanned, not parsed: it keeps its bytes, and the session
+    // writes them to the backend unchanged. Anything else (batches, invalid bodies) is parsed as JSON and
+    // refused or handled as always.
+    const framed = decodeFramedMessage(parts);
+    if (framed !== undefined) return framed;
     try {
+      const raw = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
       return JSON.parse(raw.toString('utf8')) as unknown;
     } catch {
       replyError(res, 400, JsonRpcCode.ParseError, 'Parse error: the body is not valid JSON');

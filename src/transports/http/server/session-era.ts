@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { JsonRpcCode } from '../../../protocol/json-rpc-codes.js';
 import { invalidMessageReason, isRequest, type JSONRPCMessage } from '../../../protocol/messages.js';
+import { isFramedMessage } from '../../../framing/frame-message.js';
 import { McpHeader } from '../shared/headers.js';
 import type { Acceptable } from './content-negotiation.js';
 import { replyEmpty, replyError, SESSION_NOT_FOUND_CODE } from './http-reply.js';
@@ -50,6 +51,8 @@ function validate(body: unknown, headerVersion: string | undefined): JSONRPCMess
     }
     return body as JSONRPCMessage[];
   }
+  // A framed message was validated when its body was scanned (and reading it here would parse it).
+  if (isFramedMessage(body as JSONRPCMessage)) return [body as JSONRPCMessage];
   const reason = invalidMessageReason(body);
   return reason ?? [body as JSONRPCMessage];
 }

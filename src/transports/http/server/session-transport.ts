@@ -1,5 +1,13 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { toSwitchboardError } from '../../../errors.js';
+import {
+  paramOf,
+  plainMessage,
+  progressTokenOf,
+  rawEncodingOf,
+  type RawEncoding,
+} from '../../../framing/frame-message.js';
+import { RAW_FRAMES, RAW_WRITES } from '../../../framing/raw-frame-mode.js';
 import { JsonRpcCode } from '../../../protocol/json-rpc-codes.js';
 import { isRequest, isResponse, type JSONRPCMessage, type RequestId } from '../../../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../../../transport.js';
@@ -45,6 +53,28 @@ export interface SessionPost {
 /** The first revision whose clients accept the empty-data priming event (SEP-1699). */
 const PRIMING_SINCE = '2025-11-25';
 
+/** A message ready to write: JSON text, or the bytes it arrived as (a framed message sent on unchanged). */
+type Encoded = string | RawEncoding;
+
+function encode(message: JSONRPCMessage): Encoded {
+  const raw = rawEncodingOf(message);
+  // An SSE `data:` field is one line: a frame with a line break inside goes as JSON text.
+  return raw?.singleLine === true ? raw : JSON.stringify(message);
+}
+
+function asText(encoded: Encoded): string {
+  return typeof encoded === 'string'
+    ? encoded
+    : Buffer.concat(encoded.parts, encoded.byteLength).toString('utf8');
+}
+
+/** One SSE event carrying an encoded message. */
+function sseEvent(encoded: Encoded, id: string | undefined): string | (string | Buffer)[] {
+  if (typeof encoded === 'string') return encodeSseEvent(encoded, id);
+  const head = id === undefined ? 'event: message\ndata: ' : `id: ${id}\nevent: message\ndata: `;
+  return [head, ...encoded.parts, '\n\n'];
+}
+
 function noop(): void {
   // Connection loss is not a send failure: the event is stored for resumption, or it is lost with
   // its stream (which the spec allows; disconnection is not cancellation).
@@ -89,6 +119,8 @@ export class SessionTransport implements Transport {
   #protocolVersion: string | undefined;
   #initRequestId: RequestId | undefined;
   #lastActivity = Date.now();
+  /** Deliver framed messages as they are (our relay asked); otherwise plain parsed ones. */
+  #rawFrames = false;
 
   /** @internal Created by the HTTP listener. */
   constructor(sessionId: string, owner: string | undefined, ctx: SessionContext) {
@@ -119,10 +151,20 @@ export class SessionTransport implements Transport {
     return this.#gate.start();
   }
 
+  /** Framed messages are written as their bytes (JSON bodies and SSE events). */
+  [RAW_WRITES](): boolean {
+    return true;
+  }
+
+  /** Raw-frame mode (for our relay): deliver framed messages from now on. */
+  [RAW_FRAMES](): void {
+    this.#rawFrames = true;
+  }
+
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const refusal = this.#gate.sendRefusal('Session closed');
     if (refusal) return Promise.reject(refusal);
-    const json = JSON.stringify(message);
+    const json = encode(message);
     if (isResponse(message) && message.id !== undefined) {
       const id = message.id;
       if (this.#reinit !== undefined && id === this.#reinit.id) {
@@ -146,7 +188,7 @@ export class SessionTransport implements Transport {
     let stream = related === undefined ? undefined : this.#byRequest.get(related);
     // A raw relay (a proxy) gives no related id; progress still names its request by token.
     if (stream === undefined && message.method === 'notifications/progress') {
-      const token = (message.params as { progressToken?: unknown } | undefined)?.progressToken;
+      const token = paramOf(message, 'progressToken');
       if (typeof token === 'string' || typeof token === 'number') stream = this.#byToken.get(token);
     }
     if (stream !== undefined && this.#canCarry(stream)) return this.#emit(stream, json);
@@ -216,8 +258,8 @@ export class SessionTransport implements Transport {
       }
       stream ??= new SessionStream(this.#nextStream++);
       stream.pending.add(m.id);
-      const token = m.params?._meta?.progressToken;
-      if (typeof token === 'string' || typeof token === 'number') (stream.tokens ??= []).push(token);
+      const token = progressTokenOf(m);
+      if (token !== undefined) (stream.tokens ??= []).push(token);
       if (m.method === 'initialize') {
         this.#noteInitializeRequest(m.id, m.params?.protocolVersion);
         // The spec puts the session id on the response carrying the InitializeResult.
@@ -293,12 +335,11 @@ export class SessionTransport implements Transport {
     for (const m of messages) {
       if (!isRequest(m)) continue;
       if (m.method === 'initialize') journal.opened(this.sessionId, this.owner, JSON.stringify(m));
-      const token = m.params?._meta?.progressToken;
       journal.requestStarted(this.sessionId, {
         id: m.id,
         method: m.method,
         streamId: stream.id,
-        progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
+        progressToken: progressTokenOf(m),
       });
     }
   }
@@ -360,7 +401,7 @@ export class SessionTransport implements Transport {
 
   #handOver(message: JSONRPCMessage, extra: MessageExtraInfo | undefined): void {
     try {
-      this.onmessage?.(message, extra);
+      this.onmessage?.(this.#rawFrames ? message : plainMessage(message), extra);
     } catch (error) {
       this.#report(toSwitchboardError(error));
     }
@@ -430,7 +471,7 @@ export class SessionTransport implements Transport {
   }
 
   /** Delivers a response on its stream. */
-  #answer(stream: SessionStream, json: string): Promise<void> {
+  #answer(stream: SessionStream, json: Encoded): Promise<void> {
     const res = stream.json;
     if (res === undefined)
       return stream.lost ? RESOLVED : this.#emit(stream, json, stream.pending.size === 0);
@@ -439,7 +480,7 @@ export class SessionTransport implements Transport {
       replyJson(res, 200, json, stream.headers);
       return RESOLVED;
     }
-    stream.jsonBatch.push(json);
+    stream.jsonBatch.push(asText(json));
     if (stream.pending.size === 0) {
       stream.json = undefined;
       replyJson(res, 200, `[${stream.jsonBatch.join(',')}]`, stream.headers);
@@ -448,17 +489,17 @@ export class SessionTransport implements Transport {
   }
 
   /** Mints an event id (when resumable), stores the event, and writes it if a connection is attached. */
-  #emit(stream: SessionStream, json: string, last = false): Promise<void> {
+  #emit(stream: SessionStream, json: Encoded, last = false): Promise<void> {
     let id: string | undefined;
     const store = this.#ctx.store;
     if (store) {
       const seq = ++stream.seq;
       id = formatEventId(stream.id, seq);
-      store.append(this.sessionId, stream.id, seq, json)?.catch(this.#report);
+      store.append(this.sessionId, stream.id, seq, asText(json))?.catch(this.#report);
     }
     const w = stream.writer;
     if (w === undefined || w.closed || stream.replaying) return RESOLVED;
-    const chunk = encodeSseEvent(json, id);
+    const chunk = sseEvent(json, id);
     if (id !== undefined) stream.sentSeq = stream.seq;
     if (last) {
       // The final answer and the end of the response in one write.

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { SwitchboardError } from '../../../errors.js';
 import { encodeSseComment } from '../shared/sse-encoding.js';
+import { writeParts } from './http-reply.js';
 import type { KeepAliveMember, KeepAliveTicker } from './keep-alive.js';
 
 /** Headers of every SSE response. */
@@ -87,7 +88,7 @@ export class SseWriter implements KeepAliveMember {
    * @throws SwitchboardError `TRANSPORT_CLOSED` when the connection is gone, `SLOW_CONSUMER` when the
    *   client stopped reading (the stream is then destroyed)
    */
-  write(chunk: string): Promise<void> {
+  write(chunk: string | readonly (string | Buffer)[]): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closedError());
     this.#active = true;
     const waiting = this.#res.writableLength;
@@ -99,17 +100,21 @@ export class SseWriter implements KeepAliveMember {
       this.fail(error);
       return Promise.reject(error);
     }
-    if (this.#res.write(chunk)) return RESOLVED;
+    if (typeof chunk === 'string' ? this.#res.write(chunk) : writeParts(this.#res, chunk)) return RESOLVED;
     return this.#waitDrain();
   }
 
   /** Ends the response after what was written (optionally with a last chunk). Idempotent. */
-  end(last?: string): void {
+  end(last?: string | readonly (string | Buffer)[]): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#options.ticker?.delete(this);
     if (last === undefined) this.#res.end();
-    else this.#res.end(last);
+    else if (typeof last === 'string') this.#res.end(last);
+    else {
+      writeParts(this.#res, last);
+      this.#res.end();
+    }
   }
 
   /** Destroys the connection, reporting `error` once through `onFailure`. Idempotent. */
