@@ -50,8 +50,11 @@ export function forwardedParamHeaders(
 ): Record<string, string> | undefined {
   if (headers === undefined) return undefined;
   let out: Record<string, string> | undefined;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || !name.startsWith(McpHeader.paramPrefix)) continue;
+  // Runs for every tools/call: a key loop, not Object.entries (an array of pairs per request).
+  for (const name in headers) {
+    if (!name.startsWith(McpHeader.paramPrefix)) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
     out ??= {};
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }

@@ -8,6 +8,18 @@ import { NODE, REPO_ROOT, serverScript } from './paths.js';
 const CLI = `${REPO_ROOT}dist/cli.js`;
 
 /**
+ * Which build of `switchboard` runs and with which Node flags, for profiling and same-run A/B
+ * comparisons (`src/profile.js`, `src/compare.js`): `BENCH_SERVE_CLI` names another `dist/cli.js`,
+ * `BENCH_SERVE_NODE_ARGS` adds Node flags (space-separated, e.g. `--cpu-prof --cpu-prof-dir=DIR`; Node
+ * refuses `--cpu-prof` in NODE_OPTIONS). Read at each start, so a script may change them between cases.
+ * @returns {string[]} the node flags and the CLI path
+ */
+function serveCommand() {
+  const flags = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return [...flags, process.env.BENCH_SERVE_CLI || CLI];
+}
+
+/**
  * @typedef {{ kind: 'stdio', script: string } | { kind: 'http', url: string } | { kind: 'none' }} Backend -
  *   `none`: the backends are in `extra` (a gateway's `--server NAME=…` flags)
  * @typedef {'http' | 'http-sse' | 'sse' | 'tcp' | 'unix' | 'ws' | 'stdio'} Frontend - `http` answers
@@ -22,7 +34,7 @@ const CLI = `${REPO_ROOT}dist/cli.js`;
  * @returns {string[]} argv after the node binary
  */
 export function serveArgs({ backend, listen, frontend, extra = [] }) {
-  const args = [CLI, 'serve'];
+  const args = [...serveCommand(), 'serve'];
   if (backend.kind === 'http') args.push(backend.url);
   args.push('--listen', listen, '--log-level', 'silent');
   if (frontend === 'http') args.push('--response-mode', 'json');

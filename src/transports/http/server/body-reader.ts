@@ -75,16 +75,21 @@ export function readBodyParts(
       }
       chunks.push(chunk);
     };
+    let ended = false;
     const onEnd = (): void => {
-      cleanup();
+      // The request is over: no 'data' can follow, and the late 'close' and 'error' are ignored below.
+      // Leaving the listeners on the finished request saves four removals per request.
+      ended = true;
+      lease?.release();
       resolve(chunks);
     };
     const onError = (cause: Error): void => {
+      if (ended) return;
       cleanup();
       reject(new SwitchboardError('CONNECTION_FAILED', 'The client aborted the request body', { cause }));
     };
     const onClose = (): void => {
-      if (req.complete) return;
+      if (ended || req.complete) return;
       onError(new Error('request closed before its end'));
     };
     req.on('data', onData);

@@ -30,9 +30,6 @@ type Route = 'mcp' | 'sse' | 'messages' | { mount: HttpMount; basePath: string; 
 
 const ALL_ERAS = { session: true, stateless: true };
 
-/** Marks a request already answered while reading its body. */
-const NO_BODY: unique symbol = Symbol('no body');
-
 /** Routing configuration of one listener. */
 export interface RouterConfig {
   /** The MCP endpoint path, or `undefined` when the listener serves no MCP endpoint. */
@@ -105,9 +102,13 @@ export class HttpRouter {
     pending?.catch((error: unknown) => this.#fail(res, error));
   };
 
-  async #withExtraRoutes(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const handled = await (this.#config.onRequest as ExtraRouteHandler)(req, res);
-    if (!handled && !res.headersSent) await this.#route(req, res);
+  #withExtraRoutes(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
+    const handled = (this.#config.onRequest as ExtraRouteHandler)(req, res);
+    // Extra routes decide synchronously in the common case: no promise and no microtask hop per request.
+    if (isPromise(handled)) {
+      return handled.then((h) => (h || res.headersSent ? undefined : this.#route(req, res)));
+    }
+    return handled || res.headersSent ? undefined : this.#route(req, res);
   }
 
   #route(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
@@ -244,7 +245,7 @@ export class HttpRouter {
     return undefined;
   }
 
-  async #mcpPost(inbound: Inbound, accept: Acceptable): Promise<void> {
+  #mcpPost(inbound: Inbound, accept: Acceptable): Promise<void> | undefined {
     const { req, res } = inbound;
     if (!isJsonContentType(headerValue(req.headers, 'content-type'))) {
       replyError(
@@ -253,7 +254,7 @@ export class HttpRouter {
         JsonRpcCode.InvalidRequest,
         'Unsupported Media Type: Content-Type must be application/json',
       );
-      return;
+      return undefined;
     }
     if (!accept.json && !accept.sse) {
       replyError(
@@ -262,10 +263,14 @@ export class HttpRouter {
         JsonRpcCode.InvalidRequest,
         'Not Acceptable: Accept must list application/json and text/event-stream',
       );
-      return;
+      return undefined;
     }
-    const body = await this.#readJson(inbound);
-    if (body === NO_BODY || this.#refusedByAdmit(inbound, body)) return;
+    return this.#readJson(inbound, (body) => this.#mcpBody(inbound, accept, body));
+  }
+
+  #mcpBody(inbound: Inbound, accept: Acceptable, body: unknown): void {
+    if (this.#refusedByAdmit(inbound, body)) return;
+    const { req, res } = inbound;
     const version = headerValue(req.headers, McpHeader.protocolVersion);
     const era = detectEra(body, version, this.#rt.eras);
     if (era === 'session') sessionPost(this.#rt, inbound, body, version, accept);
@@ -279,9 +284,9 @@ export class HttpRouter {
     }
   }
 
-  async #legacyMessage(inbound: Inbound): Promise<void> {
+  #legacyMessage(inbound: Inbound): Promise<void> | undefined {
     const session = legacyFind(this.#rt, inbound);
-    if (session === undefined) return;
+    if (session === undefined) return undefined;
     if (!isJsonContentType(headerValue(inbound.req.headers, 'content-type'))) {
       replyError(
         inbound.res,
@@ -289,11 +294,11 @@ export class HttpRouter {
         JsonRpcCode.InvalidRequest,
         'Unsupported Media Type: Content-Type must be application/json',
       );
-      return;
+      return undefined;
     }
-    const body = await this.#readJson(inbound);
-    if (body !== NO_BODY && !this.#refusedByAdmit(inbound, body))
-      legacyPost(this.#rt, inbound, session, plainBody(body));
+    return this.#readJson(inbound, (body) => {
+      if (!this.#refusedByAdmit(inbound, body)) legacyPost(this.#rt, inbound, session, plainBody(body));
+    });
   }
 
   /** Runs the `admit` hook; `true` when it refused (and answered). */
@@ -310,34 +315,45 @@ export class HttpRouter {
     return true;
   }
 
-  /** Reads and parses the body, answering 413/400 itself; {@link NO_BODY} when it did. */
-  async #readJson({ req, res }: Inbound): Promise<unknown> {
-    let parts: Buffer[];
-    try {
-      parts = await readBodyParts(req, this.#rt.maxBodyBytes, this.#rt.bufferBudget);
-    } catch (error) {
-      if (error instanceof SwitchboardError && error.code === 'FRAME_TOO_LARGE') {
-        replyError(res, 413, JsonRpcCode.InvalidRequest, error.message, { headers: { connection: 'close' } });
-      } else if (error instanceof SwitchboardError && error.code === 'BUFFER_BUDGET_EXCEEDED') {
-        this.#rt.report(error);
-        replyError(res, 503, JsonRpcCode.ConnectionClosed, 'Server busy: too much request data in flight', {
-          headers: { connection: 'close', 'retry-after': '1' },
-        });
-      } else res.destroy();
-      return NO_BODY;
-    }
-    // One valid message (the common case) is scanned, not parsed: it keeps its bytes, and the session
-    // writes them to the backend unchanged. Anything else (batches, invalid bodies) is parsed as JSON and
-    // refused or handled as always.
-    const framed = decodeFramedMessage(parts);
-    if (framed !== undefined) return framed;
-    try {
-      const raw = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
-      return JSON.parse(raw.toString('utf8')) as unknown;
-    } catch {
-      replyError(res, 400, JsonRpcCode.ParseError, 'Parse error: the body is not valid JSON');
-      return NO_BODY;
-    }
+  /**
+   * Reads and parses the body and hands it to `next`, or answers 413/503/400 itself. One promise
+   * reaction per request (no async wrappers): this runs for every POST.
+   */
+  #readJson({ req, res }: Inbound, next: (body: unknown) => void): Promise<void> {
+    return readBodyParts(req, this.#rt.maxBodyBytes, this.#rt.bufferBudget).then(
+      (parts) => {
+        // One valid message (the common case) is scanned, not parsed: it keeps its bytes, and the
+        // session writes them to the backend unchanged. Anything else (batches, invalid bodies) is
+        // parsed as JSON and refused or handled as always.
+        const framed = decodeFramedMessage(parts);
+        if (framed !== undefined) {
+          next(framed);
+          return;
+        }
+        let body: unknown;
+        try {
+          const raw = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+          body = JSON.parse(raw.toString('utf8')) as unknown;
+        } catch {
+          replyError(res, 400, JsonRpcCode.ParseError, 'Parse error: the body is not valid JSON');
+          return;
+        }
+        next(body);
+      },
+      (error: unknown) => this.#bodyFailed(res, error),
+    );
+  }
+
+  /** Answers a body that could not be read: 413 over the limit, 503 when the shared budget is spent. */
+  #bodyFailed(res: ServerResponse, error: unknown): void {
+    if (error instanceof SwitchboardError && error.code === 'FRAME_TOO_LARGE') {
+      replyError(res, 413, JsonRpcCode.InvalidRequest, error.message, { headers: { connection: 'close' } });
+    } else if (error instanceof SwitchboardError && error.code === 'BUFFER_BUDGET_EXCEEDED') {
+      this.#rt.report(error);
+      replyError(res, 503, JsonRpcCode.ConnectionClosed, 'Server busy: too much request data in flight', {
+        headers: { connection: 'close', 'retry-after': '1' },
+      });
+    } else res.destroy();
   }
 
   #fail(res: ServerResponse, error: unknown): void {

@@ -12,6 +12,9 @@ import { SessionTransport } from './session-transport.js';
 
 const BATCH_VERSION = '2025-03-26';
 
+const isInitialize = (m: JSONRPCMessage | undefined): boolean =>
+  m !== undefined && isRequest(m) && m.method === 'initialize';
+
 /**
  * The session addressed by `Mcp-Session-Id`, or `undefined` after answering 400 (header missing) or
  * 404 (unknown, expired, or bound to another authenticated client — the client then re-initializes).
@@ -71,7 +74,7 @@ export function sessionPost(
     replyError(res, 400, JsonRpcCode.InvalidRequest, `Invalid Request: ${messages}`);
     return;
   }
-  const init = messages.some((m) => isRequest(m) && m.method === 'initialize');
+  const init = messages.length === 1 ? isInitialize(messages[0]) : messages.some(isInitialize);
   let session: SessionTransport | undefined;
   if (init) {
     if (messages.length > 1) {

@@ -10,8 +10,11 @@ import type { SseWriter } from './sse-writer.js';
 export class SessionStream {
   /** Stream number, encoded in its event ids. */
   readonly id: number;
-  /** Requests of this POST whose response is still due (always empty for the standalone stream). */
-  readonly pending = new Set<RequestId>();
+  /**
+   * Requests of this POST whose response is still due (always empty for the standalone stream). An
+   * array, not a Set: almost every POST carries one request, and this is allocated per POST.
+   */
+  readonly pending: RequestId[] = [];
   /** Progress tokens of those requests (lets progress be routed when the sender gives no related id). */
   tokens: (string | number)[] | undefined;
   /** Extra response headers: `Mcp-Session-Id` on the stream that carries the `initialize` answer. */
@@ -37,6 +40,17 @@ export class SessionStream {
 
   constructor(id: number) {
     this.id = id;
+  }
+
+  /** Removes `id` from {@link pending}; `true` when it was there. */
+  settle(id: RequestId): boolean {
+    const p = this.pending;
+    const i = p.indexOf(id);
+    if (i === -1) return false;
+    // Order does not matter here: swap with the last and drop it (no array allocated, unlike splice).
+    p[i] = p[p.length - 1] as RequestId;
+    p.pop();
+    return true;
   }
 
   /** `true` when an open SSE connection is attached. */

@@ -176,12 +176,12 @@ export class SessionTransport implements Transport {
       // Unknown id: its POST's client went away in JSON mode, or the session was reset. Dropped.
       if (stream === undefined) return RESOLVED;
       this.#byRequest.delete(id);
-      stream.pending.delete(id);
+      stream.settle(id);
       const sent = this.#answer(stream, json);
       // Out of the journal only after the answer was handed to the event store (same Redis connection,
       // so in that order): an instance that sees the request done finds its answer stored.
       this.#ctx.journal?.requestDone(this.sessionId, id);
-      if (stream.pending.size === 0) this.#finish(stream);
+      if (stream.pending.length === 0) this.#finish(stream);
       return sent;
     }
     const related = options?.relatedRequestId;
@@ -204,7 +204,8 @@ export class SessionTransport implements Transport {
     for (const s of streams) {
       s.done = true;
       s.writer?.end();
-      if (s.json) replyError(s.json, 404, SESSION_NOT_FOUND_CODE, 'Session terminated');
+      const res = this.#liveJson(s);
+      if (res) replyError(res, 404, SESSION_NOT_FOUND_CODE, 'Session terminated');
       s.json = undefined;
     }
     // A listener shutting down leaves shared sessions (and their events) for another instance.
@@ -247,7 +248,7 @@ export class SessionTransport implements Transport {
     let stream: SessionStream | undefined;
     for (const m of post.messages) {
       if (!isRequest(m)) continue;
-      if (this.#byRequest.has(m.id) || stream?.pending.has(m.id)) {
+      if (this.#byRequest.has(m.id) || stream?.pending.includes(m.id) === true) {
         replyError(
           post.res,
           409,
@@ -257,7 +258,7 @@ export class SessionTransport implements Transport {
         return;
       }
       stream ??= new SessionStream(this.#nextStream++);
-      stream.pending.add(m.id);
+      stream.pending.push(m.id);
       const token = progressTokenOf(m);
       if (token !== undefined) (stream.tokens ??= []).push(token);
       if (m.method === 'initialize') {
@@ -286,13 +287,10 @@ export class SessionTransport implements Transport {
     if (post.accept.sse && (this.#ctx.responseMode === 'sse' || !post.accept.json)) {
       this.#attach(s, post.res, this.#priming(s));
     } else {
+      // A client that goes away is noticed when its answer or a related message is due (see
+      // #liveJson), not through a 'close' listener on every response.
       s.json = post.res;
       if (post.batch) s.jsonBatch = [];
-      post.res.on('close', () => {
-        if (s.json !== post.res) return;
-        s.json = undefined;
-        s.lost = true;
-      });
     }
     // The extra was built for this POST alone: completing it in place saves a copy per request.
     const extra = post.extra;
@@ -365,7 +363,7 @@ export class SessionTransport implements Transport {
         this.#streams.set(p.streamId, stream);
         if (p.streamId >= this.#nextStream) this.#nextStream = p.streamId + 1;
       }
-      stream.pending.add(p.id);
+      if (!stream.pending.includes(p.id)) stream.pending.push(p.id);
       this.#byRequest.set(p.id, stream);
       if (p.progressToken !== undefined) {
         (stream.tokens ??= []).push(p.progressToken);
@@ -451,13 +449,25 @@ export class SessionTransport implements Transport {
   #canCarry(stream: SessionStream): boolean {
     if (stream.done) return false;
     if (stream.attached) return true;
-    if (stream.json !== undefined) {
+    if (this.#liveJson(stream) !== undefined) {
       if (!stream.acceptsSse) return false;
       this.#upgrade(stream);
       return true;
     }
     // Detached: only worth it when the client can resume the stream to fetch it.
     return !stream.lost && this.#ctx.store !== undefined;
+  }
+
+  /**
+   * The JSON-mode response of `stream` while its client is still connected; once the client went away
+   * (the response was destroyed), the stream is marked lost: nothing can reach that client any more.
+   */
+  #liveJson(stream: SessionStream): ServerResponse | undefined {
+    const res = stream.json;
+    if (res === undefined || !res.destroyed) return res;
+    stream.json = undefined;
+    stream.lost = true;
+    return undefined;
   }
 
   /** Turns a JSON-mode POST into an SSE stream (clients must accept both). */
@@ -472,16 +482,16 @@ export class SessionTransport implements Transport {
 
   /** Delivers a response on its stream. */
   #answer(stream: SessionStream, json: Encoded): Promise<void> {
-    const res = stream.json;
+    const res = this.#liveJson(stream);
     if (res === undefined)
-      return stream.lost ? RESOLVED : this.#emit(stream, json, stream.pending.size === 0);
+      return stream.lost ? RESOLVED : this.#emit(stream, json, stream.pending.length === 0);
     if (stream.jsonBatch === undefined) {
       stream.json = undefined;
       replyJson(res, 200, json, stream.headers);
       return RESOLVED;
     }
     stream.jsonBatch.push(asText(json));
-    if (stream.pending.size === 0) {
+    if (stream.pending.length === 0) {
       stream.json = undefined;
       replyJson(res, 200, `[${stream.jsonBatch.join(',')}]`, stream.headers);
     }
