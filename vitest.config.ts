@@ -1,8 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/slow-first-sequencer.js';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Compiles the TypeScript fixtures that tests start as child processes (once per run).
+    globalSetup: ['test/global-setup.ts'],
+    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Real child processes and sockets: keep parallelism modest on 2-core machines.

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BackendTargetInput } from '../../src/cli/backend-target.js';
 import { createDemoServer } from '../../src/demo/demo-server.js';
 import { listen } from '../../src/endpoint/registry.js';
-import { fixture } from '../fixtures/paths.js';
+import { fixtureCommand } from '../fixtures/compiled.js';
 import { startEverything, startServe, type Started } from '../e2e/processes.js';
 import { getJson, graphql, parseSse, postJson, startAdapters } from './harness.js';
 
@@ -13,13 +13,6 @@ import { getJson, graphql, parseSse, postJson, startAdapters } from './harness.j
 // tcp/unix/ws listeners and as a stdio child, server-everything over Streamable HTTP and legacy SSE,
 // and an SDK v2 server speaking 2026-07-28 over stdio and (behind a serve child) over HTTP.
 
-const tsx = (file: string, ...args: string[]): string[] => [
-  process.execPath,
-  '--import',
-  'tsx',
-  fixture(file),
-  ...args,
-];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-adapters-'));
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -60,7 +53,7 @@ const modern = {
 
 const CASES: Record<string, Case> = {
   'stdio (demo child)': {
-    backend: () => Promise.resolve({ command: tsx('run-server.ts', 'v1') }),
+    backend: () => Promise.resolve({ command: fixtureCommand('run-server.ts', 'v1') }),
     era: '2025',
     ...demo,
   },
@@ -86,14 +79,16 @@ const CASES: Record<string, Case> = {
     ...everything,
   },
   'stdio, 2026-07-28 (SDK v2 child)': {
-    backend: () => Promise.resolve({ command: tsx('modern-server.ts') }),
+    backend: () => Promise.resolve({ command: fixtureCommand('modern-server.ts') }),
     era: '2026-07-28',
     ...modern,
   },
   'streamable HTTP, 2026-07-28 (serve in front of the SDK v2 server)': {
     backend: async () => ({
       positional: [
-        await child(startServe(['--listen', 'http://127.0.0.1:0/mcp', '--', ...tsx('modern-server.ts')])),
+        await child(
+          startServe(['--listen', 'http://127.0.0.1:0/mcp', '--', ...fixtureCommand('modern-server.ts')]),
+        ),
       ],
     }),
     era: '2026-07-28',

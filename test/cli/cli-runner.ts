@@ -8,11 +8,12 @@ export interface CliRun {
   stderr: string;
 }
 
-const CLI = projectFile('src/cli.ts');
+// The built CLI (`npm test` builds first), as users run it: a child through tsx costs about twice the CPU.
+const CLI = projectFile('dist/cli.js');
 
 /**
- * Runs `switchboard <args>` as a child process (through tsx), with stdout/stderr as pipes (not TTYs).
- * Killed after `timeoutMs` (default 30 s).
+ * Runs `switchboard <args>` (the built dist/cli.js) as a child process, with stdout/stderr as pipes (not
+ * TTYs). Killed after `timeoutMs` (default 30 s).
  */
 export function runCli(
   args: readonly string[],
@@ -21,7 +22,7 @@ export function runCli(
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
   delete env.FORCE_COLOR;
   if (options.env?.FORCE_COLOR !== undefined) env.FORCE_COLOR = options.env.FORCE_COLOR;
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: projectFile('.'),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -39,14 +40,8 @@ export function runCli(
   });
 }
 
-/** The command line of a server run through tsx (for after `--`). */
-export const tsxServer = (file: string, ...args: string[]): string[] => [
-  process.execPath,
-  '--import',
-  'tsx',
-  projectFile(file),
-  ...args,
-];
+/** The command line of the built-in demo server (`switchboard demo`, built), for after `--`. */
+export const DEMO_SERVER: readonly string[] = [process.execPath, CLI, 'demo'];
 
 /** A fake CLI environment that records what is written. */
 export function recordingIo(env: Record<string, string | undefined> = {}): {

@@ -7,13 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseBackendTarget } from '../../src/cli/backend-target.js';
 import { runInspect } from '../../src/cli/commands/inspect.js';
+import { fixtureCommand } from '../fixtures/compiled.js';
 import { publishedReportValidator } from '../introspect/report-validator.js';
 import { serveDemo, serveNasty } from '../introspect/servers.js';
-import { recordingIo, runCli, tsxServer } from './cli-runner.js';
+import { DEMO_SERVER, recordingIo, runCli } from './cli-runner.js';
 
 const ESC = '\u001b';
-const DEMO = tsxServer('src/cli.ts', 'demo');
-const NASTY_MODERN = tsxServer('test/fixtures/nasty-server.ts', '--era', 'modern');
+const NASTY_MODERN = fixtureCommand('nasty-server.ts', '--era', 'modern');
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -22,7 +22,7 @@ afterEach(async () => {
 
 describe('switchboard inspect (child process)', () => {
   it('prints readable tables by default, without colours or spinner when not a TTY', async () => {
-    const run = await runCli(['inspect', '--', ...DEMO]);
+    const run = await runCli(['inspect', '--', ...DEMO_SERVER]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('switchboard-demo 0.1.0');
     expect(run.stdout).toMatch(/Tools \(4\)[\s\S]*echo +message\* +read-only +Returns the message/);
@@ -49,7 +49,15 @@ describe('switchboard inspect (child process)', () => {
   });
 
   it('--call prints the tool result (human and json), with --arg coercion and --args', async () => {
-    const human = await runCli(['inspect', '--call', 'echo', '--arg', 'message=hello there', '--', ...DEMO]);
+    const human = await runCli([
+      'inspect',
+      '--call',
+      'echo',
+      '--arg',
+      'message=hello there',
+      '--',
+      ...DEMO_SERVER,
+    ]);
     expect(human.code).toBe(0);
     expect(human.stdout).toBe('hello there\n');
     const json = await runCli([
@@ -63,7 +71,7 @@ describe('switchboard inspect (child process)', () => {
       '-f',
       'json',
       '--',
-      ...DEMO,
+      ...DEMO_SERVER,
     ]);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ structuredContent: { sum: 3 } });
@@ -93,7 +101,7 @@ describe('switchboard inspect (child process)', () => {
     const rpcError = await runCli(['inspect', '--call', 'no-such-tool', '--', ...NASTY_MODERN]);
     expect(rpcError.code).toBe(5);
     expect(rpcError.stderr).toContain('Unknown tool');
-    const toolError = await runCli(['inspect', '--call', 'no-such-tool', '--', ...DEMO]);
+    const toolError = await runCli(['inspect', '--call', 'no-such-tool', '--', ...DEMO_SERVER]);
     expect(toolError.code).toBe(5);
     expect(toolError.stdout).toContain('tool error');
   });

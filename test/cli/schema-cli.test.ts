@@ -8,11 +8,12 @@ import { parseBackendTarget } from '../../src/cli/backend-target.js';
 import { runSchema } from '../../src/cli/commands/schema.js';
 import { listen } from '../../src/endpoint/registry.js';
 import type { JSONRPCMessage } from '../../src/protocol/messages.js';
+import { fixtureCommand } from '../fixtures/compiled.js';
 import { createConformanceServer } from '../fixtures/conformance-server.js';
 import { createNastyHandler } from '../fixtures/nasty-server.js';
 import { serveNasty } from '../introspect/servers.js';
 import { checkGraphql, parseProto, validateOpenApi } from '../schema/validators.js';
-import { recordingIo, runCli, tsxServer } from './cli-runner.js';
+import { recordingIo, runCli } from './cli-runner.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,7 +31,7 @@ async function serveConformance(): Promise<string> {
 
 describe('switchboard schema (child process)', () => {
   it('openapi, graphql and protobuf for the conformance backend over stdio validate', async () => {
-    const server = tsxServer('test/fixtures/conformance-server.ts');
+    const server = fixtureCommand('conformance-server.ts');
     const openapi = await runCli(['schema', 'openapi', '--with-examples', '--', ...server]);
     expect(openapi.code).toBe(0);
     const doc = JSON.parse(openapi.stdout) as Record<string, unknown>;

@@ -47,7 +47,7 @@ async function connectMock(
 }
 
 async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 20_000;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('not reached');
     await new Promise((r) => setTimeout(r, 5));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runConformanceSuite } from '../fixtures/conformance-suite.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 import { startServe, type Started } from './processes.js';
 
 const started: Started[] = [];
@@ -31,7 +31,7 @@ describe.each([
           servers: {
             conformance: {
               command: process.execPath,
-              args: ['--import', 'tsx', fixture('conformance-server.ts')],
+              args: [compiledFixture('conformance-server.ts')],
             },
           },
           namespace: false,

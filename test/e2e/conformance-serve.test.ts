@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runConformanceSuite } from '../fixtures/conformance-suite.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 import { startServe, type Started } from './processes.js';
 
 const started: Started[] = [];
@@ -26,9 +26,7 @@ describe.each([
       mode,
       '--',
       process.execPath,
-      '--import',
-      'tsx',
-      fixture('conformance-server.ts'),
+      compiledFixture('conformance-server.ts'),
     ]);
     started.push(serve);
     const { code, output, passed, failed } = await runConformanceSuite(serve.urls[0] as string, suite);

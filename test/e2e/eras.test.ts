@@ -14,13 +14,13 @@ import { connect } from '../../src/endpoint/registry.js';
 import { MODERN_PROTOCOL_VERSION } from '../../src/protocol/versions.js';
 import type { Transport } from '../../src/transport.js';
 import { NASTY_SERVER_INFO } from '../fixtures/nasty-server.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 import { eventually } from '../proxy/harness.js';
 import { networkFrontendFlags, serveOverStdio, startServe, type Started } from './processes.js';
 
 type Kind = 'stdio' | 'tcp' | 'unix' | 'ws' | 'http';
 const KINDS: Kind[] = ['stdio', 'tcp', 'unix', 'ws', 'http'];
-const modernStdio = ['--', process.execPath, '--import', 'tsx', fixture('modern-server.ts')];
+const modernStdio = ['--', process.execPath, compiledFixture('modern-server.ts')];
 
 describe.each(KINDS)('2026-07-28 through serve: backend %s', (backendKind) => {
   const started: Started[] = [];
@@ -111,9 +111,7 @@ describe('a 2025-era client against a 2026-only backend that is not built on an 
       'tcp://127.0.0.1:0',
       '--',
       process.execPath,
-      '--import',
-      'tsx',
-      fixture('nasty-server.ts'),
+      compiledFixture('nasty-server.ts'),
       '--era',
       'modern',
     ]);
@@ -127,16 +125,15 @@ describe('a 2025-era client against a 2026-only backend that is not built on an 
       expect(tools.length).toBeGreaterThan(0);
       const tree = await client.callTool({ name: 'tree', arguments: {} });
       expect(tree.structuredContent).toEqual({ depth: 1, path: ['root'] });
-      const startedAt = Date.now();
       const error = await client
         .request({ method: 'tasks/list', params: {} }, z.object({}).passthrough(), { timeout: 30_000 })
         .then(
           () => undefined,
           (e: unknown) => e as { code?: number; message?: string },
         );
+      // Not a hang: a request still unanswered after its 30 s timeout would reject with -32001.
       expect(error?.code).toBe(-32601);
       expect(error?.message).toMatch(/Tasks \(tasks\/list\).*2025-era feature.*2026-07-28/);
-      expect(Date.now() - startedAt).toBeLessThan(10_000);
     } finally {
       await client.close();
     }

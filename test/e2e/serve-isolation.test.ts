@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/endpoint/registry.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 import { eventually } from '../proxy/harness.js';
 import { EVERYTHING, startServe, type Started } from './processes.js';
 
@@ -112,7 +112,7 @@ describe('shared mode: server→client requests never reach another session', ()
   }, 120_000);
 
   it('log messages sent during calls reach only their caller', async () => {
-    const url = await sharedServe([process.execPath, '--import', 'tsx', fixture('log-server.ts')]);
+    const url = await sharedServe([process.execPath, compiledFixture('log-server.ts')]);
     const sessions = await openSessions(url);
     try {
       await Promise.all(
@@ -146,9 +146,7 @@ describe("a crashing child's stderr is for operators", () => {
       `API_TOKEN=${secret}`,
       '--',
       process.execPath,
-      '--import',
-      'tsx',
-      fixture('log-server.ts'),
+      compiledFixture('log-server.ts'),
     ]);
     started.push(serve);
     const client = new Client({ name: 'victim', version: '1.0.0' });
@@ -165,7 +163,7 @@ describe("a crashing child's stderr is for operators", () => {
         /sk-live|API_TOKEN|fatal|code 3/,
       );
       const incident = error?.data?.incident as string;
-      await eventually(() => serve.stderr.some((l) => l.includes('"msg":"backend exited"')), 10_000);
+      await eventually(() => serve.stderr.some((l) => l.includes('"msg":"backend exited"')), 20_000);
       const exited = serve.stderr
         .filter((l) => l.includes('"msg":"backend exited"'))
         .map((l) => JSON.parse(l) as Record<string, unknown>);

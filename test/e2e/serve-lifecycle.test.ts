@@ -46,7 +46,7 @@ describe('serve lifecycle', () => {
     await client.connect(connect(serve.urls[0] as string));
     await client.callTool({ name: 'echo', arguments: {} });
     await client.close();
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 20_000;
     let line: { session?: string; stderr?: string } | undefined;
     while (Date.now() < deadline && !line) {
       line = serve.stderr
@@ -63,8 +63,13 @@ describe('serve lifecycle', () => {
     started.push(serve);
     const client = new Client({ name: 'c', version: '1' });
     await client.connect(connect(serve.urls[0] as string));
-    const call = client.callTool({ name: 'slow', arguments: { ms: 600, steps: 1 } });
-    await new Promise((r) => setTimeout(r, 150));
+    const call = client.callTool({ name: 'slow', arguments: { ms: 1500, steps: 1 } });
+    // In flight: the backend logged the call (its stderr reaches serve's log).
+    const deadline = Date.now() + 20_000;
+    while (!serve.stderr.some((l) => l.includes('"msg":"backend stderr"') && l.includes('IN tools/call'))) {
+      if (Date.now() > deadline) throw new Error('the call did not reach the backend');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const exited = new Promise<number | null>((resolve) => serve.proc.once('exit', (code) => resolve(code)));
     serve.proc.kill('SIGTERM');
     const result = await call;

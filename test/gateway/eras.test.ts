@@ -11,7 +11,7 @@ import { Gateway } from '../../src/gateway/index.js';
 import { MODERN_PROTOCOL_VERSION } from '../../src/protocol/versions.js';
 import { StdioClientTransport } from '../../src/transports/stdio-client.js';
 import { NASTY_TOOLS } from '../fixtures/nasty-server.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 import { textOf } from './clients.js';
 import { newProbeLog, probeConnect } from './probe-server.js';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
         connect: () =>
           new StdioClientTransport({
             command: process.execPath,
-            args: ['--import', 'tsx', fixture('modern-server.ts')],
+            args: [compiledFixture('modern-server.ts')],
             stderr: 'pipe',
           }),
       },
@@ -36,7 +36,7 @@ beforeAll(async () => {
         connect: () =>
           new StdioClientTransport({
             command: process.execPath,
-            args: ['--import', 'tsx', fixture('nasty-server.ts'), '--era', 'modern', '--page-size', '1'],
+            args: [compiledFixture('nasty-server.ts'), '--era', 'modern', '--page-size', '1'],
             stderr: 'pipe',
           }),
       },

@@ -11,20 +11,14 @@ import type { Listener } from '../../src/listener.js';
 import type { JSONRPCMessage } from '../../src/protocol/messages.js';
 import { createDemoServer } from '../../src/demo/demo-server.js';
 import { createNastyHandler, NASTY_TOOLS } from '../fixtures/nasty-server.js';
-import { fixture, projectFile } from '../fixtures/paths.js';
+import { fixtureCommand } from '../fixtures/compiled.js';
+import { projectFile } from '../fixtures/paths.js';
 import { startEverything, type EverythingServer } from '../fixtures/http-client/everything.js';
 import { publishedReportValidator } from './report-validator.js';
 
 // `inspect` through real transports: child processes over stdio, and sockets on 127.0.0.1 / in tmpdir.
 
 const EVERYTHING_BIN = projectFile('node_modules/.bin/mcp-server-everything');
-const tsx = (file: string, ...args: string[]): string[] => [
-  process.execPath,
-  '--import',
-  'tsx',
-  file,
-  ...args,
-];
 
 function inspectTarget(input: BackendTargetInput): Promise<InspectReport> {
   const target = parseBackendTarget(input);
@@ -76,7 +70,7 @@ describe('inspect over stdio', () => {
   });
 
   it('the conformance backend (SDK v1 low-level Server)', async () => {
-    const report = await inspectTarget({ command: tsx(fixture('conformance-server.ts')) });
+    const report = await inspectTarget({ command: fixtureCommand('conformance-server.ts') });
     expect(report.tools.map((t) => t.name)).toEqual(
       expect.arrayContaining(['test_simple_text', 'test_image_content']),
     );
@@ -88,14 +82,14 @@ describe('inspect over stdio', () => {
 
   it('the demo server (switchboard demo), command given with --cmd', async () => {
     const report = await inspectTarget({
-      flags: { backend: 'stdio', cmd: `${process.execPath} --import tsx ${projectFile('src/cli.ts')} demo` },
+      flags: { backend: 'stdio', cmd: `${process.execPath} ${projectFile('dist/cli.js')} demo` },
     });
     expect(report.tools.map((t) => t.name)).toEqual(['echo', 'add', 'countdown', 'sample']);
   });
 
   it('the nasty fixture speaking only the 2026-07-28 era', async () => {
     const report = await inspectTarget({
-      command: tsx(fixture('nasty-server.ts'), '--era', 'modern', '--page-size', '1'),
+      command: fixtureCommand('nasty-server.ts', '--era', 'modern', '--page-size', '1'),
     });
     expect(report.protocol).toEqual({ version: '2026-07-28', era: 'stateless' });
     expect(report.tools.map((t) => t.name)).toEqual(NASTY_TOOLS.map((t) => t.name));

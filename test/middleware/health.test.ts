@@ -68,7 +68,7 @@ describe('health monitoring', () => {
       const pid = Number(textOf(await client.callTool({ name: 'whoami', arguments: {} })));
       // Freeze the child: it stays alive but answers nothing (a hung server).
       process.kill(pid, 'SIGSTOP');
-      await eventually(() => events.some((e) => e.type === 'started' && e.attempt === 2), 10_000);
+      await eventually(() => events.some((e) => e.type === 'started' && e.attempt === 2), 20_000);
       expect(events.find((e) => e.type === 'exited')).toMatchObject({
         error: {
           code: 'CONNECTION_FAILED',

@@ -53,8 +53,8 @@ export async function clientVia(proxy: Proxy, answer = 'ok'): Promise<Client> {
 export const textOf = (result: unknown): string =>
   ((result as { content: { text: string }[] }).content[0] ?? { text: '' }).text;
 
-/** Polls `cond` every 10 ms for up to `ms`. */
-export async function eventually(cond: () => boolean, ms = 5000): Promise<void> {
+/** Polls `cond` every 10 ms for up to `ms` (generous: the machine may be busy). */
+export async function eventually(cond: () => boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -61,7 +61,7 @@ describe('lazy backends and reclamation', () => {
     await exempt.connect(clientSide);
     const idle = await clientFrom(proxy, {});
     expect(children).toHaveLength(2);
-    await eventually(() => children[1]?.closed === true, 10_000);
+    await eventually(() => children[1]?.closed === true, 20_000);
     await eventually(() => proxy.sessionCount === 1);
     await expect(idle.callTool({ name: 'echo', arguments: {} })).rejects.toThrow();
     expect(children[0]?.closed).toBe(false);

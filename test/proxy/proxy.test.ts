@@ -56,7 +56,8 @@ describe('proxy relay (per-session)', () => {
     process.kill(firstPid, 'SIGKILL');
     // The client learns that the backend went away and an incident id, never the exit status or stderr.
     await expect(call).rejects.toThrow(/The backend exited during the request \(incident [0-9a-f]{8}\)/);
-    expect(Date.now() - killedAt).toBeLessThan(1000);
+    // At the exit, not when the 60 s call would have ended (a bound that holds on a busy machine too).
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
     const secondPid = Number(textOf(await client.callTool({ name: 'whoami' })));
     expect(secondPid).not.toBe(firstPid);
     expect(children).toHaveLength(2);
@@ -184,8 +185,8 @@ describe('proxy sessions', () => {
     track(proxy, client);
     await client.callTool({ name: 'echo', arguments: {} });
     expect(proxy.sessionCount).toBe(1);
-    await eventually(() => proxy.sessionCount === 0, 3000);
-    await eventually(() => children[0]?.closed === true, 3000);
+    await eventually(() => proxy.sessionCount === 0, 20_000);
+    await eventually(() => children[0]?.closed === true, 20_000);
   });
 
   it('lets requests in flight finish on close within the grace period', async () => {

@@ -80,7 +80,7 @@ describe('readiness', () => {
     cleanup.push(() => crashing.close());
     // Its backend starts fine every time (and is re-initialized), then dies: three fast failures.
     for (let i = 1; i <= 3; i++) {
-      await eventually(() => started === i, 10_000);
+      await eventually(() => started === i, 20_000);
       process.kill(Number(textOf(await crashing.callTool({ name: 'whoami' }))), 'SIGKILL');
     }
     await eventually(() => gaveUp === 1, 20_000);

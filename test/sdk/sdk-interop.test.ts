@@ -4,7 +4,7 @@ import type { Transport } from '../../src/transport.js';
 import { InMemoryTransport } from '../../src/transports/in-memory.js';
 import { StdioClientTransport } from '../../src/transports/stdio-client.js';
 import { v1Client, v2Client, type AnyClient } from '../fixtures/sdk-clients.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 import { createV2Server } from '../fixtures/sdk-v2-server.js';
 
 type ServerKind = 'v1' | 'v2';
@@ -21,7 +21,7 @@ async function connectPair(client: AnyClient, kind: ServerKind, via: 'in-memory'
   }
   const transport: Transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', 'tsx', fixture('run-server.ts'), kind],
+    args: [compiledFixture('run-server.ts'), kind],
     stderr: 'pipe',
   });
   await client.connect(transport);

@@ -305,7 +305,7 @@ async function session(headers: Record<string, string>): Promise<Record<string, 
   return next;
 }
 
-async function until(predicate: () => boolean, ms = 5000): Promise<void> {
+async function until(predicate: () => boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error('timed out');

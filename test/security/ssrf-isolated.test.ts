@@ -6,7 +6,7 @@
  * without sending a packet).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 import { runCliIsolated, runIsolated } from '../fixtures/netns.js';
 
 // Each case spawns a process in a namespace of its own: generous deadlines for a busy machine.
@@ -37,7 +37,7 @@ describe('the isolation itself', () => {
 describe('SSRF refusals (library and serve startup), isolated', () => {
   let outcomes: Record<string, { code?: string; message?: string; hits?: number }>;
   beforeAll(async () => {
-    const run = await runIsolated([process.execPath, '--import', 'tsx', fixture('ssrf-probe.ts')], {
+    const run = await runIsolated([process.execPath, compiledFixture('ssrf-probe.ts')], {
       timeoutMs: 120_000,
     });
     if (run.code !== 0) throw new Error(`probe failed (${run.code}): ${run.stderr.slice(-2000)}`);

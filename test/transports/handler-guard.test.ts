@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SwitchboardError } from '../../src/errors.js';
 import { guardHandler } from '../../src/transports/handler-guard.js';
 import { Inbox } from '../../src/transports/websocket-inbox.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 import { httpExchange, openLineSocket, REPLY_MS } from '../fuzz/serve-targets.js';
 
 describe('guardHandler', () => {
@@ -85,7 +85,7 @@ describe('a process whose inner handlers all throw keeps serving', () => {
   });
 
   it('answers 500, drops or refuses, reports each fault, and is still alive', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture('throwing-handlers.ts')], {
+    const child = spawn(process.execPath, [compiledFixture('throwing-handlers.ts')], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const stderr: string[] = [];

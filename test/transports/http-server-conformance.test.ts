@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { createConformanceServer } from '../fixtures/conformance-server.js';
 import { startHttp } from '../fixtures/http-server-harness.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 import { runConformanceSuite } from '../fixtures/conformance-suite.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -45,7 +45,7 @@ describe('conformance backend', () => {
     await client.connect(
       new StdioClientTransport({
         command: process.execPath,
-        args: ['--import', 'tsx', fixture('conformance-server.ts')],
+        args: [compiledFixture('conformance-server.ts')],
         stderr: 'pipe',
       }),
     );

@@ -59,7 +59,7 @@ describe('legacy HTTP+SSE server (2024-11-05)', () => {
     const sampled = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'q' } });
     expect(sampled.content).toEqual([{ type: 'text', text: 'LLM response: ok' }]);
     await client.close();
-    await until(() => s.closed() === 1, 2000, 'server transport close after the client left');
+    await until(() => s.closed() === 1, 20_000, 'server transport close after the client left');
     expect(s.listener.connectionCount).toBe(0);
   });
 

@@ -96,7 +96,7 @@ describe('resumable SSE streams (2025-11-25)', () => {
     const lastId = first.events[first.events.length - 1]?.id as string;
     expect(lastId).toMatch(/^0-\d+$/);
     await producer;
-    await until(() => s.session().idleSince() !== undefined, 2000, 'the server to notice the disconnect');
+    await until(() => s.session().idleSince() !== undefined, 20_000, 'the server to notice the disconnect');
     const resumed = await openSse(s.url, { headers: { ...headers, 'last-event-id': lastId } });
     cleanups.push(() => Promise.resolve(resumed.close()));
     const missing = 40 - seen.length;
@@ -126,7 +126,7 @@ describe('resumable SSE streams (2025-11-25)', () => {
     expect(first.events[0]).toMatchObject({ id: '0-1', data: '' });
     expect(store.replay(s.sid, 0, 0)).toEqual([{ seq: 1, data: '' }]);
     first.close();
-    await until(() => s.session().idleSince() !== undefined, 2000, 'the server to notice the disconnect');
+    await until(() => s.session().idleSince() !== undefined, 20_000, 'the server to notice the disconnect');
     await s.session().send(note(1));
     const resumed = await openSse(s.url, { headers: { ...headers, 'last-event-id': '0-0' } });
     cleanups.push(() => Promise.resolve(resumed.close()));
@@ -145,7 +145,7 @@ describe('resumable SSE streams (2025-11-25)', () => {
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'mcp-session-id': s.sid },
       body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'x' } }),
     });
-    await until(() => callId !== undefined, 2000, 'the call to arrive');
+    await until(() => callId !== undefined, 20_000, 'the call to arrive');
     await s.session().send({ jsonrpc: '2.0', id: 8, result: { content: [] } });
     await call.ended; // written on a connection that looked alive (a dying hop may still lose it)
     const resumed = await openSse(s.url, {
@@ -170,14 +170,14 @@ describe('resumable SSE streams (2025-11-25)', () => {
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'mcp-session-id': s.sid },
       body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'long' } }),
     });
-    await until(() => callId !== undefined, 2000, 'the call to arrive');
+    await until(() => callId !== undefined, 20_000, 'the call to arrive');
     await t.send(note(1), { relatedRequestId: 7 });
     await t.send(note(2), { relatedRequestId: 7 });
     await call.waitFor(3); // priming + 2
     const streamId = call.events[0]?.id?.split('-')[0];
     expect(streamId).not.toBe('0');
     call.close();
-    await until(() => s.session().idleSince() === undefined && call.res.destroyed, 2000, 'disconnect');
+    await until(() => s.session().idleSince() === undefined && call.res.destroyed, 20_000, 'disconnect');
     await new Promise((r) => setTimeout(r, 50));
     await t.send(note(3), { relatedRequestId: 7 }); // stored: the stream is resumable
     await t.send(note(99)); // standalone stream: must not be replayed on the POST stream

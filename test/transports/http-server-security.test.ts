@@ -192,7 +192,7 @@ describe('limits', () => {
     expect(waiting).toBeGreaterThan(256 * 1024);
     expect(waiting).toBeLessThanOrEqual(256 * 1024 + chunk.length + 1024);
     socket.resume(); // drain what the kernel buffered; then the client sees the server's close
-    await until(() => closedByServer, 3000, 'the server to close the stuck stream');
+    await until(() => closedByServer, 20_000, 'the server to close the stuck stream');
     // Other sessions, and the slow session's POSTs, still work.
     expect(
       (await post(s.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': other })).status,
@@ -242,7 +242,8 @@ describe('timeouts and keep-alives', () => {
     });
     socket.write('POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\n');
     const elapsed = await closed;
-    expect(elapsed).toBeLessThan(5_000);
+    // After the configured 300 ms, not Node's 60 s default (a bound that holds on a busy machine too).
+    expect(elapsed).toBeLessThan(20_000);
     expect(reply).toMatch(/^HTTP\/1\.1 408/);
   });
 

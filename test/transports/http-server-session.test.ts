@@ -16,7 +16,7 @@ import { StdioClientTransport } from '../../src/transports/stdio-client.js';
 import type { ResponseMode } from '../../src/transports/http/server/options.js';
 import { createConformanceServer } from '../fixtures/conformance-server.js';
 import { openSse, post, request, startHttp, until, type Started } from '../fixtures/http-server-harness.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -167,7 +167,7 @@ describe('Streamable HTTP 2025 era as a proxy frontend', () => {
           // The shape of a proxy: frames pass unchanged both ways, without relatedRequestId.
           const back = new StdioClientTransport({
             command: process.execPath,
-            args: ['--import', 'tsx', fixture('conformance-server.ts')],
+            args: [compiledFixture('conformance-server.ts')],
             inheritEnv: true,
           });
           children.push(back);
@@ -266,7 +266,7 @@ describe('Streamable HTTP 2025 era: session rules on the wire', () => {
     const { client, transport } = await v1Client(s);
     const sid = transport.sessionId as string;
     await transport.terminateSession();
-    await until(() => s.closed.includes(sid), 2000, 'server-side onclose');
+    await until(() => s.closed.includes(sid), 20_000, 'server-side onclose');
     const after = await post(s.url, { jsonrpc: '2.0', id: 9, method: 'ping' }, { 'mcp-session-id': sid });
     expect(after.status).toBe(404);
     expect(s.listener.connectionCount).toBe(0);
@@ -276,7 +276,7 @@ describe('Streamable HTTP 2025 era: session rules on the wire', () => {
   it('expires idle sessions (configurable)', async () => {
     const s = await serveConformance('json', { sessionIdleTimeoutMs: 150 });
     const sid = (await post(s.url, initialize)).headers['mcp-session-id'] as string;
-    await until(() => s.closed.includes(sid), 3000, 'idle expiry');
+    await until(() => s.closed.includes(sid), 20_000, 'idle expiry');
     const after = await post(s.url, { jsonrpc: '2.0', id: 2, method: 'ping' }, { 'mcp-session-id': sid });
     expect(after.status).toBe(404);
   });

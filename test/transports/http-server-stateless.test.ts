@@ -13,7 +13,7 @@ import type { StatelessHttpTransport } from '../../src/transports/http/server/st
 import { StdioClientTransport } from '../../src/transports/stdio-client.js';
 import { openSse, post, request, startHttp, until, type Started } from '../fixtures/http-server-harness.js';
 import { createModernServer } from '../fixtures/modern-server.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 
 const MODERN = '2026-07-28';
 const meta = {
@@ -108,7 +108,7 @@ describe('Streamable HTTP 2026-07-28 with the SDK v2 client', () => {
     await new Promise((r) => setTimeout(r, 100));
     abort.abort();
     await expect(call).rejects.toThrow();
-    await until(() => s.events.cancelled === 1, 3000, 'server-side cancellation');
+    await until(() => s.events.cancelled === 1, 20_000, 'server-side cancellation');
   });
 });
 
@@ -122,7 +122,7 @@ describe('Streamable HTTP 2026-07-28 as a proxy frontend', () => {
         if (info.era !== 'stateless') return void front.close();
         const back = new StdioClientTransport({
           command: process.execPath,
-          args: ['--import', 'tsx', fixture('modern-server.ts')],
+          args: [compiledFixture('modern-server.ts')],
           inheritEnv: true,
         });
         children.push(back);
@@ -374,7 +374,7 @@ describe('Streamable HTTP 2026-07-28 on the wire', () => {
     });
     s.transport()!.onrequestcancelled = (c) => cancelled.push(c);
     stream.close();
-    await until(() => s.seen.length === 2, 2000, 'synthesized cancellation');
+    await until(() => s.seen.length === 2, 20_000, 'synthesized cancellation');
     const internalId = (s.seen[0] as { id: number }).id;
     expect(s.seen[1]).toEqual({
       jsonrpc: '2.0',

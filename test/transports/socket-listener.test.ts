@@ -84,7 +84,7 @@ describe.each(Object.keys(uris))('%s listener', (kind) => {
     });
     cleanups.push(() => Promise.all(transports.map((t) => t.close())));
     await Promise.all(transports.map((t) => t.start()));
-    await eventually(() => listener.connectionCount === clients, 10_000, 'all connections accepted');
+    await eventually(() => listener.connectionCount === clients, 20_000, 'all connections accepted');
     await Promise.all(
       transports.map(async (t, k) => {
         for (let i = 0; i < perClient; i++) {
@@ -126,7 +126,7 @@ describe.each(Object.keys(uris))('%s listener', (kind) => {
         return false;
       },
     );
-    if (started) await within(extraClosed, 5_000, 'refused connection closes');
+    if (started) await within(extraClosed, 20_000, 'refused connection closes');
     await eventually(() =>
       errors.some((e) => e instanceof SwitchboardError && e.code === 'CONNECTION_REJECTED'),
     );
@@ -142,17 +142,22 @@ describe.each(Object.keys(uris))('%s listener', (kind) => {
     await busy.connect(connect(listener.url));
     const events: string[] = [];
     const idleClosed = new Promise<void>((r) => (idle.onclose = r)).then(() => events.push('idle closed'));
+    let firstStep!: () => void;
+    const stepped = new Promise<void>((r) => (firstStep = r));
     const call = busy
-      .callTool({ name: 'countdown', arguments: { steps: 3, delayMs: 100 } })
+      .callTool({ name: 'countdown', arguments: { steps: 3, delayMs: 100 } }, undefined, {
+        onprogress: () => firstStep(),
+      })
       .finally(() => events.push('busy answered'));
-    // The request is in flight on the server once the first progress step is under way.
-    await new Promise((r) => setTimeout(r, 50));
-    const closing = listener.close({ graceMs: 10_000 });
-    await within(idleClosed, 5_000, 'idle connection closed');
+    // The request is in flight on the server once its first progress step has arrived.
+    await within(stepped, 20_000, 'first progress step');
+    // A grace period far longer than the waits below: closed within them means drained, not forced.
+    const closing = listener.close({ graceMs: 60_000 });
+    await within(idleClosed, 20_000, 'idle connection closed');
     const result = await call;
     expect((result.content as { text: string }[])[0]?.text).toBe('counted down 3 steps');
     expect(events).toEqual(['idle closed', 'busy answered']);
-    await within(closing, 9_000, 'listener closed after the busy connection drained');
+    await within(closing, 20_000, 'listener closed after the busy connection drained');
     expect(listener.connectionCount).toBe(0);
     await expect(connect(listener.url).start()).rejects.toBeInstanceOf(SwitchboardError);
   });
@@ -172,8 +177,8 @@ describe.each(Object.keys(uris))('%s listener', (kind) => {
     await client.start();
     await client.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'never' } });
     await eventually(() => accepted !== undefined && (accepted as Accepted).idle === false);
-    await within(listener.close({ graceMs: 300 }), 5_000, 'forced close');
-    await within(clientClosed, 5_000, 'client sees the close');
+    await within(listener.close({ graceMs: 300 }), 20_000, 'forced close');
+    await within(clientClosed, 20_000, 'client sees the close');
   });
 
   it('an abrupt disconnect fails pending SDK requests promptly; the listener keeps serving', async () => {
@@ -190,7 +195,7 @@ describe.each(Object.keys(uris))('%s listener', (kind) => {
     if (server?.socket instanceof net.Socket) server.socket.destroy();
     else if (server?.socket instanceof WebSocket) server.socket.terminate();
     else throw new Error('no server-side socket');
-    await expect(within(call, 5_000, 'pending request fails')).rejects.toThrow(/closed/i);
+    await expect(within(call, 20_000, 'pending request fails')).rejects.toThrow(/closed/i);
     await eventually(() => served.listener.connectionCount === 0);
 
     const other = sdkClient();
@@ -218,7 +223,7 @@ describe.each(Object.keys(uris))('%s listener', (kind) => {
     const raw = (client as unknown as { socket: net.Socket | WebSocket }).socket;
     if (raw instanceof net.Socket) raw.destroy();
     else raw.terminate();
-    await within(serverClosed, 5_000, 'server onclose');
+    await within(serverClosed, 20_000, 'server onclose');
     await eventually(() => listener.connectionCount === 0);
   });
 });

@@ -78,7 +78,7 @@ export async function serveEach(
 }
 
 /** Resolves when `predicate` holds, polling every 10 ms, or rejects after `ms`. */
-export async function eventually(predicate: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
+export async function eventually(predicate: () => boolean, ms = 20_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);

@@ -74,7 +74,7 @@ describe.each(['tls://localhost:0', 'wss://localhost:0/mcp'])('mTLS on %s', (uri
     expect(error).toBeInstanceOf(Error);
     // Never handed to the application, and reported on the listener as a rejected handshake.
     expect(served.accepted.length).toBe(before.accepted);
-    await eventually(() => served.errors.length > before.errors, 5_000, 'listener onError');
+    await eventually(() => served.errors.length > before.errors, 20_000, 'listener onError');
     const rejected = served.errors
       .slice(before.errors)
       .filter((e) => e instanceof SwitchboardError && e.code === 'CONNECTION_REJECTED');

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SwitchboardError } from '../../src/errors.js';
 import type { JSONRPCMessage } from '../../src/protocol/messages.js';
 import { StdioClientTransport } from '../../src/transports/stdio-client.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 import { fixture, projectFile } from '../fixtures/paths.js';
 
 const EVERYTHING = projectFile('node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -96,7 +97,7 @@ describe('StdioClientTransport lifecycle', () => {
     const client = track(new Client({ name: 'test', version: '1.0.0' }));
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: ['--import', 'tsx', fixture('run-server.ts'), 'v1'],
+      args: [compiledFixture('run-server.ts'), 'v1'],
       stderr: 'pipe',
     });
     await client.connect(transport);

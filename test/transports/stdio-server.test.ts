@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '../../src/protocol/messages.js';
 import { StdioServerTransport } from '../../src/transports/stdio-server.js';
-import { fixture } from '../fixtures/paths.js';
+import { compiledFixture } from '../fixtures/compiled.js';
 
 describe('StdioServerTransport', () => {
   it('closes when stdin ends, after delivering what came before', async () => {
@@ -38,7 +38,7 @@ describe('StdioServerTransport', () => {
   });
 
   it('a server process using it exits when its client closes stdin (no orphans)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture('run-server.ts'), 'v1'], {
+    const child = spawn(process.execPath, [compiledFixture('run-server.ts'), 'v1'], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
