@@ -85,9 +85,11 @@ export class LegacyFacingStage implements Transport {
     clientInfo: { name: 'unknown', version: '0' },
     logLevel: DEFAULT_LOG_LEVEL,
   };
-  /** The envelope of every request, rebuilt only when the client facts change. */
+  /** The envelope of every request, rebuilt only when the client or server facts change. */
   #meta = envelopeMeta(this.#client);
   #capabilities: Record<string, unknown> = {};
+  /** Whether the server may log (until `server/discover` says otherwise). */
+  #serverLogs = true;
 
   /**
    * @param inner - the backend connection (unstarted)
@@ -270,7 +272,17 @@ export class LegacyFacingStage implements Transport {
 
   #setClient(client: EnvelopeMaterial): void {
     this.#client = client;
-    this.#meta = envelopeMeta(client);
+    this.#meta = this.#envelope();
+  }
+
+  /**
+   * The envelope of the client's requests. The log level goes only to a server that declared `logging`:
+   * one that did not sends no log message whatever the level, and the member would only lengthen
+   * every request.
+   */
+  #envelope(): Record<string, unknown> {
+    const client = this.#client;
+    return envelopeMeta(this.#serverLogs ? client : { ...client, logLevel: undefined });
   }
 
   #clientNotification(message: JSONRPCNotification): Promise<void> {
@@ -356,6 +368,8 @@ export class LegacyFacingStage implements Transport {
   #initialized(bridged: Bridged, discover: Record<string, unknown>): Record<string, unknown> {
     const server = initializeFromDiscover(bridged.initialize?.requestedVersion, discover);
     this.#capabilities = server.capabilities;
+    this.#serverLogs = server.capabilities.logging !== undefined;
+    this.#meta = this.#envelope();
     void this.#listen.start(server.listen).catch((error: unknown) => this.#report(toSwitchboardError(error)));
     return server.result;
   }

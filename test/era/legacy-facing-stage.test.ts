@@ -41,17 +41,22 @@ async function staged(answer: Answer): Promise<{
   return { stage, received, got };
 }
 
-const discover = (): Record<string, unknown> => ({
+const LOGGING_SERVER = { tools: {}, logging: {} };
+
+const discover = (capabilities: Record<string, unknown>): Record<string, unknown> => ({
   supportedVersions: ['2026-07-28'],
-  capabilities: { tools: {} },
+  capabilities,
   resultType: 'complete',
   ttlMs: 0,
   cacheScope: 'private',
   _meta: SERVER_META,
 });
 
-async function initialized(answer: Answer): Promise<Awaited<ReturnType<typeof staged>>> {
-  const s = await staged((r) => (r.method === 'server/discover' ? discover() : answer(r)));
+async function initialized(
+  answer: Answer,
+  capabilities: Record<string, unknown> = LOGGING_SERVER,
+): Promise<Awaited<ReturnType<typeof staged>>> {
+  const s = await staged((r) => (r.method === 'server/discover' ? discover(capabilities) : answer(r)));
   await s.stage.send({
     jsonrpc: '2.0',
     id: 'init',
@@ -64,7 +69,7 @@ async function initialized(answer: Answer): Promise<Awaited<ReturnType<typeof st
     id: 'init',
     result: {
       protocolVersion: '2025-06-18',
-      capabilities: { tools: {} },
+      capabilities,
       serverInfo: SERVER_META[SERVER_INFO_KEY],
     },
   });
@@ -98,6 +103,43 @@ describe('legacy-facing stage', () => {
       },
     });
     expect(call).toEqual(before);
+  });
+
+  it('sends no log level to a server that declared no logging', async () => {
+    const { stage, received } = await initialized(() => ({ content: [], resultType: 'complete' }), {
+      tools: {},
+    });
+    await stage.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo' } });
+    await eventually(() => received.some((r) => r.method === 'tools/call'));
+    const meta = received.find((r) => r.method === 'tools/call')?.params?._meta;
+    expect(meta).toMatchObject({ 'io.modelcontextprotocol/protocolVersion': '2026-07-28' });
+    expect(meta).not.toHaveProperty(['io.modelcontextprotocol/logLevel']);
+  });
+
+  it('answers with a 2025 result: 2026-only members removed, the rest of `_meta` kept', async () => {
+    const { stage, got } = await initialized((r) =>
+      r.params?.name === 'traced'
+        ? {
+            content: [{ type: 'text', text: 'a' }],
+            resultType: 'complete',
+            _meta: { ...SERVER_META, 'example.com/trace': 't1' },
+          }
+        : { content: [{ type: 'text', text: 'b' }], resultType: 'complete', _meta: SERVER_META },
+    );
+    await stage.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'traced' } });
+    await stage.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'plain' } });
+    await eventually(() => got.length === 2);
+    const byId = new Map(got.map(({ message }) => [(message as { id: unknown }).id, message]));
+    expect(byId.get(1)).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { content: [{ type: 'text', text: 'a' }], _meta: { 'example.com/trace': 't1' } },
+    });
+    expect(byId.get(2)).toEqual({
+      jsonrpc: '2.0',
+      id: 2,
+      result: { content: [{ type: 'text', text: 'b' }] },
+    });
   });
 
   it('turns an input_required round into an elicitation and answers the original request with the retry', async () => {
