@@ -4,6 +4,7 @@
  */
 import type { JSONRPCMessage, MessageParams } from '../protocol/messages.js';
 import { MetaKey, MODERN_PROTOCOL_VERSION, eraOf } from '../protocol/versions.js';
+import { copyWith, copyWithout } from './shallow-copy.js';
 
 /** The 2025-era revision the bridge speaks to legacy peers when it must choose one. */
 export const LEGACY_PROTOCOL_VERSION = '2025-11-25';
@@ -55,12 +56,21 @@ export interface ModernEnvelope {
   logLevel: string | undefined;
 }
 
-const ENVELOPE_KEYS = [
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set([
   MetaKey.protocolVersion,
   MetaKey.clientCapabilities,
   MetaKey.clientInfo,
   MetaKey.logLevel,
-] as const;
+]);
+
+/** Result members 2026-07-28 added; a 2025-era peer gets results without them. */
+const MODERN_RESULT_KEYS: ReadonlySet<string> = new Set(['resultType', 'ttlMs', 'cacheScope']);
+const MODERN_RESULT_AND_META_KEYS: ReadonlySet<string> = new Set([...MODERN_RESULT_KEYS, '_meta']);
+const META_KEY: ReadonlySet<string> = new Set(['_meta']);
+const EXECUTION_KEY: ReadonlySet<string> = new Set(['execution']);
+const TASKS_KEY: ReadonlySet<string> = new Set(['tasks']);
+const EXTENSIONS_KEY: ReadonlySet<string> = new Set(['extensions']);
+const SERVER_INFO_KEY: ReadonlySet<string> = new Set([MetaKey.serverInfo]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -98,17 +108,9 @@ export function isModernClientMessage(message: JSONRPCMessage): boolean {
 export function stripEnvelope(params: MessageParams | undefined): MessageParams | undefined {
   const meta = params?._meta;
   if (params === undefined || meta === undefined) return params;
-  const rest: Record<string, unknown> = {};
-  let kept = 0;
-  for (const [k, v] of Object.entries(meta)) {
-    if ((ENVELOPE_KEYS as readonly string[]).includes(k)) continue;
-    rest[k] = v;
-    kept++;
-  }
-  const out: MessageParams = { ...params };
-  if (kept > 0) out._meta = rest;
-  else delete out._meta;
-  return out;
+  const rest = copyWithout(meta, ENVELOPE_KEYS);
+  if (Object.keys(rest).length === 0) return copyWithout(params, META_KEY);
+  return copyWith(params, '_meta', rest);
 }
 
 /** Material for a 2026-07-28 request envelope. */
@@ -133,7 +135,13 @@ export function envelopeMeta(env: EnvelopeMaterial): Record<string, unknown> {
 export function withMeta(params: MessageParams | undefined, meta: Record<string, unknown>): MessageParams {
   if (params === undefined) return { _meta: meta };
   const own = params._meta;
-  return { ...params, _meta: own === undefined ? meta : { ...meta, ...own } };
+  return copyWith(params, '_meta', own === undefined || own === null ? meta : mergedMeta(meta, own));
+}
+
+/** `meta` with the members of `own` on top (own wins). */
+function mergedMeta(meta: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  // `Object.assign` would call the `__proto__` setter for such an own member: the spread keeps it one.
+  return Object.hasOwn(own, '__proto__') ? { ...meta, ...own } : Object.assign({}, meta, own);
 }
 
 /** `params` with the 2026-07-28 envelope added (keys the caller set in `_meta` win). */
@@ -152,51 +160,56 @@ export function toModernResult(
   result: Record<string, unknown>,
   serverInfo?: Record<string, unknown>,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...result, resultType: 'complete' };
+  const out = copyWith(result, 'resultType', 'complete');
   if (CACHEABLE_METHODS.has(method)) {
     if (typeof out.ttlMs !== 'number' || out.ttlMs < 0) out.ttlMs = 0;
     if (out.cacheScope !== 'public' && out.cacheScope !== 'private') out.cacheScope = 'private';
   }
   if (method === 'tools/list' && Array.isArray(out.tools)) {
-    out.tools = (out.tools as unknown[]).map((tool) => {
-      if (!isRecord(tool) || !('execution' in tool)) return tool;
-      const rest = { ...tool };
-      delete rest.execution;
-      return rest;
-    });
+    out.tools = (out.tools as unknown[]).map((tool) =>
+      isRecord(tool) && 'execution' in tool ? copyWithout(tool, EXECUTION_KEY) : tool,
+    );
   }
   if (serverInfo !== undefined) {
     const meta = isRecord(out._meta) ? out._meta : {};
-    if (meta[MetaKey.serverInfo] === undefined) out._meta = { ...meta, [MetaKey.serverInfo]: serverInfo };
+    if (meta[MetaKey.serverInfo] === undefined) out._meta = copyWith(meta, MetaKey.serverInfo, serverInfo);
   }
   return out;
 }
 
-/** A 2026-07-28 result made into a 2025-era one: the 2026-only members removed. */
+/**
+ * A 2026-07-28 result made into a 2025-era one: the 2026-only members removed — `resultType`, `ttlMs`,
+ * `cacheScope`, and the server's identity in `_meta` (a 2025 client learnt it from `initialize`); other
+ * `_meta` members are kept. A result with none of them is returned as is.
+ */
 export function toLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
-  if (result.resultType === undefined && result.ttlMs === undefined && result.cacheScope === undefined) {
+  const meta = result._meta;
+  const identified = isRecord(meta) && meta[MetaKey.serverInfo] !== undefined;
+  if (
+    !identified &&
+    result.resultType === undefined &&
+    result.ttlMs === undefined &&
+    result.cacheScope === undefined
+  ) {
     return result;
   }
-  // Rest destructuring rather than `delete`: the copy keeps a fast object shape for serialisation.
-  const { resultType: _type, ttlMs: _ttl, cacheScope: _scope, ...rest } = result;
-  return rest;
+  const out = copyWithout(result, identified ? MODERN_RESULT_AND_META_KEYS : MODERN_RESULT_KEYS);
+  if (identified) {
+    const rest = copyWithout(meta, SERVER_INFO_KEY);
+    if (Object.keys(rest).length > 0) out._meta = rest;
+  }
+  return out;
 }
 
 /** 2025 server capabilities as 2026-07-28 ones: `tasks` has no 2026 form. */
 export function toModernServerCapabilities(caps: unknown): Record<string, unknown> {
   if (!isRecord(caps)) return {};
-  if (!('tasks' in caps)) return caps;
-  const out = { ...caps };
-  delete out.tasks;
-  return out;
+  return 'tasks' in caps ? copyWithout(caps, TASKS_KEY) : caps;
 }
 
 /** 2026 client capabilities as 2025 ones: `extensions` has no 2025 form. */
 export function toLegacyClientCapabilities(caps: Record<string, unknown>): Record<string, unknown> {
-  if (!('extensions' in caps)) return caps;
-  const out = { ...caps };
-  delete out.extensions;
-  return out;
+  return 'extensions' in caps ? copyWithout(caps, EXTENSIONS_KEY) : caps;
 }
 
 /** A stable short digest of client capabilities (the pool key part that keeps differently-capable clients apart). */

@@ -6,25 +6,25 @@ import {
   isRequest,
   isRequestId,
   isResponse,
-  type JSONRPCErrorObject,
   type JSONRPCMessage,
   type JSONRPCNotification,
   type JSONRPCRequest,
   type MessageParams,
   type RequestId,
 } from '../protocol/messages.js';
-import { LEGACY_SSE_PROTOCOL_VERSION, MetaKey, SESSION_ERA_VERSIONS } from '../protocol/versions.js';
+import { MetaKey } from '../protocol/versions.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import type { BackendEra } from './backend-era.js';
 import {
-  INPUT_REQUEST_METHODS,
-  LEGACY_PROTOCOL_VERSION,
   modernEnvelopeOf,
   envelopeMeta,
   toLegacyResult,
   withMeta,
   type EnvelopeMaterial,
 } from './era-meta.js';
+import { BridgedTable, type Bridged } from './legacy-bridged.js';
+import { clientFromInitialize, initializeFromDiscover } from './legacy-initialize.js';
+import { InputRounds } from './legacy-input-rounds.js';
 import { LegacyListen } from './legacy-listen.js';
 import { ParamHeaders } from './param-headers.js';
 
@@ -38,26 +38,7 @@ export interface LegacyFacingOptions {
   maxBridged?: number | undefined;
 }
 
-/** One 2025 request carried to the 2026-07-28 backend, across its `input_required` rounds. */
-interface Bridged {
-  clientId: RequestId;
-  backendId: string;
-  method: string;
-  /** The request's params with the envelope: resent on every retry. */
-  params: MessageParams;
-  round: number;
-  abort: AbortController | undefined;
-  requestState: string | undefined;
-  /** Answers collected in this round (created on the first `input_required`). */
-  responses: Record<string, unknown> | undefined;
-  /** Ids of the server→client requests of this round still unanswered by the client. */
-  outstanding: Set<string> | undefined;
-  /** `initialize` answered from `server/discover`. */
-  initialize?: { requestedVersion: unknown } | undefined;
-}
-
 const DEFAULT_LOG_LEVEL = 'debug';
-let counter = 0;
 
 function featureError(feature: string): SwitchboardError {
   return new SwitchboardError(
@@ -93,11 +74,9 @@ export class LegacyFacingStage implements Transport {
 
   readonly #inner: Transport;
   readonly #options: LegacyFacingOptions;
-  readonly #maxRounds: number;
   readonly #maxBridged: number;
-  readonly #byBackendId = new Map<RequestId, Bridged>();
-  readonly #byClientId = new Map<RequestId, Bridged>();
-  readonly #byInputId = new Map<string, { bridged: Bridged; key: string }>();
+  readonly #table = new BridgedTable();
+  readonly #rounds: InputRounds;
   readonly #headers = new ParamHeaders();
   readonly #listen: LegacyListen;
   #onmessage: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
@@ -107,9 +86,11 @@ export class LegacyFacingStage implements Transport {
     clientInfo: { name: 'unknown', version: '0' },
     logLevel: DEFAULT_LOG_LEVEL,
   };
-  /** The envelope of every request, rebuilt only when the client facts change. */
+  /** The envelope of every request, rebuilt only when the client or server facts change. */
   #meta = envelopeMeta(this.#client);
   #capabilities: Record<string, unknown> = {};
+  /** Whether the server may log (until `server/discover` says otherwise). */
+  #serverLogs = true;
 
   /**
    * @param inner - the backend connection (unstarted)
@@ -118,7 +99,6 @@ export class LegacyFacingStage implements Transport {
   constructor(inner: Transport, options: LegacyFacingOptions) {
     this.#inner = inner;
     this.#options = options;
-    this.#maxRounds = options.maxRounds ?? 16;
     this.#maxBridged = options.maxBridged ?? 10_000;
     inner.onclose = () => this.#closed();
     inner.onerror = (error) => this.#report(error);
@@ -129,6 +109,16 @@ export class LegacyFacingStage implements Transport {
       envelope: () => this.#client,
       deliver: (n) => this.#deliver(n),
     });
+    this.#rounds = new InputRounds(
+      this.#table,
+      {
+        dispatch: (bridged, params) => this.#dispatch(bridged, params),
+        deliver: (m, extra) => this.#deliver(m, extra),
+        fail: (id, error) => this.#fail(id, error),
+        abandon: (bridged) => this.#abandon(bridged),
+      },
+      options.maxRounds ?? 16,
+    );
   }
 
   get onmessage(): ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined {
@@ -181,7 +171,7 @@ export class LegacyFacingStage implements Transport {
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (!this.#engaged || modernEnvelopeOf(message) !== undefined) return this.#inner.send(message, options);
     if (isRequest(message)) return this.#request(message, options);
-    if (isResponse(message)) return this.#clientResponse(message);
+    if (isResponse(message)) return this.#rounds.answer(message);
     return this.#clientNotification(message);
   }
 
@@ -223,22 +213,12 @@ export class LegacyFacingStage implements Transport {
   }
 
   #initialize(message: JSONRPCRequest): Promise<void> {
-    const p = message.params ?? {};
-    const caps = p.capabilities;
-    const info = p.clientInfo as EnvelopeMaterial['clientInfo'] | undefined;
-    this.#setClient({
-      clientCapabilities: typeof caps === 'object' && caps !== null ? (caps as Record<string, unknown>) : {},
-      clientInfo:
-        typeof info?.name === 'string' && typeof info.version === 'string'
-          ? info
-          : { name: 'unknown', version: '0' },
-      logLevel: this.#client.logLevel,
-    });
+    this.#setClient(clientFromInitialize(message.params, this.#client.logLevel));
     return this.#bridge(
       { jsonrpc: '2.0', id: message.id, method: 'server/discover' },
       withMeta(undefined, this.#meta),
       undefined,
-      { requestedVersion: p.protocolVersion },
+      { requestedVersion: message.params?.protocolVersion },
     );
   }
 
@@ -271,26 +251,14 @@ export class LegacyFacingStage implements Transport {
     options: TransportSendOptions | undefined,
     initialize?: Bridged['initialize'],
   ): Promise<void> {
-    if (this.#byClientId.size >= this.#maxBridged) {
+    if (this.#table.size >= this.#maxBridged) {
       this.#fail(
         message.id,
         new SwitchboardError('BACKEND_UNAVAILABLE', `Too many requests in flight (${this.#maxBridged})`),
       );
       return Promise.resolve();
     }
-    const bridged: Bridged = {
-      clientId: message.id,
-      backendId: '',
-      method: message.method,
-      params,
-      round: 0,
-      abort: undefined,
-      requestState: undefined,
-      responses: undefined,
-      outstanding: undefined,
-      initialize,
-    };
-    this.#byClientId.set(message.id, bridged);
+    const bridged = this.#table.open(message.id, message.method, params, initialize);
     return this.#dispatch(bridged, params, options?.headers);
   }
 
@@ -300,10 +268,8 @@ export class LegacyFacingStage implements Transport {
     params: MessageParams,
     headers?: Readonly<Record<string, string>>,
   ): Promise<void> {
-    if (bridged.backendId !== '') this.#byBackendId.delete(bridged.backendId);
-    bridged.backendId = `sb-era-${++counter}`;
-    this.#byBackendId.set(bridged.backendId, bridged);
-    const request: JSONRPCRequest = { jsonrpc: '2.0', id: bridged.backendId, method: bridged.method, params };
+    const id = this.#table.rekey(bridged);
+    const request: JSONRPCRequest = { jsonrpc: '2.0', id, method: bridged.method, params };
     let options: TransportSendOptions | undefined;
     if (this.#inner.hasPerRequestStream === true) {
       bridged.abort = new AbortController();
@@ -314,42 +280,23 @@ export class LegacyFacingStage implements Transport {
         : { requestSignal: bridged.abort.signal };
     }
     return this.#inner.send(request, options).catch((error: unknown) => {
-      if (this.#forget(bridged)) this.#fail(bridged.clientId, error);
+      if (this.#table.forget(bridged)) this.#fail(bridged.clientId, error);
     });
   }
 
   #setClient(client: EnvelopeMaterial): void {
     this.#client = client;
-    this.#meta = envelopeMeta(client);
+    this.#meta = this.#envelope();
   }
 
-  async #clientResponse(message: JSONRPCMessage & { id?: RequestId | undefined }): Promise<void> {
-    const entry = typeof message.id === 'string' ? this.#byInputId.get(message.id) : undefined;
-    if (entry === undefined) return; // an answer to nothing we asked (late, or after a cancel)
-    this.#byInputId.delete(message.id as string);
-    const { bridged, key } = entry;
-    bridged.outstanding?.delete(message.id as string);
-    if ('error' in message) {
-      const error = (message as { error: JSONRPCErrorObject }).error;
-      this.#abandon(bridged);
-      this.#sendClient(
-        errorResponse(bridged.clientId, {
-          code: error.code,
-          message: `The client refused the server's input request: ${error.message}`,
-          ...(error.data === undefined ? {} : { data: error.data }),
-        }),
-      );
-      return;
-    }
-    (bridged.responses ??= {})[key] = toLegacyResult((message as { result: Record<string, unknown> }).result);
-    if (bridged.outstanding === undefined || bridged.outstanding.size === 0) await this.#retry(bridged);
-  }
-
-  #retry(bridged: Bridged): Promise<void> {
-    const params: MessageParams = { ...bridged.params, inputResponses: bridged.responses ?? {} };
-    if (bridged.requestState !== undefined) params.requestState = bridged.requestState;
-    bridged.responses = undefined;
-    return this.#dispatch(bridged, params);
+  /**
+   * The envelope of the client's requests. The log level goes only to a server that declared `logging`:
+   * one that did not sends no log message whatever the level, and the member would only lengthen
+   * every request.
+   */
+  #envelope(): Record<string, unknown> {
+    const client = this.#client;
+    return envelopeMeta(this.#serverLogs ? client : { ...client, logLevel: undefined });
   }
 
   #clientNotification(message: JSONRPCNotification): Promise<void> {
@@ -361,7 +308,7 @@ export class LegacyFacingStage implements Transport {
         return Promise.resolve();
       case 'notifications/cancelled': {
         const id = message.params?.requestId;
-        const bridged = isRequestId(id) ? this.#byClientId.get(id) : undefined;
+        const bridged = isRequestId(id) ? this.#table.byClientId(id) : undefined;
         // Not one of ours: a 2026-07-28 request on the same connection (e.g. the cancellation an HTTP
         // frontend makes of a closed stream), passed on as is.
         if (bridged === undefined) return this.#inner.send(message);
@@ -375,7 +322,7 @@ export class LegacyFacingStage implements Transport {
 
   /** Ends a bridged request the client gave up on: its 2026 request is cancelled, its input requests too. */
   #abandon(bridged: Bridged): void {
-    if (!this.#forget(bridged)) return;
+    if (!this.#table.forget(bridged)) return;
     bridged.abort?.abort();
     this.#inner
       .send({
@@ -384,19 +331,9 @@ export class LegacyFacingStage implements Transport {
         params: withMeta({ requestId: bridged.backendId, reason: 'cancelled by the client' }, this.#meta),
       })
       .catch(() => undefined);
-    for (const id of bridged.outstanding ?? []) {
-      this.#byInputId.delete(id);
+    for (const id of this.#table.dropInputs(bridged)) {
       this.#deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } });
     }
-    bridged.outstanding?.clear();
-  }
-
-  /** Removes a bridged request from the tables; `false` if it was already gone. */
-  #forget(bridged: Bridged): boolean {
-    if (this.#byClientId.get(bridged.clientId) !== bridged) return false;
-    this.#byClientId.delete(bridged.clientId);
-    this.#byBackendId.delete(bridged.backendId);
-    return true;
   }
 
   // ---- backend → client ------------------------------------------------------------------------
@@ -404,7 +341,7 @@ export class LegacyFacingStage implements Transport {
   #fromBackend(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     try {
       if (isResponse(message)) {
-        const bridged = message.id === undefined ? undefined : this.#byBackendId.get(message.id);
+        const bridged = message.id === undefined ? undefined : this.#table.byBackendId(message.id);
         if (bridged !== undefined) this.#settle(bridged, message);
         else if (!this.#listen.ended(message.id)) this.#deliver(message, extra);
         return;
@@ -423,101 +360,32 @@ export class LegacyFacingStage implements Transport {
 
   #settle(bridged: Bridged, message: JSONRPCMessage): void {
     if ('error' in message) {
-      this.#forget(bridged);
+      this.#table.forget(bridged);
       this.#deliver({ ...message, id: bridged.clientId });
       return;
     }
     const result = (message as { result: Record<string, unknown> }).result;
     if (result.resultType === 'input_required') {
-      this.#inputRequired(bridged, result);
+      this.#rounds.required(bridged, result);
       return;
     }
-    this.#forget(bridged);
+    this.#table.forget(bridged);
     if (bridged.initialize !== undefined) {
-      this.#deliver({
-        jsonrpc: '2.0',
-        id: bridged.clientId,
-        result: this.#initializeResult(bridged, result),
-      });
+      this.#deliver({ jsonrpc: '2.0', id: bridged.clientId, result: this.#initialized(bridged, result) });
       return;
     }
     if (bridged.method === 'tools/list') this.#headers.learn(result);
     this.#deliver({ jsonrpc: '2.0', id: bridged.clientId, result: toLegacyResult(result) });
   }
 
-  #inputRequired(bridged: Bridged, result: Record<string, unknown>): void {
-    bridged.round++;
-    bridged.requestState = typeof result.requestState === 'string' ? result.requestState : undefined;
-    const requests = result.inputRequests;
-    const entries =
-      typeof requests === 'object' && requests !== null
-        ? Object.entries(requests as Record<string, unknown>)
-        : [];
-    if (bridged.round > this.#maxRounds) {
-      this.#abandon(bridged);
-      this.#fail(
-        bridged.clientId,
-        new SwitchboardError('INTERNAL', `The server asked for input more than ${this.#maxRounds} times`),
-      );
-      return;
-    }
-    for (const [, value] of entries) {
-      const method = (value as { method?: unknown } | null)?.method;
-      if (typeof method !== 'string' || !INPUT_REQUEST_METHODS.has(method)) {
-        this.#abandon(bridged);
-        this.#fail(
-          bridged.clientId,
-          new SwitchboardError(
-            'INVALID_MESSAGE',
-            `The server asked for an unknown kind of input: ${String(method)}`,
-          ),
-        );
-        return;
-      }
-    }
-    if (entries.length === 0) {
-      void this.#retry(bridged);
-      return;
-    }
-    for (const [key, value] of entries) {
-      const { method, params } = value as { method: string; params?: MessageParams };
-      const id = `switchboard-input-${++counter}`;
-      (bridged.outstanding ??= new Set()).add(id);
-      this.#byInputId.set(id, { bridged, key });
-      const request: JSONRPCRequest = { jsonrpc: '2.0', id, method };
-      if (params !== undefined) request.params = params;
-      // The related request tells a shared backend exactly which session must answer.
-      this.#deliver(request, { relatedRequestId: bridged.clientId });
-    }
-  }
-
-  #initializeResult(bridged: Bridged, discover: Record<string, unknown>): Record<string, unknown> {
-    const requested = bridged.initialize?.requestedVersion;
-    const version =
-      typeof requested === 'string' &&
-      (SESSION_ERA_VERSIONS.includes(requested) || requested === LEGACY_SSE_PROTOCOL_VERSION)
-        ? requested
-        : LEGACY_PROTOCOL_VERSION;
-    const caps = discover.capabilities;
-    this.#capabilities = typeof caps === 'object' && caps !== null ? (caps as Record<string, unknown>) : {};
-    const meta = discover._meta as Record<string, unknown> | undefined;
-    const info = meta?.[MetaKey.serverInfo] ?? discover.serverInfo ?? { name: 'unknown', version: '0' };
-    const out: Record<string, unknown> = {
-      protocolVersion: version,
-      capabilities: this.#capabilities,
-      serverInfo: info,
-    };
-    if (typeof discover.instructions === 'string') out.instructions = discover.instructions;
-    const listChanged = (name: string): boolean =>
-      (this.#capabilities[name] as { listChanged?: unknown } | undefined)?.listChanged === true;
-    void this.#listen
-      .start({
-        toolsListChanged: listChanged('tools'),
-        promptsListChanged: listChanged('prompts'),
-        resourcesListChanged: listChanged('resources'),
-      })
-      .catch((error: unknown) => this.#report(toSwitchboardError(error)));
-    return out;
+  /** The backend's `server/discover` answered the client's `initialize`: the listen opens. */
+  #initialized(bridged: Bridged, discover: Record<string, unknown>): Record<string, unknown> {
+    const server = initializeFromDiscover(bridged.initialize?.requestedVersion, discover);
+    this.#capabilities = server.capabilities;
+    this.#serverLogs = server.capabilities.logging !== undefined;
+    this.#meta = this.#envelope();
+    void this.#listen.start(server.listen).catch((error: unknown) => this.#report(toSwitchboardError(error)));
+    return server.result;
   }
 
   #answer(id: RequestId, result: Record<string, unknown>): void {
@@ -543,8 +411,7 @@ export class LegacyFacingStage implements Transport {
 
   #closed(): void {
     this.#listen.close();
-    for (const bridged of [...this.#byClientId.values()]) this.#forget(bridged);
-    this.#byInputId.clear();
+    this.#table.clear();
     try {
       this.onclose?.();
     } catch (error) {

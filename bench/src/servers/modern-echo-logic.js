@@ -67,9 +67,17 @@ export function answerModernLine(line) {
   return reply === undefined ? undefined : JSON.stringify(reply);
 }
 
-/** @param {unknown} id @param {object} result */
+/**
+ * The result stamped as complete. Not `{ ...result, resultType, _meta }`: on Node 20 a spread followed
+ * by members the source lacks takes V8's slow path (about a microsecond, and a slower object to
+ * serialise), which would make this raw backend slower than the 2025 one it is compared with.
+ * @param {unknown} id @param {object} result
+ */
 function complete(id, result) {
-  return { jsonrpc: '2.0', id, result: { ...result, resultType: 'complete', _meta: META } };
+  const stamped = Object.assign({}, result);
+  stamped.resultType = 'complete';
+  stamped._meta = META;
+  return { jsonrpc: '2.0', id, result: stamped };
 }
 
 /** @param {unknown} id @param {number} code @param {string} message */
