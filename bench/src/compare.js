@@ -81,7 +81,7 @@ async function serveCpu(c) {
     await channel.open();
     if (pid === undefined) throw new Error(`${c.id} started no switchboard process`);
     const count = Number(values.count);
-    return await cpuPerRequest(channel, pid, { warmup: 3000, count, concurrency: c.concurrency });
+    return (await cpuPerRequest(channel, pid, { warmup: 3000, count, concurrency: c.concurrency })).cpuMicros;
   } finally {
     await channel?.close().catch(() => undefined);
     await ctx.cleanup();

@@ -112,13 +112,22 @@ function verdict(ok) {
  */
 function proxyThroughput(byId) {
   const target =
-    'stdio → Streamable HTTP proxy, lean client, raw backend, C=64: ≥ 15,000 msg/s, ≥ 9× mcp-proxy, ≥ 65 % of raw node:http, p50 ≤ 5 ms';
+    'stdio → Streamable HTTP proxy, lean client, raw backend, C=64: ≥ 15,000 msg/s, ≥ 9× the better of supergateway and mcp-proxy, ≥ 65 % of raw node:http, p50 ≤ 5 ms';
   const ours = byId.get('proxy-ours/switchboard-stdio-to-http/c64');
-  const mcpProxy = byId.get('proxy-peers/mcp-proxy-stdio-to-http/c64');
+  // The better peer of this run is the one to beat.
+  const peers = [
+    { name: 'mcp-proxy', result: byId.get('proxy-peers/mcp-proxy-stdio-to-http/c64') },
+    { name: 'supergateway', result: byId.get('proxy-peers/supergateway-stdio-to-http/c64') },
+  ].filter((p) => p.result?.msgPerSec);
+  const best = peers.sort(
+    (a, b) => (b.result?.msgPerSec?.median ?? 0) - (a.result?.msgPerSec?.median ?? 0),
+  )[0];
+  const mcpProxy = best?.result;
+  const peerName = best?.name ?? 'the peers';
   const ceiling = bestOf(byId, RAW_HTTP_CEILING);
   const context = [
     mcpProxy?.msgPerSec
-      ? `mcp-proxy ${int(mcpProxy.msgPerSec.median)} msg/s (9× = ${int(9 * mcpProxy.msgPerSec.median)})`
+      ? `better peer ${peerName} ${int(mcpProxy.msgPerSec.median)} msg/s (9× = ${int(9 * mcpProxy.msgPerSec.median)})`
       : '',
     ceiling?.msgPerSec
       ? `raw node:http ${int(ceiling.msgPerSec.median)} msg/s (65 % = ${int(0.65 * ceiling.msgPerSec.median)})`
@@ -140,7 +149,9 @@ function proxyThroughput(byId) {
   ];
   const measured = [
     `${int(v)} msg/s, p50 ${ms(p50)} ms`,
-    mcpProxy?.msgPerSec ? `${ratioText(v / mcpProxy.msgPerSec.median)} mcp-proxy` : 'mcp-proxy not measured',
+    mcpProxy?.msgPerSec
+      ? `${ratioText(v / mcpProxy.msgPerSec.median)} ${peerName} (the better peer)`
+      : 'the peers not measured',
     ceiling?.msgPerSec
       ? `${percent(v / ceiling.msgPerSec.median)} of raw node:http`
       : 'raw node:http not measured',
@@ -153,7 +164,7 @@ function proxyThroughput(byId) {
  * @returns {TargetRow}
  */
 function proxyAddedLatency(byId) {
-  const target = 'Added latency of the proxy at C=1 over talking to the backend directly: ≤ 0.3 ms (p50)';
+  const target = 'Added latency of the proxy at C=1 over talking to the backend directly: ≤ 0.1 ms (p50)';
   const ours = byId.get('proxy-ours/switchboard-stdio-to-http/c1');
   const direct = byId.get('raw-pipe/pipe/c1');
   /** @param {string} id @param {string} name */
@@ -179,7 +190,7 @@ function proxyAddedLatency(byId) {
   return {
     target,
     measured: `+${ms(added)} ms (proxy p50 ${ms(ours.latencyMs.p50)} ms, direct ${ms(direct.latencyMs.p50)} ms)${context ? `; peers: ${context}` : ''}`,
-    status: verdict(added <= 0.3),
+    status: verdict(added <= 0.1),
   };
 }
 

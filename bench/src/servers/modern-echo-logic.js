@@ -74,7 +74,7 @@ export function answerModernLine(line) {
  * @param {unknown} id @param {object} result
  */
 function complete(id, result) {
-  const stamped = Object.assign({}, result);
+  const stamped = /** @type {Record<string, unknown>} */ (Object.assign({}, result));
   stamped.resultType = 'complete';
   stamped._meta = META;
   return { jsonrpc: '2.0', id, result: stamped };
