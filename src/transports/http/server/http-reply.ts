@@ -33,6 +33,11 @@ export function replyJson(
     res.end(body);
     return;
   }
+  // One piece (a small frame): with end(), so headers and body leave in one write.
+  if (body.parts.length === 1) {
+    res.end(body.parts[0]);
+    return;
+  }
   writeParts(res, body.parts);
   res.end();
 }
