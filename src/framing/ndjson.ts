@@ -181,15 +181,7 @@ export class NdjsonDecoder implements FrameDecoder {
     let len = line.length;
     if (len > 0 && line[len - 1] === CR) len--;
     if (len > this.#max) {
-      reportFrameError(
-        this.#callbacks,
-        oversizedFrameError(
-          line.subarray(0, ENVELOPE_PEEK_BYTES),
-          line.subarray(Math.max(0, len - ENVELOPE_PEEK_BYTES), len),
-          len,
-          this.#max,
-        ),
-      );
+      this.#reportOversized(line, len);
       return;
     }
     if (len === 0) return;
@@ -220,20 +212,24 @@ export class NdjsonDecoder implements FrameDecoder {
       }
     }
     if (len > this.#max) {
-      const line = Buffer.concat(parts, len);
-      reportFrameError(
-        this.#callbacks,
-        oversizedFrameError(
-          line.subarray(0, ENVELOPE_PEEK_BYTES),
-          line.subarray(Math.max(0, len - ENVELOPE_PEEK_BYTES), len),
-          len,
-          this.#max,
-        ),
-      );
+      this.#reportOversized(Buffer.concat(parts, len), len);
       return;
     }
     if (len === 0) return;
     parseFrameParts(parts, len, this.#callbacks);
+  }
+
+  /** Reports a complete line of `len` bytes over the cap, with its id when its edges show it. */
+  #reportOversized(line: Buffer, len: number): void {
+    reportFrameError(
+      this.#callbacks,
+      oversizedFrameError(
+        line.subarray(0, ENVELOPE_PEEK_BYTES),
+        line.subarray(Math.max(0, len - ENVELOPE_PEEK_BYTES), len),
+        len,
+        this.#max,
+      ),
+    );
   }
 
   #startSkipping(segment: Buffer, refusedByBudget: boolean): void {
