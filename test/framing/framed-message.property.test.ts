@@ -18,19 +18,7 @@ import {
 import { parseFrame, type DecoderCallbacks } from '../../src/framing/frame-parser.js';
 import { NdjsonDecoder } from '../../src/framing/ndjson.js';
 import type { JSONRPCMessage } from '../../src/protocol/messages.js';
-import { ciRun, garbageFrame, garbageLines } from '../fuzz/json-garbage.js';
-
-function chunked(bytes: Buffer, at: number[]): Buffer[] {
-  const points = [...new Set(at.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
-}
+import { chunked, ciRun, garbageFrame, garbageLines } from '../fuzz/json-garbage.js';
 
 const cuts = fc.array(fc.nat(), { maxLength: 8 });
 

@@ -14,24 +14,12 @@ import { NdjsonDecoder } from '../../src/framing/ndjson.js';
 import type { JSONRPCMessage } from '../../src/protocol/messages.js';
 import { MessageSink } from '../../src/transports/http/client/message-sink.js';
 import { readSseStream } from '../../src/transports/http/client/sse-stream-reader.js';
-import { ciRun, garbageFrame, garbageLines, garbageSse, garbageText } from './json-garbage.js';
+import { chunked, ciRun, garbageFrame, garbageLines, garbageSse, garbageText } from './json-garbage.js';
 
 const SENTINEL = { jsonrpc: '2.0', id: 'sentinel-1', method: 'ping' } as const;
 const MAX = 64 * 1024;
 
 const cuts = fc.array(fc.nat(), { maxLength: 12 });
-
-function chunked(bytes: Buffer, at: number[]): Buffer[] {
-  const points = [...new Set(at.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
-}
 
 /** Callbacks that record, and (when `hostile`) throw from both handlers every other call. */
 function recorder(

@@ -246,3 +246,16 @@ export function ciRun(numRuns: number): fc.Parameters<unknown> {
 export const anyCodeUnit: fc.Arbitrary<string> = fc
   .integer({ min: 0, max: 0xffff })
   .map((c) => String.fromCharCode(c));
+
+/** Splits bytes at the given cut points (taken modulo its length + 1; anywhere, inside characters too). */
+export function chunked(bytes: Buffer, at: number[]): Buffer[] {
+  const points = [...new Set(at.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const p of points) {
+    out.push(bytes.subarray(from, p));
+    from = p;
+  }
+  out.push(bytes.subarray(from));
+  return out;
+}

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SseDecoder, type SseEvent } from '../../src/transports/http/client/sse-stream-reader.js';
+import { chunked } from '../fuzz/json-garbage.js';
 
 interface Spec {
   id?: string;
@@ -19,19 +20,6 @@ function serialize(events: Spec[], eol: string): string {
       return `${out}data: ${e.data}${eol}${eol}`;
     })
     .join('');
-}
-
-/** Splits bytes at the given cut points (anywhere, including inside multi-byte characters). */
-function chunk(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
 }
 
 function decode(chunks: Buffer[], max?: number): { events: SseEvent[]; oversize: number } {
@@ -67,7 +55,7 @@ describe('SseDecoder', () => {
         fc.array(fc.nat(), { maxLength: 20 }),
         (events, eol, cuts) => {
           const bytes = Buffer.from(serialize(events, eol));
-          expect(decode(chunk(bytes, cuts)).events).toEqual(events.map(expected));
+          expect(decode(chunked(bytes, cuts)).events).toEqual(events.map(expected));
         },
       ),
       { numRuns: 300 },
@@ -84,7 +72,7 @@ describe('SseDecoder', () => {
         (before, after, eol, cuts) => {
           const huge: Spec = { id: 'huge', data: 'x'.repeat(5000) };
           const bytes = Buffer.from(serialize([...before, huge, ...after], eol));
-          const { events, oversize } = decode(chunk(bytes, cuts), 1000);
+          const { events, oversize } = decode(chunked(bytes, cuts), 1000);
           expect(oversize).toBe(1);
           expect(events).toEqual([...before, ...after].map(expected));
         },
