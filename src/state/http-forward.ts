@@ -1,8 +1,13 @@
 import http from 'node:http';
 import https from 'node:https';
+import { JsonRpcCode } from '../protocol/json-rpc-codes.js';
 import { preloadBody, readBody } from '../transports/http/server/body-reader.js';
+import { replyError } from '../transports/http/server/http-reply.js';
 
-/** Marks a request forwarded by another instance: it is never forwarded again (no loops). */
+/**
+ * Marks a request forwarded by another instance: it is never forwarded again (no loops). A client
+ * that sends it itself gains nothing: it only gives up the forwarding hop.
+ */
 export const FORWARDED_HEADER = 'x-switchboard-forwarded-by';
 
 const HOP_BY_HOP = new Set([
@@ -29,7 +34,9 @@ const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Age
  * @param from - this instance's name (sent in {@link FORWARDED_HEADER})
  * @param maxBodyBytes - bound on the buffered request body
  * @returns `false` when the owner could not be reached and nothing was answered (the body is kept
- *   for a local attempt); `true` once the owner's answer was piped back
+ *   for a local attempt); `true` once the owner's answer was piped back, or the request was answered
+ *   here with 503 because it had already been forwarded once (two instances that each see the other
+ *   as the owner, while ownership moves, must not pass it back and forth)
  */
 export async function forwardRequest(
   target: string,
@@ -38,6 +45,12 @@ export async function forwardRequest(
   res: http.ServerResponse,
   maxBodyBytes: number,
 ): Promise<boolean> {
+  if (req.headers[FORWARDED_HEADER] !== undefined) {
+    replyError(res, 503, JsonRpcCode.ConnectionClosed, 'The session is moving between instances; try again', {
+      headers: { 'retry-after': '1' },
+    });
+    return true;
+  }
   const body = req.method === 'POST' ? await readBody(req, maxBodyBytes) : undefined;
   if (body !== undefined) preloadBody(req, body);
   const url = new URL(target);
@@ -62,8 +75,9 @@ export async function forwardRequest(
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         res.flushHeaders();
-        answer.on('data', (chunk: Buffer) => res.write(chunk));
-        answer.on('end', () => res.end());
+        // `pipe` writes each chunk as it comes (SSE events are not held back) and pauses the owner's
+        // answer while the client reads slower than it produces.
+        answer.pipe(res);
         answer.on('error', () => res.destroy());
         res.on('close', () => answer.destroy());
         resolve(true);
