@@ -11,9 +11,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Real child processes and sockets: keep parallelism modest on 2-core machines.
     maxWorkers: 2,
-    // graphql ships a separate build under the `development` condition, which Vite applies to our
-    // sources: libraries that import graphql must resolve it the same way, or two copies meet
-    // (instanceof checks fail). Node (and dist/) resolves one copy for everybody.
+    // Libraries that import graphql are inlined so that they resolve it exactly as our sources do under
+    // Vite: two copies must never meet (instanceof checks fail). graphql 16 has one build; 17 (Node 22+)
+    // adds a `development` condition build, which Vite would apply to our sources only.
     server: { deps: { inline: ['graphql-http', 'graphql-query-complexity'] } },
     coverage: { provider: 'v8', include: ['src/**/*.ts'], reporter: ['text-summary', 'html'] },
   },

@@ -83,7 +83,7 @@ describe('switchboard adapter rest', () => {
     expect((await fetch(`${origin}/mcp`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
     expect((await fetch(`${origin}/docs`)).headers.get('content-type')).toContain('text/html');
-  });
+  }, 120_000);
 
   it('refuses bad flags with exit code 2', async () => {
     const bind = await runCli(['adapter', 'rest', '--bind', 'nowhere']);
@@ -92,7 +92,7 @@ describe('switchboard adapter rest', () => {
     const depth = await runCli(['serve', '--max-depth', '3']);
     expect(depth.code).toBe(2);
     expect(depth.stderr).toContain('the graphql adapter is not on (use --graphql)');
-  });
+  }, 120_000);
 });
 
 describe('switchboard adapter graphql and serve --rest --graphql', () => {
@@ -108,7 +108,7 @@ describe('switchboard adapter graphql and serve --rest --graphql', () => {
       body: JSON.stringify({ query: 'mutation { add(a: 1, b: 2) { structuredContent { sum } } }' }),
     });
     expect(await res.json()).toEqual({ data: { add: { structuredContent: { sum: 3 } } } });
-  });
+  }, 120_000);
 
   it('serve mounts both adapters next to /mcp on one port', async () => {
     const port = await freePort();
@@ -149,7 +149,7 @@ describe('switchboard adapter graphql and serve --rest --graphql', () => {
       }),
     });
     expect(mcp.status).toBe(200);
-  });
+  }, 120_000);
 
   it('serve with servers: (a gateway) mounts the adapters over the merged catalog', async () => {
     const port = await freePort();
@@ -205,5 +205,5 @@ describe('switchboard adapter graphql and serve --rest --graphql', () => {
         beta__echo: { content: [{ text: 'graphql' }] },
       },
     });
-  });
+  }, 120_000);
 });
