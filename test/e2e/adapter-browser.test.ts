@@ -1,29 +1,18 @@
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdapters, type AdapterStack } from '../adapters/harness.js';
+import { launchChromium } from '../fixtures/browser.js';
 import { projectFile } from '../fixtures/paths.js';
 
 // A real browser (Debian's chromium, driven by playwright-core) uses Swagger UI's "Try it out" and
 // GraphiQL against the adapters, all assets from node_modules (no CDN). Screenshots go to
 // test-artifacts/ (ignored by git).
 
-const CHROMIUM = '/usr/bin/chromium';
-
 /** The part of the page's DOM the scripts below use (the test compiles without the DOM library). */
 interface DomLike {
   document: { querySelector(selector: string): unknown };
 }
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = projectFile('test-artifacts');
 
 let browser: Browser;
@@ -32,7 +21,7 @@ let stack: AdapterStack;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startAdapters();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,21 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../fixtures/browser.js';
 import { startCountingBackend, startServe, type CountingBackend } from '../security/harness.js';
-
-// Debian's chromium (installed by .ci/run), driven by playwright-core: no browser download.
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A page server on its own loopback port: its origin is `http://127.0.0.1:<port>`. */
 async function pageServer(): Promise<{ origin: string; close(): Promise<void> }> {
@@ -90,7 +78,7 @@ beforeAll(async () => {
   allowed = await pageServer();
   foreign = await pageServer();
   serve = await startServe(backend.uri, { security: { cors: { origins: [allowed.origin] } } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -3,29 +3,17 @@ import http from 'node:http';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../fixtures/browser.js';
 import { projectFile } from '../fixtures/paths.js';
 import type { Started } from './processes.js';
-
-/** Debian's chromium, driven by playwright-core (no browser download); flags as in browser-cors.test.ts. */
-export const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Where the browser tests save their screenshots (kept out of git). */
 export const ARTIFACTS = projectFile('test-artifacts/dashboard');
 
 export async function launchBrowser(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  return launchChromium();
 }
 
 /** Saves a full-page screenshot under {@link ARTIFACTS}. */
