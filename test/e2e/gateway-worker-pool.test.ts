@@ -22,12 +22,12 @@ let dir: string;
 let gateway: Started & { urls: string[] };
 const workers: (CliProcess & { worker: string })[] = [];
 const clients: TaggedClient[] = [];
-/** Fast failure detection: heartbeats every 200 ms, a worker is dead after 1 s of silence. */
+/** Fast failure detection: heartbeats every 200 ms, a worker is dead after 3 s of silence. */
 let queue: string;
 
 beforeAll(async () => {
   redis = await startRedis();
-  queue = `${redis.url}?stream=gw-pool&heartbeat=200&deadAfter=1000&reclaimIdle=200`;
+  queue = `${redis.url}?stream=gw-pool&heartbeat=200&deadAfter=3000&reclaimIdle=200`;
   workers.push(await startWorker(queue));
   dir = mkdtempSync(path.join(os.tmpdir(), 'sb-gw-pool-'));
   const configFile = path.join(dir, 'gateway.yaml');

@@ -28,8 +28,12 @@ afterEach(async () => {
   await Promise.allSettled(started.splice(0).map((p) => p.stop()));
 });
 
-/** Fast failure detection for the test: heartbeats every 200 ms, dead after 1 s. */
-const queueUri = (): string => `${redis.url}?stream=pool:${++n}&heartbeat=200&deadAfter=1000&reclaimIdle=200`;
+/**
+ * Fast failure detection for the test: heartbeats every 200 ms, dead after 3 s without one. Not less: on
+ * a loaded machine a live worker's heartbeat can be late by more than a second, and a worker declared
+ * dead early hands its connections over before the test kills it.
+ */
+const queueUri = (): string => `${redis.url}?stream=pool:${++n}&heartbeat=200&deadAfter=3000&reclaimIdle=200`;
 
 async function client(
   uri: string,
@@ -102,6 +106,8 @@ describe('switchboard worker pool', () => {
       { onprogress: (p) => progress.push(p.progress), timeout: 60_000 },
     );
     while (progress.length === 0) await new Promise((r) => setTimeout(r, 20));
+    // Both calls are in flight on A when it dies (not moved by an early, load-induced death verdict).
+    expect([safe.transport.worker, unsafe.transport.worker]).toEqual([a.worker, a.worker]);
     await a.kill();
     release();
 
