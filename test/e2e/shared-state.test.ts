@@ -4,13 +4,13 @@
  * once A was killed — and a client resuming with Last-Event-ID at B gets what it missed, including a
  * result the pool produced while A was already dead.
  */
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
-import { startCli, startWorker, type CliProcess } from './scale-out-processes.js';
+import { startStateGateway, startWorker, type CliProcess } from './scale-out-processes.js';
 import { messages, post, PROTOCOL, read } from './sse-exchange.js';
 
 let redis: RedisFixture;
@@ -32,20 +32,14 @@ async function startGateway(
   queue: string,
   prefix = 't1:',
 ): Promise<CliProcess & { url: string }> {
-  const config = path.join(dir, `${name}.yaml`);
-  writeFileSync(
-    config,
-    `state:\n  url: "${redis.url}?prefix=${prefix}"\n  instance: ${name}\n  heartbeat: 200ms\n  deadAfter: 1s\n`,
-  );
-  const p = await startCli(
-    ['serve', queue, '--listen', 'http://127.0.0.1:0/mcp', '--config', config, '--response-mode', 'sse'],
-    /"msg":"serving"/,
-    `gateway ${name}`,
-  );
+  const p = await startStateGateway({
+    dir,
+    name,
+    stateUrl: `${redis.url}?prefix=${prefix}`,
+    backend: [queue],
+  });
   started.push(p);
-  const url = p.logged('listening', 'url');
-  if (url === undefined) throw new Error('no url');
-  return Object.assign(p, { url });
+  return p;
 }
 
 describe('serve --state redis: sessions shared by instances', () => {
