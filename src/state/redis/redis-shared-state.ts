@@ -47,7 +47,8 @@ export interface RedisStateOptions extends RedisClientSettings {
   rerunUnsafe?: boolean | undefined;
   /**
    * Longest a POST's response headers wait for its journal entry, in ms (default 2,000): beyond, they
-   * go out anyway (reported), and that request would be unknown to an instance taking over.
+   * go out anyway (the write goes on; a failed one is reported through `onError`), and until it lands
+   * that request would be unknown to an instance taking over.
    */
   journalWaitMs?: number | undefined;
 }
