@@ -49,6 +49,7 @@ export const ErrorCodes = [
   'TOOL_ERROR',
   'GENERATE_FAILED',
   'WORKER_LOST',
+  'INSTANCE_LOST',
   'INTERNAL',
 ] as const;
 
@@ -174,6 +175,8 @@ const WIRE_CODES: Record<ErrorCode, number> = {
   TOOL_ERROR: JsonRpcCode.InternalError,
   GENERATE_FAILED: JsonRpcCode.InternalError,
   WORKER_LOST: JsonRpcCode.ConnectionClosed,
+  // A gateway instance died with the request in flight; the one that took the session over did not run it again.
+  INSTANCE_LOST: JsonRpcCode.ConnectionClosed,
   INTERNAL: JsonRpcCode.InternalError,
 };
 
@@ -206,5 +209,6 @@ export function toJsonRpcError(error: unknown): JSONRPCErrorObject {
   if (Array.isArray(e.details.requiredScopes)) data.requiredScopes = e.details.requiredScopes;
   if (typeof e.details.server === 'string') data.server = e.details.server;
   if (typeof e.details.worker === 'string') data.worker = e.details.worker;
+  if (typeof e.details.instance === 'string') data.instance = e.details.instance;
   return { code: WIRE_CODES[e.code], message: OPERATOR_ONLY[e.code] ?? e.message, data };
 }

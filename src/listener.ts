@@ -15,7 +15,9 @@ export interface ConnectionInfo {
   principal?: string | undefined;
   /**
    * The session was taken over from another instance that died: its requests still in flight there
-   * (their answers arrive through the re-attached backend and must still reach the client).
+   * that reached a backend keeping them across the takeover (a worker pool): their answers arrive
+   * through the re-attached backend and must still reach the client. (The session itself runs again,
+   * or answers with an error, those that no backend will answer.)
    */
   resumedRequests?:
     | readonly { id: string | number; method: string; progressToken?: string | number | undefined }[]

@@ -47,6 +47,13 @@ export interface MessageExtraInfo {
    * the message on that request's stream and a shared backend routes it to that request's session.
    */
   relatedRequestId?: RequestId | undefined;
+  /**
+   * Set by a frontend that wants to know when a relay handed this request to its backend (the
+   * backend's `send()` resolved): shared session state journals it, so an instance taking the session
+   * over waits for the answer of a backend that keeps requests (a worker pool) instead of running it
+   * again. Called at most once per request; never throws.
+   */
+  onForwarded?: ((id: RequestId) => void) | undefined;
 }
 
 /** Options of one `send()`: a superset of the SDK v1 and v2 `TransportSendOptions`. */

@@ -46,6 +46,10 @@ export interface RelayOptions {
     readonly { id: RequestId; method: string; progressToken?: string | number | undefined }[] | undefined;
 }
 
+function noop(): void {
+  // A failed send is answered on its own chain.
+}
+
 /** Notifications a per-request-stream frontend routes by themselves (token, request id, subscription). */
 const SELF_ROUTED = new Set(['notifications/progress', 'notifications/cancelled']);
 /** Long-lived requests whose notifications carry their subscription id: never the owner of others. */
@@ -227,7 +231,10 @@ export class Relay {
       }
       this.#inflight.add(message.id, message.method, progressTokenOf(message));
       if (this.#owners && message.method !== LISTEN) this.#owners.calls.add(message.id);
-      this.#backend.send(message, sendOptionsFor(message, extra)).catch((error: unknown) => {
+      const sent = this.#backend.send(message, sendOptionsFor(message, extra));
+      const forwarded = extra?.onForwarded;
+      if (forwarded !== undefined) sent.then(() => forwarded(message.id), noop);
+      sent.catch((error: unknown) => {
         if (this.#taken(message.id)) this.#answer(message.id, error);
         this.#notifyDrained();
       });

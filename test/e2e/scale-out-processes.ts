@@ -1,5 +1,7 @@
 /** Processes of the scale-out tests: `switchboard worker` and `switchboard serve` with shared state. */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { CLI, EVERYTHING } from './processes.js';
 
 /** A started CLI process with its captured stderr (JSON log lines). */
@@ -80,4 +82,51 @@ export async function startWorker(
   const worker = p.logged('listening', 'worker');
   if (worker === undefined) throw new Error('the worker did not log its id');
   return Object.assign(p, { worker });
+}
+
+/** Options of {@link startStateGateway}. */
+export interface StateGatewayOptions {
+  /** Where its config file goes. */
+  dir: string;
+  /** Its instance name. */
+  name: string;
+  /** The `state.url` (with `?prefix=`). */
+  stateUrl: string;
+  /** The backend arguments of `serve` (a queue URI, or `--`, a command and its arguments). */
+  backend: string[];
+}
+
+/**
+ * `switchboard serve … --listen http://127.0.0.1:0/mcp --response-mode sse` with shared state in Redis
+ * (heartbeat 200 ms, dead after 1 s); `url` is its MCP endpoint.
+ */
+export async function startStateGateway(o: StateGatewayOptions): Promise<CliProcess & { url: string }> {
+  const config = path.join(o.dir, `${o.name}.yaml`);
+  writeFileSync(
+    config,
+    `state:\n  url: "${o.stateUrl}"\n  instance: ${o.name}\n  heartbeat: 200ms\n  deadAfter: 1s\n`,
+  );
+  const dash = o.backend.indexOf('--');
+  const [before, after] = dash === -1 ? [o.backend, []] : [o.backend.slice(0, dash), o.backend.slice(dash)];
+  const p = await startCli(
+    [
+      'serve',
+      ...before,
+      '--listen',
+      'http://127.0.0.1:0/mcp',
+      '--config',
+      config,
+      '--response-mode',
+      'sse',
+      ...after,
+    ],
+    /"msg":"serving"/,
+    `gateway ${o.name}`,
+  );
+  const url = p.logged('listening', 'url');
+  if (url === undefined) {
+    await p.kill();
+    throw new Error(`gateway ${o.name} logged no url`);
+  }
+  return Object.assign(p, { url });
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { acceptable, isJsonContentType } from '../../src/transports/http/server/content-negotiation.js';
 import { edgePolicy, hostnameOf, isLoopbackHost } from '../../src/transports/http/server/edge-guard.js';
 import { detectEra } from '../../src/transports/http/server/era-detection.js';
-import { parseEventId, formatEventId } from '../../src/transports/http/server/event-store.js';
+import { EPOCH_SPAN, formatEventId, parseEventId } from '../../src/transports/http/server/event-store.js';
 import { scanParamHeaders, ToolHeaderRegistry } from '../../src/transports/http/server/tool-headers.js';
 import { decodeHeaderValue, encodeHeaderValue } from '../../src/transports/http/shared/header-value.js';
 
@@ -83,6 +83,11 @@ describe('era detection', () => {
   it('event ids encode the stream', () => {
     expect(parseEventId(formatEventId(3, 17))).toEqual({ streamId: 3, seq: 17 });
     expect(parseEventId('abc')).toBeUndefined();
+    // An epoch's numbers (up to 16 digits) parse; beyond safe integers they do not.
+    const big = 900_719 * EPOCH_SPAN + 12;
+    expect(parseEventId(formatEventId(big, big))).toEqual({ streamId: big, seq: big });
+    expect(parseEventId('9999999999999999-1')).toBeUndefined();
+    expect(parseEventId('1-12345678901234567')).toBeUndefined();
   });
 });
 

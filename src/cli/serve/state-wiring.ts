@@ -16,6 +16,16 @@ export interface StateWiring {
 }
 
 /**
+ * Whether a session's requests survive a takeover at the backend: a worker pool (`redis://…?stream=`)
+ * with one pool connection per session, named after it (see `backendFactory`), so the next owner
+ * re-attaches to it and reads the answers.
+ */
+function backendKeepsCalls(config: ServeConfig): boolean {
+  const b = config.backend;
+  return b?.kind === 'uri' && /^rediss?$/.test(b.scheme) && config.sessionMode === 'per-session';
+}
+
+/**
  * Connects `serve` to its shared state (`state:`), or returns `undefined` when the state stays in
  * memory (the default).
  *
@@ -31,6 +41,8 @@ export async function createStateWiring(config: ServeConfig, log: Logger): Promi
     deadAfterMs: s.deadAfter,
     maxEventsPerStream: s.maxEventsPerSession,
     tls: redisTls(config),
+    backendKeepsCalls: backendKeepsCalls(config),
+    rerunUnsafe: config.redis.rerunUnsafe,
     onError: (error) => log.warn({ err: error.message }, 'shared state (redis)'),
     onAdopted: (session, from) => log.info({ session, from }, 'took over a session of a dead instance'),
   });

@@ -59,6 +59,10 @@ export class RedisEventStore implements EventStore {
     return out;
   }
 
+  async hasStream(sessionId: string, streamId: number): Promise<boolean> {
+    return (await this.#redis.exists(this.#keys.events(sessionId, streamId))) === 1;
+  }
+
   async dropStream(sessionId: string, streamId: number): Promise<void> {
     await Promise.all([
       this.#redis.unlink(this.#keys.events(sessionId, streamId)),

@@ -7,14 +7,16 @@ import {
   openRedisClient,
   type RedisClientSettings,
 } from '../../queue/redis/redis-client.js';
-import type {
-  LocateResult,
-  PendingRequest,
-  SessionDirectory,
-  SessionJournal,
-  SessionSnapshot,
+import {
+  MAX_JOURNALED_REQUEST_CHARS,
+  type LocateResult,
+  type PendingRequest,
+  type SessionDirectory,
+  type SessionJournal,
+  type SessionSnapshot,
 } from '../../transports/http/server/session-directory.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../transports/http/server/options.js';
+import { MAX_EPOCH } from '../../transports/http/server/event-store.js';
 import { forwardRequest } from '../http-forward.js';
 import { RedisEventStore } from './redis-event-store.js';
 import { parseStateAddress, StateKeys } from './redis-state-address.js';
@@ -35,6 +37,20 @@ export interface RedisStateOptions extends RedisClientSettings {
   onError?: ((error: Error) => void) | undefined;
   /** A session was taken over from a dead instance. */
   onAdopted?: ((sessionId: string, from: string) => void) | undefined;
+  /**
+   * The backend keeps a session's requests across a takeover (a worker pool whose connection is
+   * named after the session): journal which requests reached it, so the next owner waits for their
+   * answers instead of running them again. Default false.
+   */
+  backendKeepsCalls?: boolean | undefined;
+  /** After a takeover, run again even requests that may have side effects (default false). */
+  rerunUnsafe?: boolean | undefined;
+  /**
+   * Longest a POST's response headers wait for its journal entry, in ms (default 2,000): beyond, they
+   * go out anyway (the write goes on; a failed one is reported through `onError`), and until it lands
+   * that request would be unknown to an instance taking over.
+   */
+  journalWaitMs?: number | undefined;
 }
 
 /** Shared state of one gateway instance: pass `eventStore` and `directory` to the HTTP listener. */
@@ -54,12 +70,20 @@ export interface RedisSharedState {
 
 const SESSION_TTL_MS = 24 * 60 * 60_000;
 
-/** Moves a session from a dead instance to us, only if the dead one still owns it. */
+/**
+ * Moves a session from a dead instance (or a former life of this one) to us, only if that instance
+ * still owns it, and starts a new owner epoch: returns the epoch (≥ 1), or 0 when someone else won.
+ */
 const TAKE_OVER = `if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
   redis.call('HSET', KEYS[1], 'owner', ARGV[2])
-  return 1
+  return redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 end
 return 0`;
+
+/** Hash fields of one pending request: its entry, its text, its forwarded marker. */
+const entryField = (id: RequestId): string => JSON.stringify(id);
+const messageField = (id: RequestId): string => `m${JSON.stringify(id)}`;
+const forwardedField = (id: RequestId): string => `f${JSON.stringify(id)}`;
 
 /**
  * Connects the shared state of a gateway instance to Redis: instance heartbeats (a key with a TTL that
@@ -105,6 +129,9 @@ export async function startRedisState(options: RedisStateOptions): Promise<Redis
     redis.pExpire(keys.pending(sessionId), SESSION_TTL_MS).catch(report);
   };
 
+  const deadline = coarseDeadline(options.journalWaitMs ?? 2_000);
+  const keepsCalls = options.backendKeepsCalls === true;
+
   const journal: SessionJournal = {
     opened(sessionId, principal, initialize) {
       const capabilities = capabilitiesOf(initialize);
@@ -127,11 +154,27 @@ export async function startRedisState(options: RedisStateOptions): Promise<Redis
         .catch(report);
     },
     requestStarted(sessionId, request) {
-      const { id, ...rest } = request;
-      redis.hSet(keys.pending(sessionId), JSON.stringify(id), JSON.stringify(rest)).catch(report);
+      const { id, message, method, streamId, progressToken } = request;
+      const fields: Record<string, string> = {
+        [entryField(id)]: JSON.stringify({ method, streamId, progressToken }),
+      };
+      if (message !== undefined && message.length <= MAX_JOURNALED_REQUEST_CHARS)
+        fields[messageField(id)] = message;
+      const written = redis.hSet(keys.pending(sessionId), fields).then(noop, report);
+      // While Redis is unreachable nothing is held back (the write waits in the client's queue).
+      return redis.isReady ? Promise.race([written, deadline()]) : undefined;
     },
+    ...(keepsCalls
+      ? {
+          requestForwarded(sessionId: string, id: RequestId) {
+            redis.hSet(keys.pending(sessionId), forwardedField(id), '1').catch(report);
+          },
+        }
+      : {}),
     requestDone(sessionId, id: RequestId) {
-      redis.hDel(keys.pending(sessionId), JSON.stringify(id)).catch(report);
+      redis
+        .hDel(keys.pending(sessionId), [entryField(id), messageField(id), forwardedField(id)])
+        .catch(report);
     },
     ended(sessionId) {
       redis.unlink([keys.session(sessionId), keys.pending(sessionId)]).catch(report);
@@ -146,32 +189,24 @@ export async function startRedisState(options: RedisStateOptions): Promise<Redis
     }
   };
 
-  const snapshot = async (sessionId: string, previousOwner: string): Promise<SessionSnapshot> => {
+  const snapshot = async (
+    sessionId: string,
+    previousOwner: string,
+    epoch: number,
+  ): Promise<SessionSnapshot> => {
     const [record, pendingRaw, lastSeq] = await Promise.all([
       redis.hGetAll(keys.session(sessionId)),
       redis.hGetAll(keys.pending(sessionId)),
       events.lastSeqs(sessionId),
     ]);
-    const pending: PendingRequest[] = [];
-    for (const [id, value] of Object.entries(pendingRaw)) {
-      try {
-        pending.push({
-          id: JSON.parse(id) as RequestId,
-          ...(JSON.parse(value) as Omit<PendingRequest, 'id'>),
-        });
-      } catch {
-        // A malformed entry (written by something else) is skipped.
-      }
-    }
-    const streamIds = [...Object.keys(lastSeq).map(Number), ...pending.map((p) => p.streamId)];
     return {
       sessionId,
       owner: record.principal,
       protocolVersion: record.ver,
       initialize: record.init,
       initialized: record.initialized === '1',
-      pending,
-      lastStreamId: streamIds.length > 0 ? Math.max(...streamIds) : 0,
+      pending: pendingOf(pendingRaw),
+      epoch,
       lastSeq,
       previousOwner,
     };
@@ -189,17 +224,24 @@ export async function startRedisState(options: RedisStateOptions): Promise<Redis
           if (target !== null) return { action: 'forward', target: `${target}#${owner}` };
         }
         if (heartbeat !== null) await awaitDeath(owner);
-        const moved = await redis.eval(TAKE_OVER, {
-          keys: [keys.session(sessionId)],
-          arguments: [owner, instance],
-        });
-        // Someone else was faster: look again (forward to the new owner).
-        if (Number(moved) !== 1) return directory.locate(sessionId);
+      }
+      // Also when the registry names this instance (a former life of it under the same name): a new
+      // epoch keeps its stream numbers apart from those that life handed out.
+      const epoch = Number(
+        await redis.eval(TAKE_OVER, { keys: [keys.session(sessionId)], arguments: [owner, instance] }),
+      );
+      // Someone else was faster: look again (forward to the new owner).
+      if (epoch === 0) return directory.locate(sessionId);
+      if (!(epoch <= MAX_EPOCH)) {
+        report(new Error(`Session ${sessionId} was taken over ${epoch} times: not taken over again`));
+        return { action: 'unknown' };
+      }
+      if (owner !== instance) {
         adopted++;
         options.onAdopted?.(sessionId, owner);
       }
       touch(sessionId);
-      return { action: 'adopt', snapshot: await snapshot(sessionId, owner) };
+      return { action: 'adopt', snapshot: await snapshot(sessionId, owner, epoch) };
     },
     async forward(target: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
       const hash = target.lastIndexOf('#');
@@ -209,6 +251,7 @@ export async function startRedisState(options: RedisStateOptions): Promise<Redis
       if (!ok) await awaitDeath(owner);
       return ok;
     },
+    rerunUnsafe: options.rerunUnsafe === true,
   };
 
   return {
@@ -237,6 +280,51 @@ export async function startRedisState(options: RedisStateOptions): Promise<Redis
       }
     },
   };
+}
+
+function noop(): void {
+  // A settled journal write.
+}
+
+/**
+ * A promise that resolves `waitMs` (at most; at least three quarters of it) after the call: one timer
+ * per quarter of `waitMs` however many requests wait, instead of one per request.
+ */
+function coarseDeadline(waitMs: number): () => Promise<void> {
+  let current: Promise<void> = Promise.resolve();
+  let at = 0;
+  return () => {
+    const now = Date.now();
+    if (at - now < (waitMs * 3) / 4) {
+      at = now + waitMs;
+      current = new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+    }
+    return current;
+  };
+}
+
+/** The pending requests of a session from its journal hash (malformed entries are skipped). */
+function pendingOf(raw: Record<string, string>): PendingRequest[] {
+  const pending: PendingRequest[] = [];
+  for (const [field, value] of Object.entries(raw)) {
+    // Texts (`m…`) and forwarded markers (`f…`) belong to an entry; an id field is JSON (`"…"` or a number).
+    if (field.startsWith('m') || field.startsWith('f')) continue;
+    try {
+      const id = JSON.parse(field) as RequestId;
+      const entry = JSON.parse(value) as Omit<PendingRequest, 'id' | 'message' | 'forwarded'>;
+      pending.push({
+        id,
+        method: entry.method,
+        streamId: entry.streamId,
+        progressToken: entry.progressToken,
+        message: raw[messageField(id)],
+        forwarded: raw[forwardedField(id)] === '1',
+      });
+    } catch {
+      // A malformed entry (written by something else) is skipped.
+    }
+  }
+  return pending;
 }
 
 function capabilitiesOf(initialize: string): string | undefined {

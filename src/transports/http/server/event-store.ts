@@ -23,6 +23,12 @@ export interface EventStore {
   dropStream(sessionId: string, streamId: number): Promise<void> | undefined;
   /** The session ended: forget all its events. */
   dropSession(sessionId: string): Promise<void> | undefined;
+  /**
+   * Whether any event of the stream is stored (a resumption of a finished stream that has none gets a
+   * clear refusal instead of an empty stream). Optional: without it, such a resumption is answered
+   * with an empty stream that ends at once.
+   */
+  hasStream?(sessionId: string, streamId: number): Promise<boolean> | boolean;
 }
 
 /** One stored event. */
@@ -38,7 +44,21 @@ export function formatEventId(streamId: number, seq: number): string {
 
 /** Parses an id made by {@link formatEventId}; `undefined` for anything else. */
 export function parseEventId(id: string): { streamId: number; seq: number } | undefined {
-  const m = /^(\d{1,15})-(\d{1,15})$/.exec(id);
+  const m = /^(\d{1,16})-(\d{1,16})$/.exec(id);
   if (!m?.[1] || !m[2]) return undefined;
-  return { streamId: Number(m[1]), seq: Number(m[2]) };
+  const streamId = Number(m[1]);
+  const seq = Number(m[2]);
+  return Number.isSafeInteger(streamId) && Number.isSafeInteger(seq) ? { streamId, seq } : undefined;
 }
+
+/**
+ * Stream numbers (and event sequence numbers on streams inherited in a takeover) of one owner epoch
+ * of a session. A session's creator is epoch 0 (streams 1, 2, …); each takeover by another instance
+ * starts a new epoch, whose numbers begin at `epoch × EPOCH_SPAN`, so no two owners ever hand out
+ * the same stream number, and an inherited stream's events continue above every id its previous
+ * owners handed out, stored or not.
+ */
+export const EPOCH_SPAN = 10_000_000_000;
+
+/** The highest epoch whose numbers stay safe integers. */
+export const MAX_EPOCH = Math.floor(Number.MAX_SAFE_INTEGER / EPOCH_SPAN) - 1;

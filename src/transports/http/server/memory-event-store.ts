@@ -84,6 +84,11 @@ export class MemoryEventStore implements EventStore {
     return out;
   }
 
+  hasStream(sessionId: string, streamId: number): boolean {
+    const stream = this.#sessions.get(sessionId)?.get(streamId);
+    return stream !== undefined && stream.head < stream.events.length;
+  }
+
   dropStream(sessionId: string, streamId: number): undefined {
     const streams = this.#sessions.get(sessionId);
     const stream = streams?.get(streamId);

@@ -21,7 +21,15 @@ export interface SessionDirectory {
    * be reached (nothing was answered yet: the caller may locate again).
    */
   forward(target: string, req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /**
+   * Run again, after a takeover, even requests that may have side effects (default false: only
+   * read-only methods and tools annotated `readOnlyHint`/`idempotentHint`).
+   */
+  readonly rerunUnsafe?: boolean | undefined;
 }
+
+/** Requests longer than this (JSON text) are journaled without their text: they cannot run again. */
+export const MAX_JOURNALED_REQUEST_CHARS = 64 * 1024;
 
 /** The outcome of {@link SessionDirectory.locate}. */
 export type LocateResult =
@@ -35,6 +43,13 @@ export interface PendingRequest {
   method: string;
   streamId: number;
   progressToken?: string | number | undefined;
+  /** The request as JSON text, kept to run it again after a takeover (absent when too large). */
+  message?: string | undefined;
+  /**
+   * The request reached a backend that keeps it across a takeover (a worker pool, whose answer the
+   * next owner reads): it is waited for, never run again.
+   */
+  forwarded?: boolean | undefined;
 }
 
 /** What an instance needs to take a session over. */
@@ -49,22 +64,39 @@ export interface SessionSnapshot {
   initialized: boolean;
   /** Requests still unanswered, with their streams. */
   pending: PendingRequest[];
-  /** Highest stream id used so far (new streams continue above it). */
-  lastStreamId: number;
+  /**
+   * This owner's epoch (≥ 1 after a takeover; incremented atomically by each one): the new owner's
+   * stream numbers and the events it adds to inherited streams are numbered from
+   * `epoch × EPOCH_SPAN`, above everything earlier owners handed out.
+   */
+  epoch: number;
   /** Last event sequence number of each stream that stored events. */
   lastSeq: Record<number, number>;
-  /** The instance that held the session (for logs). */
+  /** The instance that held the session (for logs and errors). */
   previousOwner: string;
 }
 
-/** What a session holder tells the directory. Every call is fire-and-forget. */
+/**
+ * What a session holder tells the directory. Calls are fire-and-forget (failures are reported, never
+ * thrown), except that {@link requestStarted} returns when the entry is durable.
+ */
 export interface SessionJournal {
   /** A session was created here by `initialize` (its JSON text), for the principal `owner`. */
   opened(sessionId: string, owner: string | undefined, initialize: string): void;
   /** The client confirmed with `notifications/initialized`; `protocolVersion` was negotiated. */
   initialized(sessionId: string, protocolVersion: string | undefined): void;
-  /** A request of the session is now in flight on stream `streamId`. */
-  requestStarted(sessionId: string, request: PendingRequest): void;
+  /**
+   * A request of the session is now in flight on stream `streamId`. The transport holds back the
+   * stream's response headers and events until the promise settles (it never rejects, and settles
+   * within a bounded time even when the directory does not answer), so a client that holds an event
+   * id of the stream finds the stream and its request known to any instance that takes over.
+   */
+  requestStarted(sessionId: string, request: PendingRequest): Promise<void> | undefined;
+  /**
+   * The request was handed to a backend that keeps it across a takeover (a worker pool). Present only
+   * when the backend is such: elsewhere the relay is not asked to report it.
+   */
+  requestForwarded?: ((sessionId: string, id: RequestId) => void) | undefined;
   /** Its answer was sent (or it was dropped). */
   requestDone(sessionId: string, id: RequestId): void;
   /** The session ended (DELETE, expiry, shutdown): forget it everywhere. */

@@ -150,13 +150,14 @@ export function sessionDelete(rt: HttpRuntime, inbound: Inbound): void {
 
 /**
  * Takes over a session whose instance died (the directory made this instance its owner): the session
- * is re-created with its streams and requests in flight, handed to `onConnection` (with those requests,
- * so their answers still reach the client), and its backend re-initialized with the cached parameters.
+ * is re-created with its streams and requests in flight, handed to `onConnection` (with the requests
+ * whose answers its backend still delivers), its backend re-initialized with the cached parameters,
+ * and the requests no backend will answer are run again where safe, or answered with an error.
  */
 export function adoptSession(rt: HttpRuntime, inbound: Inbound, snapshot: SessionSnapshot): void {
   if (rt.sessions.get(snapshot.sessionId) !== undefined) return;
   const session = new SessionTransport(snapshot.sessionId, snapshot.owner, rt.sessionContext);
-  session.restore(snapshot);
+  const waiting = session.restore(snapshot);
   rt.sessions.add(session);
   rt.onConnection(session, {
     era: 'session',
@@ -164,17 +165,15 @@ export function adoptSession(rt: HttpRuntime, inbound: Inbound, snapshot: Sessio
     remoteAddress: inbound.req.socket.remoteAddress,
     remotePort: inbound.req.socket.remotePort,
     authInfo: inbound.authInfo,
-    resumedRequests: snapshot.pending,
+    resumedRequests: waiting,
   });
-  if (snapshot.initialize === undefined || session.closed) return;
-  let initialize: unknown;
-  try {
-    initialize = JSON.parse(snapshot.initialize);
-  } catch {
-    return;
-  }
-  if (invalidMessageReason(initialize) !== undefined) return;
+  if (session.closed) return;
+  // Requests run again carry the caller's credentials only when they are those the session is bound to.
+  const authInfo =
+    snapshot.owner !== undefined && inbound.authInfo?.clientId === snapshot.owner
+      ? inbound.authInfo
+      : undefined;
   session
-    .reinitialize(initialize as JSONRPCMessage, snapshot.initialized)
+    .resumeAfterTakeover(snapshot, { rerunUnsafe: rt.directory?.rerunUnsafe === true, authInfo })
     .catch((error: unknown) => rt.report(error instanceof Error ? error : new Error(String(error))));
 }

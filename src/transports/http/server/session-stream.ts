@@ -37,6 +37,11 @@ export class SessionStream {
   replaying = false;
   /** All responses were sent. */
   done = false;
+  /**
+   * With shared session state: settles once the stream's requests are journaled. Its response headers
+   * (and so any event id) do not reach the client before.
+   */
+  journaled: Promise<void> | undefined;
 
   constructor(id: number) {
     this.id = id;

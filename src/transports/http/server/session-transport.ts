@@ -10,11 +10,11 @@ import {
 import { RAW_FRAMES, RAW_WRITES } from '../../../framing/raw-frame-mode.js';
 import { JsonRpcCode } from '../../../protocol/json-rpc-codes.js';
 import { isRequest, isResponse, type JSONRPCMessage, type RequestId } from '../../../protocol/messages.js';
-import type { MessageExtraInfo, Transport, TransportSendOptions } from '../../../transport.js';
+import type { AuthInfo, MessageExtraInfo, Transport, TransportSendOptions } from '../../../transport.js';
 import { McpHeader } from '../shared/headers.js';
 import { encodeSseEvent, encodeSsePriming } from '../shared/sse-encoding.js';
 import type { Acceptable } from './content-negotiation.js';
-import { formatEventId, parseEventId, type EventStore } from './event-store.js';
+import { EPOCH_SPAN, formatEventId, parseEventId, type EventStore } from './event-store.js';
 import { replyEmpty, replyError, replyJson, SESSION_NOT_FOUND_CODE } from './http-reply.js';
 import type { ResponseMode } from './options.js';
 import { SessionStream } from './session-stream.js';
@@ -22,7 +22,14 @@ import { replayStream } from './stream-replay.js';
 import { RESOLVED, SseWriter, type SseWriterOptions } from './sse-writer.js';
 import { InboundGate } from './inbound-gate.js';
 import { StreamRetirement } from './stream-retirement.js';
-import type { SessionJournal, SessionSnapshot } from './session-directory.js';
+import {
+  MAX_JOURNALED_REQUEST_CHARS,
+  type PendingRequest,
+  type SessionJournal,
+  type SessionSnapshot,
+} from './session-directory.js';
+import { InternalRequests } from './internal-requests.js';
+import { resumeTakenOver, type OrphanedCall, type TakenOverSession } from './takeover-calls.js';
 
 /** Listener-wide facilities a session uses. */
 export interface SessionContext {
@@ -66,6 +73,14 @@ function asText(encoded: Encoded): string {
   return typeof encoded === 'string'
     ? encoded
     : Buffer.concat(encoded.parts, encoded.byteLength).toString('utf8');
+}
+
+/** A request's JSON text for the journal, unless it is too long to keep. */
+function journalText(message: JSONRPCMessage): string | undefined {
+  const raw = rawEncodingOf(message);
+  if (raw !== undefined && raw.byteLength > MAX_JOURNALED_REQUEST_CHARS) return undefined;
+  const text = raw !== undefined ? asText(raw) : JSON.stringify(message);
+  return text.length <= MAX_JOURNALED_REQUEST_CHARS ? text : undefined;
 }
 
 /** One SSE event carrying an encoded message. */
@@ -121,6 +136,12 @@ export class SessionTransport implements Transport {
   #lastActivity = Date.now();
   /** Deliver framed messages as they are (our relay asked); otherwise plain parsed ones. */
   #rawFrames = false;
+  /** With a journal that tracks it: tells it a request reached a backend that keeps it (`extra.onForwarded`). */
+  readonly #forwarded: ((id: RequestId) => void) | undefined;
+  /** After a takeover: requests this session sends its backend itself. */
+  #internal: InternalRequests | undefined;
+  /** After a takeover: in-flight requests of the dead owner that no backend will answer by itself. */
+  #orphans: OrphanedCall[] | undefined;
 
   /** @internal Created by the HTTP listener. */
   constructor(sessionId: string, owner: string | undefined, ctx: SessionContext) {
@@ -131,6 +152,9 @@ export class SessionTransport implements Transport {
     this.#gate = new InboundGate(ctx.maxQueuedBeforeStart, (m, extra) => this.#handOver(m, extra));
     this.#sse = { ...ctx.sse, onFailure: this.#report };
     this.#headers = { [McpHeader.sessionId]: sessionId };
+    const journal = ctx.journal;
+    this.#forwarded =
+      journal?.requestForwarded !== undefined ? (id) => journal.requestForwarded?.(sessionId, id) : undefined;
   }
 
   /** The negotiated protocol revision (from the initialize exchange or `setProtocolVersion`). */
@@ -167,10 +191,7 @@ export class SessionTransport implements Transport {
     const json = encode(message);
     if (isResponse(message) && message.id !== undefined) {
       const id = message.id;
-      if (this.#reinit !== undefined && id === this.#reinit.id) {
-        this.#reinit.done();
-        return RESOLVED;
-      }
+      if (this.#internal?.settle(id, message) === true) return RESOLVED;
       if (id === this.#initRequestId) this.#noteInitializeResult(message);
       const stream = this.#byRequest.get(id);
       // Unknown id: its POST's client went away in JSON mode, or the session was reset. Dropped.
@@ -201,6 +222,7 @@ export class SessionTransport implements Transport {
     this.#streams.clear();
     this.#byRequest.clear();
     this.#byToken.clear();
+    this.#internal?.abandon();
     for (const s of streams) {
       s.done = true;
       s.writer?.end();
@@ -279,13 +301,16 @@ export class SessionTransport implements Transport {
     }
     const s = stream;
     const journal = this.#ctx.journal;
-    if (journal !== undefined) this.#journalPost(journal, s, post.messages);
+    // With shared state the stream's headers wait for its journal entry: whoever holds one of its
+    // event ids can resume it at any instance that takes the session over. Its requests go to the
+    // backend meanwhile; a JSON answer needs no wait (no event id, nothing to resume).
+    if (journal !== undefined) s.journaled = this.#journalPost(journal, s, post.messages);
     for (const id of s.pending) this.#byRequest.set(id, s);
     if (s.tokens) for (const token of s.tokens) this.#byToken.set(token, s);
     this.#streams.set(s.id, s);
     s.acceptsSse = post.accept.sse;
     if (post.accept.sse && (this.#ctx.responseMode === 'sse' || !post.accept.json)) {
-      this.#attach(s, post.res, this.#priming(s));
+      this.#attach(s, post.res, this.#priming(s), s.journaled);
     } else {
       // A client that goes away is noticed when its answer or a related message is due (see
       // #liveJson), not through a 'close' listener on every response.
@@ -296,6 +321,7 @@ export class SessionTransport implements Transport {
     const extra = post.extra;
     extra.closeSSEStream = () => this.#disconnect(s);
     extra.closeStandaloneSSEStream = this.#closeStandalone;
+    if (this.#forwarded !== undefined) extra.onForwarded = this.#forwarded;
     for (const m of post.messages) this.#deliver(m, extra);
   }
 
@@ -310,7 +336,8 @@ export class SessionTransport implements Transport {
     if (cursor !== undefined) {
       if (cursor.streamId === 0) return this.#resume(this.#standalone, res, cursor.seq, true);
       const live = this.#streams.get(cursor.streamId);
-      return this.#resume(live ?? new SessionStream(cursor.streamId), res, cursor.seq, live !== undefined);
+      if (live !== undefined) return this.#resume(live, res, cursor.seq, true);
+      return this.#resumeEnded(cursor.streamId, cursor.seq, res, lastEventId as string);
     }
     if (this.#standalone.attached) {
       replyError(
@@ -329,39 +356,86 @@ export class SessionTransport implements Transport {
     this.#attach(standalone, res, this.#priming(standalone));
   }
 
-  #journalPost(journal: SessionJournal, stream: SessionStream, messages: JSONRPCMessage[]): void {
+  /** Journals the requests of a POST; settles once they are durable (`undefined`: nothing to wait for). */
+  #journalPost(
+    journal: SessionJournal,
+    stream: SessionStream,
+    messages: JSONRPCMessage[],
+  ): Promise<void> | undefined {
+    let durable: Promise<void> | undefined;
     for (const m of messages) {
       if (!isRequest(m)) continue;
-      if (m.method === 'initialize') journal.opened(this.sessionId, this.owner, JSON.stringify(m));
-      journal.requestStarted(this.sessionId, {
-        id: m.id,
-        method: m.method,
-        streamId: stream.id,
-        progressToken: progressTokenOf(m),
-      });
+      const initialize = m.method === 'initialize';
+      if (initialize) journal.opened(this.sessionId, this.owner, JSON.stringify(m));
+      // Entries are written in order on one connection: the last one settling means all are durable.
+      durable =
+        journal.requestStarted(this.sessionId, {
+          id: m.id,
+          method: m.method,
+          streamId: stream.id,
+          progressToken: progressTokenOf(m),
+          // The text lets a new owner run it again; `initialize` is kept with the session already.
+          message: initialize ? undefined : journalText(m),
+        }) ?? durable;
     }
+    return durable;
+  }
+
+  /**
+   * `Last-Event-ID` names a stream that is not live here: replay its stored events and end, or — when
+   * none are stored (it finished and its events expired, or no owner of the session ever opened it) —
+   * refuse with 400, so the client learns the stream cannot be resumed instead of waiting on nothing.
+   */
+  #resumeEnded(streamId: number, seq: number, res: ServerResponse, lastEventId: string): void {
+    const store = this.#ctx.store as EventStore;
+    const go = (known: boolean): void => {
+      if (this.closed) {
+        replyError(res, 404, SESSION_NOT_FOUND_CODE, 'Session not found');
+        return;
+      }
+      if (known) {
+        this.#resume(new SessionStream(streamId), res, seq, false);
+        return;
+      }
+      replyError(
+        res,
+        400,
+        JsonRpcCode.InvalidRequest,
+        `Bad Request: Last-Event-ID ${lastEventId} names stream ${streamId}, which this session cannot resume (it ended and its events expired, or it never existed)`,
+      );
+    };
+    const known = store.hasStream?.(this.sessionId, streamId) ?? true;
+    if (typeof known === 'boolean') {
+      go(known);
+      return;
+    }
+    known.then(go, (error: unknown) => {
+      this.#report(toSwitchboardError(error));
+      go(true);
+    });
   }
 
   /**
    * Takes over a session another instance held (it died): its protocol version, its streams with the
-   * requests still in flight (their answers are stored and sent on those streams, so a client resuming
-   * with `Last-Event-ID` gets them), and stream and event numbering that continues where it stopped.
+   * requests still in flight, and numbering from the new owner epoch — stream numbers no earlier owner
+   * used, and events on inherited streams above every id an earlier owner may have handed out.
+   *
+   * @returns the requests whose answers the backend still delivers (they reached a backend that keeps
+   *   them); the others are settled by {@link resumeAfterTakeover}
    * @internal Called by the HTTP layer before `onConnection`.
    */
-  restore(snapshot: SessionSnapshot): void {
+  restore(snapshot: SessionSnapshot): PendingRequest[] {
     this.#protocolVersion = snapshot.protocolVersion;
-    this.#nextStream = snapshot.lastStreamId + 1;
-    this.#standalone.seq = snapshot.lastSeq[0] ?? 0;
-    // Numbering must continue above every id the client may hold, or a `Last-Event-ID` hides what
-    // follows. A POST stream's priming event is its seq 1 and is not stored: count it.
-    const primed = this.#primes();
+    const base = snapshot.epoch * EPOCH_SPAN;
+    this.#nextStream = base + 1;
+    this.#standalone.seq = Math.max(snapshot.lastSeq[0] ?? 0, base);
+    const waiting: PendingRequest[] = [];
     for (const p of snapshot.pending) {
       let stream = this.#streams.get(p.streamId);
       if (stream === undefined) {
         stream = new SessionStream(p.streamId);
-        stream.seq = Math.max(snapshot.lastSeq[p.streamId] ?? 0, primed ? 1 : 0);
+        stream.seq = Math.max(snapshot.lastSeq[p.streamId] ?? 0, base);
         this.#streams.set(p.streamId, stream);
-        if (p.streamId >= this.#nextStream) this.#nextStream = p.streamId + 1;
       }
       if (!stream.pending.includes(p.id)) stream.pending.push(p.id);
       this.#byRequest.set(p.id, stream);
@@ -369,27 +443,37 @@ export class SessionTransport implements Transport {
         (stream.tokens ??= []).push(p.progressToken);
         this.#byToken.set(p.progressToken, stream);
       }
+      if (p.forwarded === true) waiting.push(p);
+      else (this.#orphans ??= []).push({ id: p.id, method: p.method, message: p.message });
     }
+    return waiting;
   }
 
   /**
-   * Replays the client's `initialize` (and `notifications/initialized`) to a fresh backend after a
-   * takeover; the answer stays here (delivered once started, before anything the client sends).
+   * After {@link restore} and `onConnection`: replays the client's `initialize` (and
+   * `notifications/initialized`) to the backend — the answer stays here, or answers the client's own
+   * `initialize` if that was still in flight — then settles the requests no backend will answer by
+   * itself: run again where safe, else answered with an `INSTANCE_LOST` error.
+   *
+   * @param authInfo - the caller's credentials (bound to the session), passed with requests run again
    * @internal
    */
-  reinitialize(initialize: JSONRPCMessage, initialized: boolean): Promise<void> {
-    if (!isRequest(initialize)) return RESOLVED;
-    const id = `switchboard-reinitialize-${this.sessionId}`;
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 30_000);
-      this.#reinit = { id, done: () => (clearTimeout(timer), (this.#reinit = undefined), resolve()) };
-      this.#gate.receive({ ...initialize, id }, undefined);
-    }).then(() => {
-      if (initialized) this.#gate.receive({ jsonrpc: '2.0', method: 'notifications/initialized' }, undefined);
-    });
+  resumeAfterTakeover(
+    snapshot: SessionSnapshot,
+    options: { rerunUnsafe: boolean; authInfo: AuthInfo | undefined },
+  ): Promise<void> {
+    const orphans = this.#orphans ?? [];
+    this.#orphans = undefined;
+    const gate = this.#gate;
+    const host: TakenOverSession = {
+      closed: () => this.closed,
+      deliver: (message, extra) => gate.receive(message, extra),
+      send: (message) => this.send(message),
+      internal: (this.#internal ??= new InternalRequests((r) => gate.receive(r, undefined))),
+    };
+    return resumeTakenOver(host, snapshot, orphans, { ...options, onForwarded: this.#forwarded });
   }
 
-  #reinit: { id: string; done: () => void } | undefined;
   /** Drops finished streams' stored events once they cannot be resumed any more (with a store). */
   readonly #retirement: StreamRetirement | undefined;
 
@@ -434,14 +518,21 @@ export class SessionTransport implements Transport {
     return version !== undefined && version >= PRIMING_SINCE;
   }
 
-  #attach(stream: SessionStream, res: ServerResponse, first: string | undefined): SseWriter {
+  /** Attaches a new connection to `stream`; with `ready`, nothing reaches the client before it settles. */
+  #attach(
+    stream: SessionStream,
+    res: ServerResponse,
+    first: string | undefined,
+    ready?: Promise<void>,
+  ): SseWriter {
     const w = new SseWriter(res, this.#sse);
     stream.writer = w;
     w.onclose = () => {
       if (stream.writer === w) stream.writer = undefined;
       this.#lastActivity = Date.now();
     };
-    w.open(stream.headers, first);
+    if (ready === undefined) w.open(stream.headers, first);
+    else w.openWhen(ready, stream.headers, first);
     return w;
   }
 
@@ -476,7 +567,7 @@ export class SessionTransport implements Transport {
     stream.json = undefined;
     const collected = stream.jsonBatch;
     stream.jsonBatch = undefined;
-    this.#attach(stream, res, this.#priming(stream));
+    this.#attach(stream, res, this.#priming(stream), stream.journaled);
     for (const json of collected ?? []) void this.#emit(stream, json);
   }
 

@@ -4,6 +4,13 @@ import { encodeSseComment } from '../shared/sse-encoding.js';
 import { writeParts } from './http-reply.js';
 import type { KeepAliveMember, KeepAliveTicker } from './keep-alive.js';
 
+/** What was written to a response that may not start yet. */
+interface HeldOutput {
+  chunks: (string | readonly (string | Buffer)[])[];
+  bytes: number;
+  ended: boolean;
+}
+
 /** Headers of every SSE response. */
 export const SSE_HEADERS: Readonly<OutgoingHttpHeaders> = {
   'content-type': 'text/event-stream',
@@ -48,6 +55,9 @@ export class SseWriter implements KeepAliveMember {
   #drain: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
   #drainTimer: NodeJS.Timeout | undefined;
   #failure: SwitchboardError | undefined;
+  /** {@link openWhen}: what was written (and whether it was ended) before the response may start. */
+  #held: HeldOutput | undefined;
+  #heldStart: { headers: OutgoingHttpHeaders | undefined; first: string | undefined } | undefined;
 
   constructor(res: ServerResponse, options: SseWriterOptions) {
     this.#res = res;
@@ -74,6 +84,44 @@ export class SseWriter implements KeepAliveMember {
   open(headers: OutgoingHttpHeaders | undefined, first?: string): void {
     if (this.#opened || this.#closed) return;
     this.#opened = true;
+    this.#start(headers, first);
+  }
+
+  /**
+   * Like {@link open}, but nothing reaches the client before `ready` settles: writes and an end meanwhile
+   * are kept in order (resolving at once) and follow the headers. Kept bytes beyond `maxBufferedBytes`
+   * start the response early. A client that went away meanwhile gets nothing.
+   */
+  openWhen(ready: Promise<void>, headers: OutgoingHttpHeaders | undefined, first?: string): void {
+    if (this.#opened || this.#closed) return;
+    this.#opened = true;
+    this.#held = { chunks: [], bytes: 0, ended: false };
+    this.#heldStart = { headers, first };
+    void ready.then(this.#release, this.#release);
+  }
+
+  readonly #release = (): void => {
+    const held = this.#held;
+    const start = this.#heldStart;
+    if (held === undefined || start === undefined) return;
+    this.#held = undefined;
+    this.#heldStart = undefined;
+    if (this.#res.destroyed || this.#failure !== undefined) return;
+    // Headers, the first event and what was kept leave together.
+    this.#res.cork();
+    this.#start(start.headers, start.first);
+    for (const chunk of held.chunks) {
+      if (typeof chunk === 'string') this.#res.write(chunk);
+      else writeParts(this.#res, chunk);
+    }
+    this.#res.uncork();
+    if (held.ended) {
+      this.#options.ticker?.delete(this);
+      this.#res.end();
+    }
+  };
+
+  #start(headers: OutgoingHttpHeaders | undefined, first: string | undefined): void {
     this.#res.writeHead(200, headers === undefined ? SSE_HEADERS : { ...SSE_HEADERS, ...headers });
     if (first !== undefined) this.#res.write(first);
     // Headers go out with the first event when one follows at once (one write instead of two);
@@ -91,6 +139,7 @@ export class SseWriter implements KeepAliveMember {
   write(chunk: string | readonly (string | Buffer)[]): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closedError());
     this.#active = true;
+    if (this.#held !== undefined) return this.#keep(chunk);
     const waiting = this.#res.writableLength;
     if (waiting > this.#options.maxBufferedBytes) {
       const error = new SwitchboardError(
@@ -108,6 +157,12 @@ export class SseWriter implements KeepAliveMember {
   end(last?: string | readonly (string | Buffer)[]): void {
     if (this.#closed) return;
     this.#closed = true;
+    const held = this.#held;
+    if (held !== undefined) {
+      if (last !== undefined) held.chunks.push(last);
+      held.ended = true;
+      return;
+    }
     this.#options.ticker?.delete(this);
     if (last === undefined) this.#res.end();
     else if (typeof last === 'string') this.#res.end(last);
@@ -140,6 +195,14 @@ export class SseWriter implements KeepAliveMember {
     // A stuck client must not accumulate keep-alives either.
     if (this.#res.writableLength > this.#options.maxBufferedBytes) return;
     this.#res.write(encodeSseComment('keepalive'));
+  }
+
+  #keep(chunk: string | readonly (string | Buffer)[]): Promise<void> {
+    const held = this.#held as HeldOutput;
+    held.chunks.push(chunk);
+    held.bytes += typeof chunk === 'string' ? chunk.length : chunk.reduce((n, p) => n + p.length, 0);
+    if (held.bytes > this.#options.maxBufferedBytes) this.#release();
+    return RESOLVED;
   }
 
   #waitDrain(): Promise<void> {
