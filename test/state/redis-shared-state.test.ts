@@ -4,6 +4,7 @@
  * owner epoch each takeover increments atomically, and the bounded wait on a journal write that Redis
  * does not answer (redis-server stopped with SIGSTOP).
  */
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisState, type RedisSharedState } from '../../src/state/redis/redis-shared-state.js';
 import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
@@ -98,6 +99,27 @@ describe('the Redis session directory', () => {
       await wait;
     } finally {
       process.kill(redis.proc.pid as number, 'SIGCONT');
+    }
+  });
+  it('gives the pending entries of a session an expiry whenever the hash is written, also after it emptied', async () => {
+    const a = await instance('rs-ttl');
+    const journal = a.directory.journal;
+    journal.opened('s-ttl', undefined, initialize);
+    const probe = createClient({ url: redis.url });
+    await probe.connect();
+    try {
+      const key = 'rs:sess:s-ttl:pending';
+      await journal.requestStarted('s-ttl', { id: 1, method: 'ping', streamId: 1 });
+      await expect(probe.pTTL(key)).resolves.toBeGreaterThan(0);
+      journal.requestDone('s-ttl', 1);
+      // The hash went with its last entry; the next request creates it anew, with an expiry again.
+      await expect.poll(() => probe.exists(key), { timeout: 20_000 }).toBe(0);
+      await journal.requestStarted('s-ttl', { id: 2, method: 'ping', streamId: 2 });
+      const ttl = await probe.pTTL(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(24 * 60 * 60_000);
+    } finally {
+      await probe.close();
     }
   });
 });

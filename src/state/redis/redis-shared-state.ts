@@ -161,6 +161,9 @@ export async function startRedisState(options: RedisStateOptions): Promise<Redis
       if (message !== undefined && message.length <= MAX_JOURNALED_REQUEST_CHARS)
         fields[messageField(id)] = message;
       const written = redis.hSet(keys.pending(sessionId), fields).then(noop, report);
+      // The hash is created anew whenever its last entry went: every write renews its expiry (sent in
+      // the same round trip), so the entries of a session nobody ends or takes over do not stay forever.
+      redis.pExpire(keys.pending(sessionId), SESSION_TTL_MS).catch(report);
       // While Redis is unreachable nothing is held back (the write waits in the client's queue).
       return redis.isReady ? Promise.race([written, deadline()]) : undefined;
     },
