@@ -26,6 +26,12 @@ export type OperationSide = 'server' | 'client';
 
 const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
 
+/** The series one kind of operation (side, method, outcome) counts in. */
+interface OperationSeries {
+  histogram: HistogramSeries;
+  counter: CounterSeries | undefined;
+}
+
 /**
  * The switchboard's Prometheus metrics, on a registry of its own (`prom-client`). Names follow the
  * OpenTelemetry MCP semantic conventions where they define one (`mcp.server.operation.duration` →
@@ -64,7 +70,12 @@ export class SwitchboardMetrics {
   readonly #healthFailures: Counter;
   readonly #linkRejected: Counter<'reason'>;
   /** Label children by key: prom-client hashes label objects on every call, children skip that. */
-  readonly #children = new Map<string, { histogram: HistogramSeries; counter: CounterSeries | undefined }>();
+  readonly #children = new Map<string, OperationSeries>();
+  /** The children of successful operations by method, one map per side: no key string per request. */
+  readonly #succeeded = {
+    server: new Map<string, OperationSeries>(),
+    client: new Map<string, OperationSeries>(),
+  };
   readonly #bytesIn: CounterSeries;
   readonly #bytesOut: CounterSeries;
   #inflightCount = 0;
@@ -208,6 +219,17 @@ export class SwitchboardMetrics {
    * @param errorType - `undefined` on success, else the `error_type` label (see `errorTypeLabel`)
    */
   operation(side: OperationSide, method: string, seconds: number, errorType: string | undefined): void {
+    const child =
+      errorType === undefined
+        ? (this.#succeeded[side].get(method) ?? this.#operationSeries(side, method, undefined))
+        : this.#operationSeries(side, method, errorType);
+    child.histogram.observe(seconds);
+    if (child.counter === undefined) return;
+    this.#inflightCount--;
+    child.counter.inc();
+  }
+
+  #operationSeries(side: OperationSide, method: string, errorType: string | undefined): OperationSeries {
     const key = `${side} ${method} ${errorType ?? ''}`;
     let child = this.#children.get(key);
     if (child === undefined) {
@@ -220,12 +242,12 @@ export class SwitchboardMetrics {
         counter: side === 'server' ? this.#requests.series({ mcp_method_name: m, outcome }) : undefined,
       };
       // Bounded: unknown methods share one key per error type only after methodLabel; keep the cache small.
-      if (this.#children.size < 2_000 && m === method) this.#children.set(key, child);
+      if (this.#children.size < 2_000 && m === method) {
+        this.#children.set(key, child);
+        if (errorType === undefined) this.#succeeded[side].set(method, child);
+      }
     }
-    child.histogram.observe(seconds);
-    if (child.counter === undefined) return;
-    this.#inflightCount--;
-    child.counter.inc();
+    return child;
   }
 
   /** A request left in-flight without an answer (session closed). */

@@ -1,4 +1,5 @@
 import type { RequestId } from '../protocol/messages.js';
+import { processDeadlineWheel, WheelEntry, type DeadlineWheel } from './deadline-wheel.js';
 
 /** One client request waiting for the backend's answer. */
 export interface InflightRequest {
@@ -9,27 +10,58 @@ export interface InflightRequest {
   deadline: number;
 }
 
+/** A request of one table, filed on the deadline wheel (when the table has a timeout). */
+class Entry extends WheelEntry implements InflightRequest {
+  readonly id: RequestId;
+  readonly method: string;
+  readonly progressToken: string | number | undefined;
+  readonly startedAt: number;
+  readonly #table: InflightTable;
+
+  constructor(table: InflightTable, id: RequestId, method: string, token: string | number | undefined) {
+    super();
+    this.#table = table;
+    this.id = id;
+    this.method = method;
+    this.progressToken = token;
+    this.startedAt = Date.now();
+  }
+
+  expire(): void {
+    this.#table.expired(this);
+  }
+}
+
 /**
  * Client requests in flight through a relay, with deadlines that progress notifications extend up to a
- * hard cap. One sweep timer per table (not one timer per request): cheaper on the hot path, with a
- * granularity of a tenth of the timeout (10 ms … 1 s).
+ * hard cap. The deadlines are filed on a {@link DeadlineWheel} (by default the one of the process): no
+ * timer per request or per table, and a granularity of a tenth of the timeout (10 ms … 1 s).
  */
 export class InflightTable {
-  readonly #byId = new Map<RequestId, InflightRequest>();
-  readonly #byToken = new Map<string | number, InflightRequest>();
+  readonly #byId = new Map<RequestId, Entry>();
+  readonly #byToken = new Map<string | number, Entry>();
   readonly #timeoutMs: number;
   readonly #maxTimeoutMs: number;
+  readonly #slackMs: number;
+  readonly #wheel: DeadlineWheel;
   readonly #onExpired: (request: InflightRequest) => void;
-  #sweep: NodeJS.Timeout | undefined;
 
   /**
    * @param timeoutMs - deadline of a request without progress (0 = none)
    * @param maxTimeoutMs - hard cap, however much progress arrives
    * @param onExpired - called once for each request whose deadline passed (already removed)
+   * @param wheel - where the deadlines are filed (default: the process's wheel)
    */
-  constructor(timeoutMs: number, maxTimeoutMs: number, onExpired: (request: InflightRequest) => void) {
+  constructor(
+    timeoutMs: number,
+    maxTimeoutMs: number,
+    onExpired: (request: InflightRequest) => void,
+    wheel: DeadlineWheel = processDeadlineWheel,
+  ) {
     this.#timeoutMs = timeoutMs;
     this.#maxTimeoutMs = Math.max(maxTimeoutMs, timeoutMs);
+    this.#slackMs = Math.min(1000, Math.max(10, Math.floor(timeoutMs / 10)));
+    this.#wheel = wheel;
     this.#onExpired = onExpired;
   }
 
@@ -38,20 +70,15 @@ export class InflightTable {
   }
 
   add(id: RequestId, method: string, progressToken: string | number | undefined): void {
-    const now = Date.now();
-    const entry: InflightRequest = {
-      id,
-      method,
-      progressToken,
-      startedAt: now,
-      deadline: this.#timeoutMs > 0 ? now + this.#timeoutMs : Infinity,
-    };
+    const entry = new Entry(this, id, method, progressToken);
+    // A request id used again while in flight replaces the earlier entry (and its deadline).
+    const earlier = this.#byId.get(id);
+    if (earlier !== undefined) this.#remove(earlier);
     this.#byId.set(id, entry);
     if (progressToken !== undefined) this.#byToken.set(progressToken, entry);
-    if (this.#timeoutMs > 0 && this.#sweep === undefined) {
-      const every = Math.min(1000, Math.max(10, Math.floor(this.#timeoutMs / 10)));
-      this.#sweep = setInterval(() => this.#expire(), every);
-      this.#sweep.unref();
+    if (this.#timeoutMs > 0) {
+      entry.deadline = entry.startedAt + this.#timeoutMs;
+      this.#wheel.schedule(entry, this.#slackMs);
     }
   }
 
@@ -71,38 +98,31 @@ export class InflightTable {
   progressed(token: string | number): void {
     const entry = this.#byToken.get(token);
     if (entry === undefined || this.#timeoutMs <= 0) return;
+    // Only ever later: the wheel files the entry again when its old bucket comes due.
     entry.deadline = Math.min(Date.now() + this.#timeoutMs, entry.startedAt + this.#maxTimeoutMs);
   }
 
   /** All requests still in flight (for answering them when the session ends). */
   drain(): InflightRequest[] {
     const all = [...this.#byId.values()];
+    for (const entry of all) this.#wheel.cancel(entry);
     this.#byId.clear();
     this.#byToken.clear();
-    this.#stop();
     return all;
   }
 
-  #remove(entry: InflightRequest): void {
+  /** The wheel says `entry`'s deadline passed. @internal */
+  expired(entry: Entry): void {
+    if (this.#byId.get(entry.id) !== entry) return;
+    this.#remove(entry);
+    this.#onExpired(entry);
+  }
+
+  #remove(entry: Entry): void {
+    this.#wheel.cancel(entry);
     this.#byId.delete(entry.id);
     if (entry.progressToken !== undefined && this.#byToken.get(entry.progressToken) === entry) {
       this.#byToken.delete(entry.progressToken);
-    }
-    if (this.#byId.size === 0) this.#stop();
-  }
-
-  #stop(): void {
-    clearInterval(this.#sweep);
-    this.#sweep = undefined;
-  }
-
-  #expire(): void {
-    const now = Date.now();
-    const expired: InflightRequest[] = [];
-    for (const entry of this.#byId.values()) if (entry.deadline <= now) expired.push(entry);
-    for (const entry of expired) {
-      this.#remove(entry);
-      this.#onExpired(entry);
     }
   }
 }
