@@ -9,8 +9,8 @@ export const DEFAULT_QUEUE_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link FlowSender}. */
 export interface FlowSenderOptions {
-  /** Stores one record on the broker (in call order); resolves once stored. */
-  submit: (record: QueueRecord) => Promise<void>;
+  /** Stores one record on the broker (in call order), with the `settles` given to `send`; resolves once stored. */
+  submit: (record: QueueRecord, settles: string | undefined) => Promise<void>;
   /** Total bytes of our records the peer has consumed so far. */
   consumed: () => Promise<number>;
   /** Window of stored-but-unconsumed bytes (default 8 MiB; one record is always admitted). */
@@ -21,6 +21,7 @@ export interface FlowSenderOptions {
 
 interface Pending {
   record: QueueRecord;
+  settles: string | undefined;
   bytes: number;
   resolve: () => void;
   reject: (error: Error) => void;
@@ -61,14 +62,15 @@ export class FlowSender {
 
   /**
    * Sends `record` after everything sent before it; resolves once the broker stored it.
+   * @param settles - passed to `submit` with the record (what storing it settles, e.g. a request handle)
    * @throws SwitchboardError the {@link fail} error; `WRITE_FAILED` when too much waits in memory
    */
-  send(record: QueueRecord): Promise<void> {
+  send(record: QueueRecord, settles?: string): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
     const bytes = recordBytes(record);
     if (this.#queue.length === 0 && !this.#pumping && this.#sent - this.#consumed + bytes <= this.#window) {
       this.#sent += bytes;
-      return this.#options.submit(record);
+      return this.#options.submit(record, settles);
     }
     if (this.#queue.length > 0 && this.#queuedBytes + bytes > this.#maxQueued) {
       return Promise.reject(
@@ -79,7 +81,7 @@ export class FlowSender {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ record, bytes, resolve, reject });
+      this.#queue.push({ record, settles, bytes, resolve, reject });
       this.#queuedBytes += bytes;
       if (!this.#pumping) void this.#pump();
     });
@@ -129,7 +131,7 @@ export class FlowSender {
         this.#queue.shift();
         this.#queuedBytes -= next.bytes;
         this.#sent += next.bytes;
-        this.#options.submit(next.record).then(next.resolve, next.reject);
+        this.#options.submit(next.record, next.settles).then(next.resolve, next.reject);
       }
     } finally {
       this.#pumping = false;

@@ -61,8 +61,8 @@ export class QueueServerTransport implements Transport {
     this.#ctx = ctx;
     this.#gate = new InboundGate(ctx.maxQueuedBeforeStart, (m, extra) => this.#handOver(m, extra));
     this.#sender = new FlowSender({
-      submit: (record) =>
-        ctx.queue.reply(record).then((delivered) => {
+      submit: (record, settles) =>
+        ctx.queue.reply(record, settles).then((delivered) => {
           if (!delivered) void this.#end(false);
         }),
       consumed: () => ctx.queue.consumedByClient(connectionId),
@@ -98,26 +98,20 @@ export class QueueServerTransport implements Transport {
       this.#reinit.done();
       return Promise.resolve();
     }
-    const sent = this.#sender.send({
-      type: 'message',
-      conn: this.connectionId,
-      data: JSON.stringify(message),
-    });
-    if (isResponse(message) && message.id !== undefined) {
-      const pending = this.#pending.get(message.id);
-      if (pending !== undefined) {
-        this.#pending.delete(message.id);
-        if (pending.method === 'tools/list' && 'result' in message) {
-          this.#ctx.queue.noteTools(toolSafetyOf(message.result));
-        }
-        // Acknowledged only once the answer is stored: a crash before leaves the request reclaimable.
-        sent.then(
-          () => this.#ctx.queue.ack(pending.handle),
-          () => undefined,
-        );
+    const pending =
+      isResponse(message) && message.id !== undefined ? this.#pending.get(message.id) : undefined;
+    if (pending !== undefined) {
+      this.#pending.delete((message as { id: RequestId }).id);
+      if (pending.method === 'tools/list' && 'result' in message) {
+        this.#ctx.queue.noteTools(toolSafetyOf(message.result));
       }
     }
-    return sent;
+    // The request is acknowledged with its answer, in the same broker step: a crash before leaves it
+    // reclaimable, and a stored answer never leaves it pending.
+    return this.#sender.send(
+      { type: 'message', conn: this.connectionId, data: JSON.stringify(message) },
+      pending?.handle,
+    );
   }
 
   close(): Promise<void> {

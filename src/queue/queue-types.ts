@@ -10,8 +10,12 @@
 
 /** One record on a queue: a whole JSON-RPC frame, or a control record of the connection protocol. */
 export type QueueRecord =
-  /** Client → pool: a new connection (a worker claims it and answers with `bind`). */
-  | { type: 'open'; conn: string }
+  /**
+   * Client → pool: a new connection (a worker claims it and answers with `bind`). `replyTo` names the
+   * client's reply channel where the broker shares one among a process's connections (absent: the
+   * connection's own channel); a repeated `open` may name a new one (another process re-attached).
+   */
+  | { type: 'open'; conn: string; replyTo?: string | undefined }
   /** A JSON-RPC message (request, notification or response) as JSON text. */
   | { type: 'message'; conn: string; data: string }
   /** Worker → client: "this connection is served by `worker`; send to its inbox from now on". */
@@ -140,8 +144,12 @@ export interface WorkerQueue {
   stats(): Promise<QueueStats>;
   /** Moves a record read from the pool to the inbox of `worker` (the connection's owner). */
   forward(received: ReceivedRecord, worker: string): Promise<void>;
-  /** Appends a record to the reply channel of `record.conn`; `false` when the client is gone. */
-  reply(record: QueueRecord): Promise<boolean>;
+  /**
+   * Appends a record to the reply channel of `record.conn`; `false` when the client is gone. With
+   * `settles`, the record of that handle (the request this record answers) is acknowledged in the same
+   * step — atomically where the broker can — whether or not the client is still there.
+   */
+  reply(record: QueueRecord, settles?: string): Promise<boolean>;
   /** The record was handled: the broker may forget it. Batched; never throws. */
   ack(handle: string): void;
   /** Reports bytes of `conn`'s records this worker consumed (the client's flow-control window). */

@@ -9,7 +9,7 @@ describe('ConsumedReports', () => {
   it('coalesces small amounts per connection and reports them once after the delay', () => {
     vi.useFakeTimers();
     const reports: [string, number][] = [];
-    const counters = new ConsumedReports((conn, bytes) => reports.push([conn, bytes]));
+    const counters = new ConsumedReports((counts) => reports.push(...counts));
     counters.add('a', 100);
     counters.add('b', 7);
     counters.add('a', 50);
@@ -29,7 +29,7 @@ describe('ConsumedReports', () => {
   it('reports at once when a connection reaches the threshold, without waiting for the timer', () => {
     vi.useFakeTimers();
     const reports: [string, number][] = [];
-    const counters = new ConsumedReports((conn, bytes) => reports.push([conn, bytes]));
+    const counters = new ConsumedReports((counts) => reports.push(...counts));
     counters.add('a', REPORT_BYTES - 1);
     counters.add('b', 1);
     counters.add('a', 2);
@@ -44,7 +44,7 @@ describe('ConsumedReports', () => {
   it('flush() reports everything pending now and cancels the timer', () => {
     vi.useFakeTimers();
     const reports: [string, number][] = [];
-    const counters = new ConsumedReports((conn, bytes) => reports.push([conn, bytes]));
+    const counters = new ConsumedReports((counts) => reports.push(...counts));
     counters.add('a', 10);
     counters.flush();
     expect(reports).toEqual([['a', 10]]);

@@ -1,25 +1,38 @@
+import { runScript } from './lua-script.js';
+import type { RedisClient } from './redis-client.js';
+
 /** Bytes of consumed records after which a connection's counter is reported at once: 64 KiB. */
 export const REPORT_BYTES = 64 * 1024;
 
 /** Longest a consumed byte waits before it is reported: 50 ms. */
 export const REPORT_DELAY_MS = 50;
 
+/** Connections whose counters one script call updates at most. */
+const KEYS_PER_SCRIPT = 500;
+
+/** `HINCRBY` + `PEXPIRE` of many connection hashes in one command. */
+const REPORT_SCRIPT = `for i, key in ipairs(KEYS) do
+  redis.call('HINCRBY', key, ARGV[1], ARGV[i + 2])
+  redis.call('PEXPIRE', key, ARGV[2])
+end
+return #KEYS`;
+
 /**
- * Coalesces the consumed-bytes counters that a reader reports to its senders' flow control
- * (`HINCRBY` + `PEXPIRE` of the connection's hash). The counters only matter to a sender whose window
- * (MiBs) is nearly full, so a report per record would cost two Redis commands per message for nothing:
- * a connection's bytes are reported once they reach {@link REPORT_BYTES}, else at most
- * {@link REPORT_DELAY_MS} later, all connections in one pass. A stalled sender thus learns of progress
- * with that delay at most, and keeps at most `REPORT_BYTES` less of its window usable.
+ * Coalesces the consumed-bytes counters that a reader reports to its senders' flow control (a field of
+ * each connection's hash). The counters only matter to a sender whose window (MiBs) is nearly full, so
+ * a report per record would cost Redis commands per message for nothing: a connection's bytes are
+ * reported once they reach {@link REPORT_BYTES}, else at most {@link REPORT_DELAY_MS} later, all
+ * connections in one pass (one Redis command, see {@link reportConsumed}). A stalled sender thus learns
+ * of progress with that delay at most, and keeps at most `REPORT_BYTES` less of its window usable.
  * Holds one number per connection with unreported bytes (bounded by the open connections).
  */
 export class ConsumedReports {
-  readonly #report: (conn: string, bytes: number) => void;
+  readonly #report: (counts: [conn: string, bytes: number][]) => void;
   readonly #pending = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
 
-  /** @param report - sends one connection's counter increment (errors are the caller's to handle) */
-  constructor(report: (conn: string, bytes: number) => void) {
+  /** @param report - sends counter increments of one or more connections (errors are the caller's to handle) */
+  constructor(report: (counts: [conn: string, bytes: number][]) => void) {
     this.#report = report;
   }
 
@@ -29,7 +42,7 @@ export class ConsumedReports {
     const total = (this.#pending.get(conn) ?? 0) + bytes;
     if (total >= REPORT_BYTES) {
       this.#pending.delete(conn);
-      this.#report(conn, total);
+      this.#report([[conn, total]]);
       return;
     }
     this.#pending.set(conn, total);
@@ -43,8 +56,35 @@ export class ConsumedReports {
   flush(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#pending.size === 0) return;
     const pending = [...this.#pending];
     this.#pending.clear();
-    for (const [conn, bytes] of pending) this.#report(conn, bytes);
+    this.#report(pending);
   }
+}
+
+/**
+ * Adds `counts` to `field` of each connection's hash (`hashKey(conn)`) and renews the hashes' expiry:
+ * one Redis command per {@link KEYS_PER_SCRIPT} connections.
+ */
+export async function reportConsumed(
+  client: RedisClient,
+  counts: [conn: string, bytes: number][],
+  hashKey: (conn: string) => string,
+  field: string,
+  ttlMs: number,
+): Promise<void> {
+  const runs: Promise<unknown>[] = [];
+  for (let i = 0; i < counts.length; i += KEYS_PER_SCRIPT) {
+    const chunk = counts.slice(i, i + KEYS_PER_SCRIPT);
+    runs.push(
+      runScript(
+        client,
+        REPORT_SCRIPT,
+        chunk.map(([conn]) => hashKey(conn)),
+        [field, String(ttlMs), ...chunk.map(([, bytes]) => String(bytes))],
+      ),
+    );
+  }
+  await Promise.all(runs);
 }

@@ -1,13 +1,18 @@
 import type { QueueRecord } from '../queue-types.js';
 
-/** Fields of a stream entry: `t` type (`o` open, `m` message, `b` bind, `c` close), `c` connection, `d` data, `w` worker, `r` reason. */
+/**
+ * Fields of a stream entry: `t` type (`o` open, `m` message, `b` bind, `c` close), `c` connection,
+ * `d` data, `w` worker, `r` reason (close) or reply stream (open).
+ */
 export type RecordFields = Record<string, string>;
 
 /** A record as the fields of one stream entry. */
 export function encodeRecord(record: QueueRecord): RecordFields {
   switch (record.type) {
     case 'open':
-      return { t: 'o', c: record.conn };
+      return record.replyTo === undefined
+        ? { t: 'o', c: record.conn }
+        : { t: 'o', c: record.conn, r: record.replyTo };
     case 'message':
       return { t: 'm', c: record.conn, d: record.data };
     case 'bind':
@@ -25,7 +30,9 @@ export function decodeRecord(fields: Record<string, unknown>): QueueRecord | und
   if (typeof conn !== 'string' || conn === '') return undefined;
   switch (fields.t) {
     case 'o':
-      return { type: 'open', conn };
+      return typeof fields.r === 'string' && fields.r !== ''
+        ? { type: 'open', conn, replyTo: fields.r }
+        : { type: 'open', conn };
     case 'm':
       return typeof fields.d === 'string' ? { type: 'message', conn, data: fields.d } : undefined;
     case 'b':

@@ -142,9 +142,14 @@ export class RedisQueueKeys {
     return `${this.#base}:in:${worker}`;
   }
 
-  /** A connection's reply stream. */
+  /** A connection's own reply stream (clients that name none in their `open` record). */
   replies(conn: string): string {
     return `${this.#base}:out:${conn}`;
+  }
+
+  /** The reply stream a client process shares among its connections (`id` is random per process). */
+  clientReplies(id: string): string {
+    return `${this.#base}:rx:${id}`;
   }
 
   /** A worker's heartbeat key: it exists (with a TTL of `deadAfter`) while the worker lives. */

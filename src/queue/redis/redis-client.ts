@@ -3,7 +3,7 @@ import { SwitchboardError } from '../../errors.js';
 import { tlsClientOptions, type TlsClientOptions } from '../../transports/tls-options.js';
 import type { RedisAddress } from './redis-address.js';
 
-/** A connected node-redis client (default modules, RESP2 replies). */
+/** A connected node-redis client (default modules; it speaks RESP3, `HELLO 3`). */
 export type RedisClient = ReturnType<typeof createClient>;
 
 /** Connection settings of the Redis clients of a queue. */

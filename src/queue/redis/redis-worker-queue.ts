@@ -10,8 +10,9 @@ import type {
   WorkerHandlers,
   WorkerQueue,
 } from '../queue-types.js';
-import { ConsumedReports } from './consumed-reports.js';
+import { ConsumedReports, reportConsumed } from './consumed-reports.js';
 import { DeadWorkerJanitor } from './dead-worker-janitor.js';
+import { runScript } from './lua-script.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { RedisQueueKeys, type RedisAddress } from './redis-address.js';
 import {
@@ -21,6 +22,7 @@ import {
   type RedisClient,
   type RedisClientSettings,
 } from './redis-client.js';
+import { ReplyRoutes } from './reply-routes.js';
 import { CONNECTION_TTL_MS } from './redis-request-queue.js';
 import { StreamReader, type StreamEntry } from './stream-reader.js';
 
@@ -35,6 +37,17 @@ const TAKE_OVER = `if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
   return 1
 end
 return 0`;
+
+/**
+ * Stores a reply (`XADD NOMKSTREAM … MAXLEN ~`, KEYS[1]) and acknowledges and deletes the request it
+ * answers (KEYS[2], id ARGV[3]) in one step: the request is never left pending behind a stored answer.
+ * ARGV[1] maxlen, ARGV[2] group, ARGV[4…] the entry's fields. Returns the entry id, or nil when the
+ * reply stream is gone (the client closed).
+ */
+const REPLY_AND_SETTLE = `local id = redis.call('XADD', KEYS[1], 'NOMKSTREAM', 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, 4))
+redis.call('XACK', KEYS[2], ARGV[2], ARGV[3])
+redis.call('XDEL', KEYS[2], ARGV[3])
+return id`;
 
 /**
  * The worker side of a Redis Streams request queue: one consumer of the pool's consumer group, reading
@@ -53,14 +66,19 @@ export class RedisWorkerQueue implements WorkerQueue {
   #heartbeat: NodeJS.Timeout | undefined;
   #handlers: WorkerHandlers | undefined;
   #acks = new Map<string, string[]>();
-  readonly #consumed = new ConsumedReports((conn, bytes) => {
+  readonly #consumed = new ConsumedReports((counts) => {
     const commands = this.#commands;
     if (commands === undefined) return;
-    const report = (error: unknown): void => this.#handlers?.onError(toSwitchboardError(error));
-    const key = this.#keys.connection(conn);
-    commands.hIncrBy(key, 'rx', bytes).catch(report);
     // A counter may outlive its connection (released meanwhile): never without an expiry.
-    commands.pExpire(key, CONNECTION_TTL_MS).catch(report);
+    reportConsumed(commands, counts, (conn) => this.#keys.connection(conn), 'rx', CONNECTION_TTL_MS).catch(
+      (error: unknown) => this.#handlers?.onError(toSwitchboardError(error)),
+    );
+  });
+  readonly #routes = new ReplyRoutes(async (conn) => {
+    const recorded = await this.#live().hGet(this.#keys.connection(conn), 'out');
+    return recorded !== null && recorded !== undefined && this.#isReplyStream(recorded)
+      ? recorded
+      : this.#keys.replies(conn);
   });
   #flushScheduled = false;
   #closed = false;
@@ -113,8 +131,7 @@ export class RedisWorkerQueue implements WorkerQueue {
     this.#reader = new StreamReader({
       reader: readerClient,
       control: commands,
-      group,
-      consumer: this.workerId,
+      group: { name: group, consumer: this.workerId },
       blockMs: this.#address.blockMs,
       onEntries: this.#onEntries,
       onError: handlers.onError,
@@ -132,7 +149,7 @@ export class RedisWorkerQueue implements WorkerQueue {
       keys: this.#keys,
       address: this.#address,
       workerId: this.workerId,
-      deliver: (received) => handlers.onRecord(received),
+      deliver: (received) => this.#deliver(received),
       takeOver: (conn, from) => this.#takeOver(conn, from),
       onAdopted: (conn, from) => handlers.onAdopted?.(conn, from),
       onError: handlers.onError,
@@ -227,18 +244,34 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   async forward(received: ReceivedRecord, worker: string): Promise<void> {
+    this.#routes.delete(received.record.conn);
     await this.#live().xAdd(this.#keys.inbox(worker), '*', encodeRecord(received.record), this.#trim());
     this.ack(received.handle);
   }
 
-  async reply(record: QueueRecord): Promise<boolean> {
+  reply(record: QueueRecord, settles?: string): Promise<boolean> {
+    const route = this.#routes.get(record.conn);
+    if (typeof route === 'string') return this.#store(route, record, settles);
+    return route.then((key) => this.#store(key, record, settles));
+  }
+
+  /** Appends `record` to the reply stream `key`, settling the request `settles` in the same command. */
+  async #store(key: string, record: QueueRecord, settles: string | undefined): Promise<boolean> {
+    const commands = this.#live();
+    const fields: string[] = [];
+    for (const [name, value] of Object.entries(encodeRecord(record))) fields.push(name, value);
+    const maxLen = String(this.#address.maxLen);
+    const i = settles === undefined ? -1 : settles.indexOf(HANDLE_SEPARATOR);
     // NOMKSTREAM: a client that closed (and deleted its reply stream) does not get it back.
-    const id = await this.#live().xAddNoMkStream(
-      this.#keys.replies(record.conn),
-      '*',
-      encodeRecord(record),
-      this.#trim(),
-    );
+    const id =
+      settles === undefined || i < 0
+        ? await commands.sendCommand(['XADD', key, 'NOMKSTREAM', 'MAXLEN', '~', maxLen, '*', ...fields])
+        : await runScript(
+            commands,
+            REPLY_AND_SETTLE,
+            [key, settles.slice(0, i)],
+            [maxLen, this.#address.group, settles.slice(i + 1), ...fields],
+          );
     return id !== null;
   }
 
@@ -261,6 +294,7 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   async release(conn: string): Promise<void> {
+    this.#routes.delete(conn);
     const commands = this.#live();
     await commands.unlink(this.#keys.connection(conn));
     await commands.sRem(this.#keys.owned(this.workerId), conn);
@@ -308,8 +342,6 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   readonly #onEntries = (key: string, entries: StreamEntry[]): void => {
-    const handlers = this.#handlers;
-    if (handlers === undefined) return;
     for (const entry of entries) {
       const handle = `${key}${HANDLE_SEPARATOR}${entry.id}`;
       const record = decodeRecord(entry.fields);
@@ -317,9 +349,24 @@ export class RedisWorkerQueue implements WorkerQueue {
         this.ack(handle);
         continue;
       }
-      handlers.onRecord({ record, handle, deliveries: 1 });
+      this.#deliver({ record, handle, deliveries: 1 });
     }
   };
+
+  /** Hands a record over; an `open` naming the client's reply stream routes the replies there first. */
+  #deliver(received: ReceivedRecord): void {
+    const { record } = received;
+    if (record.type === 'open' && record.replyTo !== undefined && this.#isReplyStream(record.replyTo)) {
+      this.#routes.set(record.conn, record.replyTo);
+    }
+    this.#handlers?.onRecord(received);
+  }
+
+  /** Only a client reply stream of this queue: a record cannot make the worker write elsewhere. */
+  #isReplyStream(key: string): boolean {
+    const prefix = this.#keys.clientReplies('');
+    return key.length > prefix.length && key.startsWith(prefix);
+  }
 
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;

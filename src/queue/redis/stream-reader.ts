@@ -1,11 +1,8 @@
 import { toSwitchboardError } from '../../errors.js';
 import type { RedisClient } from './redis-client.js';
+import { parseStreamReply, type StreamEntry } from './stream-reply.js';
 
-/** One entry read from a stream. */
-export interface StreamEntry {
-  id: string;
-  fields: Record<string, string>;
-}
+export type { StreamEntry } from './stream-reply.js';
 
 /** Options of {@link StreamReader}. */
 export interface StreamReaderOptions {
@@ -13,8 +10,11 @@ export interface StreamReaderOptions {
   reader: RedisClient;
   /** Another connection, used to interrupt a blocked read when the set of keys changes. */
   control: RedisClient;
-  group: string;
-  consumer: string;
+  /**
+   * Read as `consumer` of this consumer group (`XREADGROUP`: entries stay pending until acknowledged);
+   * without a group, plain `XREAD` from a position kept here (the caller deletes what it consumed).
+   */
+  group?: { name: string; consumer: string } | undefined;
   /** Entries per key and read (default 256). */
   count?: number | undefined;
   /** Longest a read blocks, in ms. */
@@ -30,13 +30,17 @@ export interface StreamReaderOptions {
 const UNBLOCK_RETRIES = 50;
 
 /**
- * A loop of blocking `XREADGROUP … BLOCK` reads over a changing set of streams on one dedicated
- * connection. Adding a key interrupts the blocked read (`CLIENT UNBLOCK`) so the new stream is read at
- * once; a key may start at `0` (this consumer's pending entries first, then new ones).
+ * A loop of blocking `XREADGROUP … BLOCK` (or `XREAD … BLOCK`) reads over a changing set of streams on
+ * one dedicated connection. Adding a key interrupts the blocked read (`CLIENT UNBLOCK`) so the new
+ * stream is read at once; a key may start at `0` (with a group: this consumer's pending entries first,
+ * then new ones; without: the stream's first entry).
  */
 export class StreamReader {
   readonly #o: StreamReaderOptions;
-  /** key → next id to read (`>` for new entries, or a position in this consumer's pending list). */
+  /**
+   * key → next id to read: with a group `>` for new entries or a position in this consumer's pending
+   * list; without, the last id read.
+   */
   readonly #keys = new Map<string, string>();
   #readerId: number | undefined;
   #reading = 0;
@@ -60,10 +64,10 @@ export class StreamReader {
     return [...this.#keys.keys()];
   }
 
-  /** Reads `key` from now on, starting with this consumer's pending entries when `from` is `0`. */
+  /** Reads `key` from now on, starting with its first (group: this consumer's first pending) entry when `from` is `0`. */
   add(key: string, from: '>' | '0' = '>'): void {
     if (this.#keys.has(key)) return;
-    this.#keys.set(key, from);
+    this.#keys.set(key, this.#o.group === undefined && from === '>' ? '$' : from);
     this.#interrupt();
   }
 
@@ -103,14 +107,11 @@ export class StreamReader {
         this.#wake = undefined;
         continue;
       }
-      const streams = [...this.#keys].map(([key, id]) => ({ key, id }));
+      const asked = [...this.#keys];
       this.#reading++;
-      let reply: Awaited<ReturnType<RedisClient['xReadGroup']>>;
+      let reply: unknown;
       try {
-        reply = await this.#o.reader.xReadGroup(this.#o.group, this.#o.consumer, streams, {
-          COUNT: this.#o.count ?? 256,
-          BLOCK: this.#o.blockMs,
-        });
+        reply = await this.#o.reader.sendCommand(this.#command(asked));
         backoff = 50;
       } catch (error) {
         if (this.#closed) return;
@@ -123,22 +124,31 @@ export class StreamReader {
         this.#reading--;
       }
       if (this.#closed) return;
-      this.#deliver(streams, reply);
+      this.#deliver(asked, parseStreamReply(reply));
     }
   }
 
-  #deliver(asked: { key: string; id: string }[], reply: ReadReply): void {
-    const got = new Map<string, StreamEntry[]>();
-    for (const stream of reply ?? []) {
-      const entries: StreamEntry[] = [];
-      for (const m of stream.messages) if (m) entries.push({ id: m.id, fields: m.message });
-      got.set(stream.name, entries);
-    }
-    for (const { key, id } of asked) {
-      if (id === '>' || !this.#keys.has(key)) continue;
+  #command(asked: [string, string][]): string[] {
+    const { group } = this.#o;
+    const head = group === undefined ? ['XREAD'] : ['XREADGROUP', 'GROUP', group.name, group.consumer];
+    head.push('COUNT', String(this.#o.count ?? 256), 'BLOCK', String(this.#o.blockMs), 'STREAMS');
+    for (const [key] of asked) head.push(key);
+    for (const [, id] of asked) head.push(id);
+    return head;
+  }
+
+  #deliver(asked: [string, string][], got: Map<string, StreamEntry[]>): void {
+    const grouped = this.#o.group !== undefined;
+    for (const [key, id] of asked) {
+      if (!this.#keys.has(key)) continue;
+      const last = got.get(key)?.at(-1);
+      if (!grouped) {
+        // `$` becomes a position once the stream has one (the read returned an entry).
+        if (last !== undefined) this.#keys.set(key, last.id);
+        continue;
+      }
+      if (id === '>') continue;
       // Paging through our pending entries: continue after the last one, or switch to new entries.
-      const entries = got.get(key);
-      const last = entries?.at(-1);
       this.#keys.set(key, last === undefined ? '>' : last.id);
     }
     for (const [key, entries] of got) {
@@ -165,6 +175,3 @@ export class StreamReader {
     attempt();
   }
 }
-
-type ReadReply =
-  { name: string; messages: ({ id: string; message: Record<string, string> } | null)[] }[] | null;

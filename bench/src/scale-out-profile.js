@@ -1,0 +1,256 @@
+// Where the Redis worker pool's CPU goes per call: one pool of N workers under the scale-out benchmark's
+// load shape (connections x depth calls of the 2 ms CPU-bound tool), for a few seconds; prints calls/s,
+// CPU µs per call of each process, and the Redis commands per call (INFO commandstats before and after).
+// With --prof DIR the workers run under `node --cpu-prof` (profiles written to DIR when they stop);
+// run this script itself with `node --cpu-prof` to profile the load generator (the client transport).
+//   node --no-warnings src/scale-out-profile.js [--workers 2] [--seconds 8] [--prof DIR]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { connect } from 'mcp-switchboard/endpoint';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.join(here, '../../dist/cli.js');
+const SERVER = path.join(here, 'servers/cpu-bound-stdio.js');
+const { values } = parseArgs({
+  options: {
+    workers: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '32' },
+    depth: { type: 'string', default: '2' },
+    prof: { type: 'string' },
+  },
+});
+const WORKERS = Number(values.workers);
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const DEPTH = Number(values.depth);
+
+/** @type {import('node:child_process').ChildProcess[]} */
+const children = [];
+
+async function freePort() {
+  const s = createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', () => r(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
+  await new Promise((r) => s.close(() => r(undefined)));
+  return port;
+}
+
+/** @param {string} cmd @param {string[]} args @param {RegExp} ready */
+function start(cmd, args, ready) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return /** @type {Promise<import('node:child_process').ChildProcess>} */ (
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${cmd} not ready: ${out.slice(-300)}`)), 30_000);
+      /** @param {Buffer} c */
+      const onData = (c) => {
+        out += c.toString();
+        if (ready.test(out)) {
+          clearTimeout(timer);
+          resolve(child);
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${out.slice(-300)}`)));
+    })
+  );
+}
+
+/** @param {number | undefined} pid */
+function cpuMicros(pid) {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
+  }
+}
+
+/** @param {number} pid */
+function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** @param {number} port @returns {Map<string, { calls: number, usec: number }>} calls and time per command */
+function commandStats(port) {
+  const text = execFileSync('redis-cli', ['-p', String(port), 'INFO', 'commandstats'], { encoding: 'utf8' });
+  const stats = new Map();
+  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+    stats.set(m[1], { calls: Number(m[2]), usec: Number(m[3]) });
+  }
+  return stats;
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-redis-prof-'));
+try {
+  const port = await freePort();
+  const redisChild = await start(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    /Ready to accept connections/,
+  );
+  const uri = `redis://127.0.0.1:${port}/0?stream=prof`;
+  const nodeArgs = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${values.prof}`] : [];
+  /** @type {number[]} */
+  const workers = [];
+  for (let i = 0; i < WORKERS; i++) {
+    const child = await start(
+      process.execPath,
+      [...nodeArgs, CLI, 'worker', '--queue', uri, '--log-format', 'json', '--', process.execPath, SERVER],
+      /"msg":"serving"/,
+    );
+    if (child.pid !== undefined) workers.push(child.pid);
+  }
+  const conns = await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      const t = connect(uri);
+      /** @type {Map<unknown, (m: unknown) => void>} */
+      const waiting = new Map();
+      t.onmessage = (m) => {
+        const resolve = waiting.get(m.id);
+        waiting.delete(m.id);
+        resolve?.(m);
+      };
+      await t.start();
+      let next = 0;
+      /** @param {{ jsonrpc: '2.0', method: string, params?: Record<string, unknown> }} message */
+      const call = (message) =>
+        new Promise((resolve) => {
+          const id = ++next;
+          waiting.set(id, resolve);
+          void t.send({ ...message, id });
+        });
+      await call({
+        jsonrpc: '2.0',
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'bench', version: '1' },
+        },
+      });
+      await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      return { call, close: () => t.close() };
+    }),
+  );
+  const state = { done: 0, stop: false };
+  const spin = {
+    jsonrpc: /** @type {const} */ ('2.0'),
+    method: 'tools/call',
+    params: { name: 'spin', arguments: {} },
+  };
+  const loops = conns.flatMap((c) =>
+    Array.from({ length: DEPTH }, async () => {
+      while (!state.stop) {
+        await c.call(spin);
+        state.done++;
+      }
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 1000));
+  const snapshot = () => {
+    const gen = process.cpuUsage();
+    return {
+      gen: gen.user + gen.system,
+      redis: cpuMicros(redisChild.pid),
+      workers: workers.reduce((n, pid) => n + cpuMicros(pid), 0),
+      backends: workers.flatMap(childPids).reduce((n, pid) => n + cpuMicros(pid), 0),
+    };
+  };
+  const cpu0 = snapshot();
+  const cmd0 = commandStats(port);
+  const from = state.done;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const calls = state.done - from;
+  const elapsed = performance.now() - t0;
+  const cpu1 = snapshot();
+  const cmd1 = commandStats(port);
+  // Top-level commands as clients sent them (INFO commandstats also counts those a Lua script ran):
+  // MONITOR for a short second phase (it slows Redis down, so not during the CPU window above).
+  const monitor = spawn('redis-cli', ['-p', String(port), 'monitor'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  /** @type {Map<string, number>} */
+  const sent = new Map();
+  let monitorBuffer = '';
+  let counting = false;
+  monitor.stdout.on('data', (/** @type {Buffer} */ chunk) => {
+    monitorBuffer += chunk.toString();
+    const lines = monitorBuffer.split('\n');
+    monitorBuffer = lines.pop() ?? '';
+    if (!counting) return;
+    for (const line of lines) {
+      const m = /^[\d.]+ \[\d+ ([^\]]+)\] "([^"]+)"/.exec(line);
+      if (!m || m[1] === 'lua') continue;
+      const name = (m[2] ?? '').toLowerCase();
+      sent.set(name, (sent.get(name) ?? 0) + 1);
+    }
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  counting = true;
+  const monitorFrom = state.done;
+  await new Promise((r) => setTimeout(r, 2000));
+  counting = false;
+  const monitorCalls = state.done - monitorFrom;
+  monitor.kill();
+  state.stop = true;
+  await Promise.all(loops);
+  await Promise.all(conns.map((c) => c.close()));
+  const per = (/** @type {keyof typeof cpu0} */ k) => Math.round((cpu1[k] - cpu0[k]) / calls);
+  process.stdout.write(
+    `${WORKERS} worker(s): ${((calls * 1000) / elapsed).toFixed(0)} calls/s, load ${os.loadavg()[0].toFixed(1)}\n` +
+      `CPU µs per call: generator ${per('gen')}, redis ${per('redis')}, workers ${per('workers')}, backends ${per('backends')}\n`,
+  );
+  let total = 0;
+  let usec = 0;
+  const rows = [];
+  for (const [name, s1] of cmd1) {
+    const s0 = cmd0.get(name) ?? { calls: 0, usec: 0 };
+    const n = s1.calls - s0.calls;
+    if (n <= 0 || name === 'info') continue;
+    total += n;
+    usec += s1.usec - s0.usec;
+    rows.push(`  ${name}: ${(n / calls).toFixed(2)}/call, ${((s1.usec - s0.usec) / n).toFixed(1)} µs each`);
+  }
+  process.stdout.write(
+    `Redis commands per call, Lua scripts' own counted (INFO commandstats): ${(total / calls).toFixed(2)} (${(usec / calls).toFixed(0)} µs of command time)\n${rows.join('\n')}\n`,
+  );
+  const top = [...sent].filter(([name]) => name !== 'monitor' && name !== 'info').sort((a, b) => b[1] - a[1]);
+  const topTotal = top.reduce((n, [, c]) => n + c, 0);
+  process.stdout.write(
+    `Commands sent per call (MONITOR, ${monitorCalls} calls): ${(topTotal / monitorCalls).toFixed(2)}: ${top
+      .map(([name, c]) => `${name} ${(c / monitorCalls).toFixed(2)}`)
+      .join(', ')}\n`,
+  );
+} finally {
+  await Promise.all(
+    children.reverse().map(
+      (c) =>
+        new Promise((resolve) => {
+          if (c.exitCode !== null) return resolve(undefined);
+          c.once('exit', () => resolve(undefined));
+          c.kill('SIGTERM');
+          setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
