@@ -3,6 +3,7 @@ import { SwitchboardError, toSwitchboardError } from '../errors.js';
 import { invalidMessageReason, type JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, Transport } from '../transport.js';
 import { FlowSender } from './flow-sender.js';
+import { messageText } from './message-text.js';
 import type { ClientConnection, QueueRecord, RequestQueue } from './queue-types.js';
 
 /** Options of {@link QueueClientTransport}. */
@@ -178,7 +179,7 @@ export class QueueClientTransport implements Transport {
           : new SwitchboardError('NOT_STARTED', 'Transport not started; call start() before send()'),
       );
     }
-    const data = JSON.stringify(message);
+    const data = messageText(message);
     return (this.#sender as FlowSender).send({ type: 'message', conn: this.connectionId, data });
   }
 

@@ -10,6 +10,7 @@ import {
 import type { MessageExtraInfo, Transport } from '../transport.js';
 import { InboundGate } from '../transports/http/server/inbound-gate.js';
 import { FlowSender } from './flow-sender.js';
+import { messageText } from './message-text.js';
 import { recordBytes, type ConnectionState, type ReceivedRecord, type WorkerQueue } from './queue-types.js';
 import { mayRerun, toolSafetyOf } from './rerun-policy.js';
 
@@ -109,7 +110,7 @@ export class QueueServerTransport implements Transport {
     // The request is acknowledged with its answer, in the same broker step: a crash before leaves it
     // reclaimable, and a stored answer never leaves it pending.
     return this.#sender.send(
-      { type: 'message', conn: this.connectionId, data: JSON.stringify(message) },
+      { type: 'message', conn: this.connectionId, data: messageText(message) },
       pending?.handle,
     );
   }

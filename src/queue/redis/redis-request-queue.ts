@@ -18,6 +18,7 @@ import {
 } from './redis-client.js';
 import { drainReplies } from './reply-drain.js';
 import { StreamReader, type StreamEntry } from './stream-reader.js';
+import { SubmitOrder } from './submit-order.js';
 
 /** Reply streams and connection state of a client that vanished expire after this long: 24 h. */
 export const CONNECTION_TTL_MS = 24 * 60 * 60_000;
@@ -124,9 +125,10 @@ export class RedisRequestQueue implements RequestQueue {
     }
   }
 
-  #connection(conn: string, { commands, replies }: Attached): ClientConnection {
+  #connection(conn: string, { commands, reader, replies }: Attached): ClientConnection {
     const keys = this.#keys;
     const maxLen = String(this.#address.maxLen);
+    const order = new SubmitOrder(reader, commands);
     let closed = false;
     return {
       submit: async (record, worker) => {
@@ -134,7 +136,7 @@ export class RedisRequestQueue implements RequestQueue {
         const named = record.type === 'open' ? { ...record, replyTo: replies } : record;
         for (const [name, value] of Object.entries(encodeRecord(named))) fields.push(name, value);
         const stream = worker === undefined ? keys.pool : keys.inbox(worker);
-        await commands.sendCommand(['XADD', stream, 'MAXLEN', '~', maxLen, '*', ...fields]);
+        await order.send(['XADD', stream, 'MAXLEN', '~', maxLen, '*', ...fields]);
       },
       consumedByWorker: async () => Number((await commands.hGet(keys.connection(conn), 'rx')) ?? 0),
       workerAlive: async (worker) => (await commands.exists(keys.heartbeat(worker))) === 1,
@@ -178,7 +180,7 @@ export class RedisRequestQueue implements RequestQueue {
         reader: readerClient,
         control: commands,
         blockMs: this.#address.blockMs,
-        onEntries: (key, entries) => this.#onReplies(commands, key, entries),
+        onEntries: (key, entries) => this.#onReplies(commands, reader, key, entries),
         onError,
         recover: ensure,
       });
@@ -196,9 +198,9 @@ export class RedisRequestQueue implements RequestQueue {
     return ready;
   }
 
-  #onReplies(commands: RedisClient, key: string, entries: StreamEntry[]): void {
-    // Deleted once handed over (below, synchronously), on the command connection: in the same write as
-    // whatever the handlers send in turn (a client's next request), so no round trip of its own.
+  #onReplies(commands: RedisClient, reader: StreamReader, key: string, entries: StreamEntry[]): void {
+    // Deleted once handed over (below, synchronously), ahead of the next read: in the same write as
+    // it and whatever the handlers send in turn (a client's next request), no round trip of its own.
     const ids: string[] = [];
     for (const entry of entries) {
       const record = decodeRecord(entry.fields);
@@ -230,7 +232,9 @@ export class RedisRequestQueue implements RequestQueue {
       ids.push(entry.id);
       this.#hand(record.conn, open, record);
     }
-    if (ids.length > 0) commands.sendCommand(['XDEL', key, ...ids]).catch(() => undefined);
+    if (ids.length === 0) return;
+    const args = ['XDEL', key, ...ids];
+    (reader.sendAhead(args) ?? commands.sendCommand(args)).catch(() => undefined);
   }
 
   /** Hands over what `from` holds for `conn`, then the replies held meanwhile (from `key`, ours). */

@@ -12,7 +12,7 @@ import type {
 } from '../queue-types.js';
 import { ConsumedReports, reportConsumed } from './consumed-reports.js';
 import { DeadWorkerJanitor } from './dead-worker-janitor.js';
-import { runScript } from './lua-script.js';
+import { scriptCommand } from './lua-script.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { RedisQueueKeys, type RedisAddress } from './redis-address.js';
 import {
@@ -25,6 +25,13 @@ import {
 import { ReplyRoutes } from './reply-routes.js';
 import { CONNECTION_TTL_MS } from './redis-request-queue.js';
 import { StreamReader, type StreamEntry } from './stream-reader.js';
+import { SubmitOrder } from './submit-order.js';
+
+/**
+ * Longest a busy worker's next read waits to leave with its next answer (see `StreamReader` `hold`):
+ * only while answers flow (one stored within twice this), so a worker busy with slow calls reads at once.
+ */
+const HOLD_MS = 5;
 
 /** Joins stream key and entry id into a record handle. */
 export const HANDLE_SEPARATOR = '\n';
@@ -81,6 +88,11 @@ export class RedisWorkerQueue implements WorkerQueue {
       : this.#keys.replies(conn);
   });
   #flushScheduled = false;
+  /** Records handed over and not yet acknowledged (requests in flight, mostly). */
+  #open = 0;
+  /** When the last reply was sent (`performance.now()`). */
+  #lastReply = -Infinity;
+  #order: SubmitOrder | undefined;
   #closed = false;
   #janitor: DeadWorkerJanitor | undefined;
 
@@ -135,11 +147,16 @@ export class RedisWorkerQueue implements WorkerQueue {
       blockMs: this.#address.blockMs,
       onEntries: this.#onEntries,
       onError: handlers.onError,
+      hold: {
+        busy: () => this.#open > 0 && performance.now() - this.#lastReply < 2 * HOLD_MS,
+        maxMs: HOLD_MS,
+      },
       recover: async (keys) => {
         for (const key of keys) await ensureGroup(commands, key, group);
       },
     });
     await this.#reader.start();
+    this.#order = new SubmitOrder(this.#reader, commands);
     this.#reader.add(this.#keys.pool);
     // `0`: a worker restarted under the same id first takes back what it had read and not finished.
     this.#reader.add(inbox, '0');
@@ -262,20 +279,29 @@ export class RedisWorkerQueue implements WorkerQueue {
     for (const [name, value] of Object.entries(encodeRecord(record))) fields.push(name, value);
     const maxLen = String(this.#address.maxLen);
     const i = settles === undefined ? -1 : settles.indexOf(HANDLE_SEPARATOR);
+    this.#lastReply = performance.now();
+    const order = this.#order;
+    const send = (args: string[]): Promise<unknown> =>
+      order === undefined ? commands.sendCommand(args) : order.send(args);
     // NOMKSTREAM: a client that closed (and deleted its reply stream) does not get it back.
-    const id =
-      settles === undefined || i < 0
-        ? await commands.sendCommand(['XADD', key, 'NOMKSTREAM', 'MAXLEN', '~', maxLen, '*', ...fields])
-        : await runScript(
-            commands,
-            REPLY_AND_SETTLE,
-            [key, settles.slice(0, i)],
-            [maxLen, this.#address.group, settles.slice(i + 1), ...fields],
-          );
-    return id !== null;
+    if (settles === undefined || i < 0) {
+      return (await send(['XADD', key, 'NOMKSTREAM', 'MAXLEN', '~', maxLen, '*', ...fields])) !== null;
+    }
+    this.#settled();
+    const script = scriptCommand(
+      REPLY_AND_SETTLE,
+      [key, settles.slice(0, i)],
+      [maxLen, this.#address.group, settles.slice(i + 1), ...fields],
+    );
+    return (await send(script)) !== null;
   }
 
   ack(handle: string): void {
+    this.#settled();
+    this.#queueAck(handle);
+  }
+
+  #queueAck(handle: string): void {
     const i = handle.indexOf(HANDLE_SEPARATOR);
     if (i < 0) return;
     const key = handle.slice(0, i);
@@ -346,15 +372,20 @@ export class RedisWorkerQueue implements WorkerQueue {
       const handle = `${key}${HANDLE_SEPARATOR}${entry.id}`;
       const record = decodeRecord(entry.fields);
       if (record === undefined) {
-        this.ack(handle);
+        this.#queueAck(handle);
         continue;
       }
       this.#deliver({ record, handle, deliveries: 1 });
     }
   };
 
+  #settled(): void {
+    if (this.#open > 0) this.#open--;
+  }
+
   /** Hands a record over; an `open` naming the client's reply stream routes the replies there first. */
   #deliver(received: ReceivedRecord): void {
+    this.#open++;
     const { record } = received;
     if (record.type === 'open' && record.replyTo !== undefined && this.#isReplyStream(record.replyTo)) {
       this.#routes.set(record.conn, record.replyTo);

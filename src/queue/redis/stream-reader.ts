@@ -25,6 +25,12 @@ export interface StreamReaderOptions {
   onError: (error: Error) => void;
   /** Repairs what a failed read may need (e.g. re-creates consumer groups) before the retry. */
   recover?: ((keys: string[]) => Promise<void>) | undefined;
+  /**
+   * While `busy()` after a delivery, the next read waits — at most `maxMs` — for a command sent with
+   * {@link StreamReader.sendAhead} to leave in the same write (a worker's next answer): one write and,
+   * when entries are there by then, one reply for both. Records arriving meanwhile wait that long.
+   */
+  hold?: { busy: () => boolean; maxMs: number } | undefined;
 }
 
 const UNBLOCK_RETRIES = 50;
@@ -46,6 +52,10 @@ export class StreamReader {
   #reading = 0;
   #paused = false;
   #closed = false;
+  /** Between a delivery and the next read: the reading connection is free for commands. */
+  #between = false;
+  /** Ends a hold (see `hold`): the next read is issued now. */
+  #release: (() => void) | undefined;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
 
@@ -71,6 +81,18 @@ export class StreamReader {
     this.#interrupt();
   }
 
+  /**
+   * Sends `args` on the reading connection when it is free — after a delivery, until the next read is
+   * issued one event-loop turn later — so the command and the next read leave in one write; else
+   * `undefined` (a read is blocked there: send it elsewhere).
+   */
+  sendAhead(args: string[]): Promise<unknown> | undefined {
+    if (!this.#between || this.#closed) return undefined;
+    const sent = this.#o.reader.sendCommand(args);
+    this.#release?.();
+    return sent;
+  }
+
   /** Stops reading `key` (entries of a read already under way may still arrive). */
   remove(key: string): void {
     this.#keys.delete(key);
@@ -91,6 +113,7 @@ export class StreamReader {
     if (this.#closed) return;
     this.#closed = true;
     this.#wake?.();
+    this.#release?.();
     try {
       if (this.#o.reader.isOpen) this.#o.reader.destroy();
     } catch {
@@ -124,8 +147,26 @@ export class StreamReader {
         this.#reading--;
       }
       if (this.#closed) return;
-      this.#deliver(asked, parseStreamReply(reply));
+      // What the handlers send in reaction (a client's next request) goes ahead of the next read.
+      this.#between = true;
+      if (this.#deliver(asked, parseStreamReply(reply))) {
+        await new Promise((r) => setImmediate(r));
+        const hold = this.#o.hold;
+        if (hold !== undefined && this.#release === undefined && hold.busy()) await this.#hold(hold.maxMs);
+      }
+      this.#between = false;
     }
+  }
+
+  #hold(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#release?.(), ms);
+      this.#release = () => {
+        clearTimeout(timer);
+        this.#release = undefined;
+        resolve();
+      };
+    });
   }
 
   #command(asked: [string, string][]): string[] {
@@ -137,7 +178,8 @@ export class StreamReader {
     return head;
   }
 
-  #deliver(asked: [string, string][], got: Map<string, StreamEntry[]>): void {
+  /** Hands the entries over; `true` when there were any. */
+  #deliver(asked: [string, string][], got: Map<string, StreamEntry[]>): boolean {
     const grouped = this.#o.group !== undefined;
     for (const [key, id] of asked) {
       if (!this.#keys.has(key)) continue;
@@ -151,14 +193,19 @@ export class StreamReader {
       // Paging through our pending entries: continue after the last one, or switch to new entries.
       this.#keys.set(key, last === undefined ? '>' : last.id);
     }
+    let delivered = false;
     for (const [key, entries] of got) {
-      if (entries.length > 0 && this.#keys.has(key)) this.#o.onEntries(key, entries);
+      if (entries.length === 0 || !this.#keys.has(key)) continue;
+      delivered = true;
+      this.#o.onEntries(key, entries);
     }
+    return delivered;
   }
 
   /** Interrupts a blocked read so the next one includes the new key set. */
   #interrupt(): void {
     this.#wake?.();
+    this.#release?.();
     if (this.#reading === 0 || this.#readerId === undefined) return;
     const id = String(this.#readerId);
     let tries = 0;

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRedisClient, ensureGroup, type RedisClient } from '../../src/queue/redis/redis-client.js';
+import { StreamReader, type StreamEntry } from '../../src/queue/redis/stream-reader.js';
+import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
+import { eventually } from '../transports/socket-pairs.js';
+
+let redis: RedisFixture;
+const clients: RedisClient[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+}, 60_000);
+afterAll(async () => {
+  for (const c of clients) if (c.isOpen) c.destroy();
+  await redis.stop();
+});
+
+async function client(): Promise<RedisClient> {
+  const c = await openRedisClient(
+    { connectUrl: redis.url, redacted: redis.url, tls: false, host: '127.0.0.1' },
+    {},
+    () => undefined,
+  );
+  clients.push(c);
+  return c;
+}
+
+describe('StreamReader hold', () => {
+  it('while busy, the next read waits for a command sent ahead (at most maxMs), which leaves first', async () => {
+    const [control, readerClient] = [await client(), await client()];
+    await ensureGroup(control, 'held', 'g');
+    const got: { id: string; at: number }[] = [];
+    const reader = new StreamReader({
+      reader: readerClient,
+      control,
+      group: { name: 'g', consumer: 'c' },
+      blockMs: 5_000,
+      onEntries: (_key, entries: StreamEntry[]) => {
+        for (const e of entries) got.push({ id: e.id, at: performance.now() });
+      },
+      onError: () => undefined,
+      hold: { busy: () => true, maxMs: 10_000 },
+    });
+    await reader.start();
+    reader.add('held');
+    const first = await control.xAdd('held', '*', { n: '1' });
+    await eventually(() => got.length === 1, 20_000, 'the first entry');
+    // Held now: the connection is free, a command goes ahead of the next read, which follows at once
+    // (long before the 10 s bound).
+    const second = await control.xAdd('held', '*', { n: '2' });
+    let ahead: Promise<unknown> | undefined;
+    await eventually(
+      () => (ahead = reader.sendAhead(['XADD', 'held', '*', 'n', '3'])) !== undefined,
+      20_000,
+      'a free connection',
+    );
+    const third = String(await ahead);
+    await eventually(() => got.length === 3, 8_000, 'the entries after the command sent ahead');
+    expect(got.map((g) => g.id)).toEqual([first, second, third]);
+    await reader.close();
+  }, 60_000);
+
+  it('reads again after maxMs when nothing is sent ahead', async () => {
+    const [control, readerClient] = [await client(), await client()];
+    await ensureGroup(control, 'timed', 'g');
+    const got: number[] = [];
+    const reader = new StreamReader({
+      reader: readerClient,
+      control,
+      group: { name: 'g', consumer: 'c' },
+      blockMs: 5_000,
+      onEntries: (_key, entries) => got.push(...entries.map(() => performance.now())),
+      onError: () => undefined,
+      hold: { busy: () => true, maxMs: 300 },
+    });
+    await reader.start();
+    reader.add('timed');
+    await control.xAdd('timed', '*', { n: '1' });
+    await eventually(() => got.length === 1, 20_000, 'the first entry');
+    await control.xAdd('timed', '*', { n: '2' });
+    await eventually(() => got.length === 2, 20_000, 'the second entry');
+    // The read after the first delivery waited out the hold.
+    expect((got[1] as number) - (got[0] as number)).toBeGreaterThanOrEqual(290);
+    await reader.close();
+  }, 60_000);
+});
