@@ -5,13 +5,13 @@
 // run this script itself with `node --cpu-prof` to profile the load generator (the client transport).
 //   node --no-warnings src/scale-out-profile.js [--workers 2] [--seconds 8] [--prof DIR]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect } from 'mcp-switchboard/endpoint';
+import { Children, childPids, cpuMicros, freePort } from './lib/child-processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../../dist/cli.js');
@@ -30,63 +30,7 @@ const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const DEPTH = Number(values.depth);
 
-/** @type {import('node:child_process').ChildProcess[]} */
-const children = [];
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', () => r(undefined)));
-  const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
-  await new Promise((r) => s.close(() => r(undefined)));
-  return port;
-}
-
-/** @param {string} cmd @param {string[]} args @param {RegExp} ready */
-function start(cmd, args, ready) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  return /** @type {Promise<import('node:child_process').ChildProcess>} */ (
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${cmd} not ready: ${out.slice(-300)}`)), 30_000);
-      /** @param {Buffer} c */
-      const onData = (c) => {
-        out += c.toString();
-        if (ready.test(out)) {
-          clearTimeout(timer);
-          resolve(child);
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${out.slice(-300)}`)));
-    })
-  );
-}
-
-/** @param {number | undefined} pid */
-function cpuMicros(pid) {
-  if (pid === undefined) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return 0;
-  }
-}
-
-/** @param {number} pid */
-function childPids(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(' ')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
+const children = new Children();
 
 /** @param {number} port @returns {Map<string, { calls: number, usec: number }>} calls and time per command */
 function commandStats(port) {
@@ -101,7 +45,7 @@ function commandStats(port) {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-redis-prof-'));
 try {
   const port = await freePort();
-  const redisChild = await start(
+  const { child: redisChild } = await children.start(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
     /Ready to accept connections/,
@@ -111,7 +55,7 @@ try {
   /** @type {number[]} */
   const workers = [];
   for (let i = 0; i < WORKERS; i++) {
-    const child = await start(
+    const { child } = await children.start(
       process.execPath,
       [...nodeArgs, CLI, 'worker', '--queue', uri, '--log-format', 'json', '--', process.execPath, SERVER],
       /"msg":"serving"/,
@@ -241,16 +185,7 @@ try {
       .join(', ')}\n`,
   );
 } finally {
-  await Promise.all(
-    children.reverse().map(
-      (c) =>
-        new Promise((resolve) => {
-          if (c.exitCode !== null) return resolve(undefined);
-          c.once('exit', () => resolve(undefined));
-          c.kill('SIGTERM');
-          setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
-        }),
-    ),
-  );
+  // Workers under --cpu-prof write their profiles when they stop: they get 10 s before SIGKILL.
+  await children.stopAll(10_000);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -5,14 +5,13 @@
 //     a stdio backend directly, and with a 1-worker pool on Redis as its backend.
 // Needs redis-server (Debian's package) and `npm run build` at the root.
 //   npm run bench:scale-out [-- --seconds 5 --connections 32 --depth 2]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'mcp-switchboard/endpoint';
+import { Children, childPids, cpuMicros, freePort } from './lib/child-processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../../dist/cli.js');
@@ -28,56 +27,7 @@ const CONNECTIONS = arg('connections', 32);
 const DEPTH = arg('depth', 2);
 const LATENCY_CALLS = arg('latency-calls', 2000);
 
-/** @type {import('node:child_process').ChildProcess[]} */
-const children = [];
-const stopAll = async () => {
-  await Promise.all(
-    children.splice(0).map(
-      (c) =>
-        /** @type {Promise<void>} */ (
-          new Promise((resolve) => {
-            if (c.exitCode !== null) return resolve();
-            c.once('exit', () => resolve());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 5000).unref();
-          })
-        ),
-    ),
-  );
-};
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', () => r(undefined)));
-  const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
-  await new Promise((r) => s.close(() => r(undefined)));
-  return port;
-}
-
-/**
- * @param {string} cmd @param {string[]} args @param {RegExp} ready
- * @returns {Promise<{ child: import('node:child_process').ChildProcess, match: RegExpExecArray }>}
- */
-function start(cmd, args, ready) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} not ready: ${out.slice(-300)}`)), 30_000);
-    /** @param {Buffer} c */
-    const onData = (c) => {
-      out += c.toString();
-      const m = ready.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, match: m });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${out.slice(-300)}`)));
-  });
-}
+const children = new Children();
 
 /** @type {{ jsonrpc: '2.0', method: string, params: Record<string, unknown> }} */
 const init = {
@@ -183,34 +133,6 @@ const stats = (values) => {
 };
 
 /**
- * CPU time (µs) used so far by a process (Linux /proc; 0 where it is not readable). Clock ticks are
- * 10 ms: meaningful over windows of seconds.
- * @param {number | undefined} pid
- */
-function cpuMicros(pid) {
-  if (pid === undefined) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return 0;
-  }
-}
-
-/** @param {number} pid @returns {number[]} */
-function childPids(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(' ')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/**
  * CPU used so far by the load generator (this process), Redis, the workers and their backend children.
  * @param {{ redis: number | undefined, workers: number[] }} pids
  */
@@ -230,7 +152,7 @@ async function startWorkers(queue, n) {
   /** @type {number[]} */
   const pids = [];
   for (let i = 0; i < n; i++) {
-    const { child } = await start(
+    const { child } = await children.start(
       process.execPath,
       [CLI, 'worker', '--queue', queue, '--log-format', 'json', '--', process.execPath, SERVER],
       /"msg":"serving"/,
@@ -243,7 +165,7 @@ async function startWorkers(queue, n) {
 /** @param {{ uri: string[], command: string[] }} backendArgs */
 async function serveHttp(backendArgs) {
   const port = await freePort();
-  await start(
+  await children.start(
     process.execPath,
     [
       CLI,
@@ -312,7 +234,7 @@ async function latencyPair(urlA, urlB) {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-redis-'));
 try {
   const port = await freePort();
-  const { child: redisChild } = await start(
+  const { child: redisChild } = await children.start(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
     /Ready to accept connections/,
@@ -354,7 +276,7 @@ try {
     await serveHttp({ uri: [], command: ['--', process.execPath, SERVER] }),
     await serveHttp({ uri: [`${redis}?stream=lat`], command: [] }),
   );
-  await stopAll();
+  await children.stopAll();
 
   const ratio = two.median / one.median;
   const result = {
@@ -408,6 +330,6 @@ try {
   writeFileSync(path.join(here, '../results/scale-out.json'), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(path.join(here, '../results/scale-out.md'), `${md}\n`);
 } finally {
-  await stopAll();
+  await children.stopAll();
   rmSync(dir, { recursive: true, force: true });
 }

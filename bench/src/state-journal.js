@@ -4,13 +4,13 @@
 //   node src/state-journal.js [--calls 3000] [--mode sse|json] [--backend stdio|pool] [--base <cli.js>]
 // Subjects: this build without state, this build with state, and with --base a second build (e.g. the
 // commit before a change) with state. Needs redis-server and `npm run build` at the root.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { Children, freePort } from './lib/child-processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../../dist/cli.js');
@@ -28,37 +28,7 @@ const WINDOWS = Number(opt('windows', '5'));
 const WINDOW_MS = Number(opt('window-ms', '2000'));
 const PROTOCOL = '2025-11-25';
 
-/** @type {import('node:child_process').ChildProcess[]} */
-const children = [];
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', () => r(undefined)));
-  const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
-  await new Promise((r) => s.close(() => r(undefined)));
-  return port;
-}
-
-/** @param {string} cmd @param {string[]} args @param {RegExp} ready */
-function start(cmd, args, ready) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} not ready: ${out.slice(-300)}`)), 60_000);
-    /** @param {Buffer} c */
-    const onData = (c) => {
-      out += c.toString();
-      if (ready.test(out)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${out.slice(-300)}`)));
-  });
-}
+const children = new Children();
 
 /** One raw RESP command on a fresh connection (INFO, CONFIG): enough for a few calls per run. */
 /** @param {number} port @param {string[]} args @returns {Promise<string>} */
@@ -102,7 +72,7 @@ async function serve(s) {
   args.push('--response-mode', MODE, '--log-format', 'json', '--log-level', 'info');
   if (s.state !== undefined) args.push('--state', s.state);
   args.push(...command);
-  await start(process.execPath, args, /"msg":"serving"/);
+  await children.start(process.execPath, args, /"msg":"serving"/);
   return `http://127.0.0.1:${port}/mcp`;
 }
 
@@ -204,14 +174,14 @@ async function commandsPerCall(url, port) {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-state-'));
 try {
   const port = await freePort();
-  await start(
+  await children.start(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
     /Ready to accept connections/,
   );
   const redis = `redis://127.0.0.1:${port}/0`;
   if (BACKEND === 'pool') {
-    await start(
+    await children.start(
       process.execPath,
       [
         CLI,
@@ -267,18 +237,6 @@ try {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
-  await Promise.all(
-    children.splice(0).map(
-      (c) =>
-        /** @type {Promise<void>} */ (
-          new Promise((resolve) => {
-            if (c.exitCode !== null) return resolve();
-            c.once('exit', () => resolve());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 5000).unref();
-          })
-        ),
-    ),
-  );
+  await children.stopAll();
   rmSync(dir, { recursive: true, force: true });
 }
