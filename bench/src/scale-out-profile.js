@@ -64,14 +64,28 @@ function start(cmd, args, ready) {
   );
 }
 
-/** @param {number | undefined} pid */
-function cpuMicros(pid) {
-  if (pid === undefined) return 0;
+/**
+ * User and system CPU µs and voluntary context switches (each a sleep: a wait for I/O) of a process.
+ * @param {number | undefined} pid
+ */
+function usage(pid) {
+  const none = { user: 0, sys: 0, waits: 0, reads: 0, writes: 0 };
+  if (pid === undefined) return none;
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const n = (/** @type {RegExp} */ re, /** @type {string} */ text) => Number(re.exec(text)?.[1] ?? 0);
+    return {
+      user: Number(fields[11]) * 10_000,
+      sys: Number(fields[12]) * 10_000,
+      waits: n(/voluntary_ctxt_switches:\s+(\d+)/, status),
+      // read- and write-family system calls (read, readv, write, writev, …) of the whole process
+      reads: n(/syscr:\s+(\d+)/, io),
+      writes: n(/syscw:\s+(\d+)/, io),
+    };
   } catch {
-    return 0;
+    return none;
   }
 }
 
@@ -107,13 +121,29 @@ try {
     /Ready to accept connections/,
   );
   const uri = `redis://127.0.0.1:${port}/0?stream=prof`;
-  const nodeArgs = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${values.prof}`] : [];
+  // WORKER_NODE_ARGS: extra node flags for the workers (e.g. V8 GC settings to compare).
+  const extra = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = values.prof
+    ? ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${values.prof}`]
+    : [];
   /** @type {number[]} */
   const workers = [];
   for (let i = 0; i < WORKERS; i++) {
     const child = await start(
       process.execPath,
-      [...nodeArgs, CLI, 'worker', '--queue', uri, '--log-format', 'json', '--', process.execPath, SERVER],
+      [
+        ...extra,
+        ...nodeArgs,
+        CLI,
+        'worker',
+        '--queue',
+        uri,
+        '--log-format',
+        'json',
+        '--',
+        process.execPath,
+        SERVER,
+      ],
       /"msg":"serving"/,
     );
     if (child.pid !== undefined) workers.push(child.pid);
@@ -165,13 +195,22 @@ try {
     }),
   );
   await new Promise((r) => setTimeout(r, 1000));
+  /** @param {(number | undefined)[]} pids */
+  const sum = (pids) =>
+    pids.map(usage).reduce((a, b) => ({
+      user: a.user + b.user,
+      sys: a.sys + b.sys,
+      waits: a.waits + b.waits,
+      reads: a.reads + b.reads,
+      writes: a.writes + b.writes,
+    }));
   const snapshot = () => {
     const gen = process.cpuUsage();
     return {
-      gen: gen.user + gen.system,
-      redis: cpuMicros(redisChild.pid),
-      workers: workers.reduce((n, pid) => n + cpuMicros(pid), 0),
-      backends: workers.flatMap(childPids).reduce((n, pid) => n + cpuMicros(pid), 0),
+      gen: { ...usage(process.pid), user: gen.user, sys: gen.system },
+      redis: usage(redisChild.pid),
+      workers: sum(workers),
+      backends: sum(workers.flatMap(childPids)),
     };
   };
   const cpu0 = snapshot();
@@ -214,10 +253,15 @@ try {
   state.stop = true;
   await Promise.all(loops);
   await Promise.all(conns.map((c) => c.close()));
-  const per = (/** @type {keyof typeof cpu0} */ k) => Math.round((cpu1[k] - cpu0[k]) / calls);
+  /** @param {keyof typeof cpu0} k */
+  const per = (k) => {
+    const d = (/** @type {'user' | 'sys' | 'waits' | 'reads' | 'writes'} */ f) =>
+      (cpu1[k][f] - cpu0[k][f]) / calls;
+    return `${(d('user') + d('sys')).toFixed(0)} (user ${d('user').toFixed(0)}, sys ${d('sys').toFixed(0)}, waits ${d('waits').toFixed(2)}, r/w calls ${d('reads').toFixed(2)}/${d('writes').toFixed(2)})`;
+  };
   process.stdout.write(
     `${WORKERS} worker(s): ${((calls * 1000) / elapsed).toFixed(0)} calls/s, load ${os.loadavg()[0].toFixed(1)}\n` +
-      `CPU µs per call: generator ${per('gen')}, redis ${per('redis')}, workers ${per('workers')}, backends ${per('backends')}\n`,
+      `CPU µs per call (user, system; sleeps, read/write syscalls per call): generator ${per('gen')}, redis ${per('redis')}, workers ${per('workers')}, backends ${per('backends')}\n`,
   );
   let total = 0;
   let usec = 0;

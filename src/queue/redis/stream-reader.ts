@@ -147,10 +147,13 @@ export class StreamReader {
         this.#reading--;
       }
       if (this.#closed) return;
-      // What the handlers send in reaction (a client's next request) goes ahead of the next read.
+      // What the handlers send in reaction (a client's next request) goes ahead of the next read, in
+      // the same write: the next read is issued in an immediate queued before the one in which the
+      // client library writes what the handlers sent.
       this.#between = true;
+      const nextTurn = new Promise((r) => setImmediate(r));
       if (this.#deliver(asked, parseStreamReply(reply))) {
-        await new Promise((r) => setImmediate(r));
+        await nextTurn;
         const hold = this.#o.hold;
         if (hold !== undefined && this.#release === undefined && hold.busy()) await this.#hold(hold.maxMs);
       }
