@@ -5,7 +5,7 @@
 //     a stdio backend directly, and with a 1-worker pool on Redis as its backend.
 // Needs redis-server (Debian's package) and `npm run build` at the root.
 //   npm run bench:scale-out [-- --seconds 5 --connections 32 --depth 2]
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -14,7 +14,6 @@ import { createHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'mcp-switchboard/endpoint';
 import { REPO_ROOT } from './subjects/paths.js';
-import { machineInfo } from './sys/machine.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../../dist/cli.js');
@@ -176,6 +175,24 @@ async function loadPool(uri, pids) {
       await Promise.all(conns.map((c) => c.close()));
     },
   };
+}
+
+/** The commit measured, marked when files outside bench/results/ differ from it. */
+function measuredCommit() {
+  /** @param {string[]} args */
+  const git = (args) => {
+    try {
+      return execFileSync('git', args, {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  const changed = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results']);
+  return `${git(['rev-parse', '--short', 'HEAD'])}${changed === '' ? '' : ' (with uncommitted changes)'}`;
 }
 
 /** @param {number[]} values */
@@ -359,10 +376,9 @@ try {
   await stopAll();
 
   const ratio = two.median / one.median;
-  const { commit, workingTreeDirty } = machineInfo(REPO_ROOT);
   const result = {
     date: new Date().toISOString(),
-    commit: `${commit}${workingTreeDirty ? ' (with uncommitted changes)' : ''}`,
+    commit: measuredCommit(),
     machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, load ${os
       .loadavg()
       .map((l) => l.toFixed(1))
