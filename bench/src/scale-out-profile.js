@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect } from 'mcp-switchboard/endpoint';
-import { Children, childPids, cpuMicros, freePort } from './lib/child-processes.js';
+import { Children, childPids, freePort, processUsage } from './lib/child-processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../../dist/cli.js');
@@ -51,13 +51,29 @@ try {
     /Ready to accept connections/,
   );
   const uri = `redis://127.0.0.1:${port}/0?stream=prof`;
-  const nodeArgs = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${values.prof}`] : [];
+  // WORKER_NODE_ARGS: extra node flags for the workers (e.g. V8 GC settings to compare).
+  const extra = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = values.prof
+    ? ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${values.prof}`]
+    : [];
   /** @type {number[]} */
   const workers = [];
   for (let i = 0; i < WORKERS; i++) {
     const { child } = await children.start(
       process.execPath,
-      [...nodeArgs, CLI, 'worker', '--queue', uri, '--log-format', 'json', '--', process.execPath, SERVER],
+      [
+        ...extra,
+        ...nodeArgs,
+        CLI,
+        'worker',
+        '--queue',
+        uri,
+        '--log-format',
+        'json',
+        '--',
+        process.execPath,
+        SERVER,
+      ],
       /"msg":"serving"/,
     );
     if (child.pid !== undefined) workers.push(child.pid);
@@ -109,13 +125,22 @@ try {
     }),
   );
   await new Promise((r) => setTimeout(r, 1000));
+  /** @param {(number | undefined)[]} pids */
+  const sum = (pids) =>
+    pids.map(processUsage).reduce((a, b) => ({
+      user: a.user + b.user,
+      sys: a.sys + b.sys,
+      waits: a.waits + b.waits,
+      reads: a.reads + b.reads,
+      writes: a.writes + b.writes,
+    }));
   const snapshot = () => {
     const gen = process.cpuUsage();
     return {
-      gen: gen.user + gen.system,
-      redis: cpuMicros(redisChild.pid),
-      workers: workers.reduce((n, pid) => n + cpuMicros(pid), 0),
-      backends: workers.flatMap(childPids).reduce((n, pid) => n + cpuMicros(pid), 0),
+      gen: { ...processUsage(process.pid), user: gen.user, sys: gen.system },
+      redis: processUsage(redisChild.pid),
+      workers: sum(workers),
+      backends: sum(workers.flatMap(childPids)),
     };
   };
   const cpu0 = snapshot();
@@ -158,10 +183,15 @@ try {
   state.stop = true;
   await Promise.all(loops);
   await Promise.all(conns.map((c) => c.close()));
-  const per = (/** @type {keyof typeof cpu0} */ k) => Math.round((cpu1[k] - cpu0[k]) / calls);
+  /** @param {keyof typeof cpu0} k */
+  const per = (k) => {
+    const d = (/** @type {'user' | 'sys' | 'waits' | 'reads' | 'writes'} */ f) =>
+      (cpu1[k][f] - cpu0[k][f]) / calls;
+    return `${(d('user') + d('sys')).toFixed(0)} (user ${d('user').toFixed(0)}, sys ${d('sys').toFixed(0)}, waits ${d('waits').toFixed(2)}, r/w calls ${d('reads').toFixed(2)}/${d('writes').toFixed(2)})`;
+  };
   process.stdout.write(
     `${WORKERS} worker(s): ${((calls * 1000) / elapsed).toFixed(0)} calls/s, load ${os.loadavg()[0].toFixed(1)}\n` +
-      `CPU µs per call: generator ${per('gen')}, redis ${per('redis')}, workers ${per('workers')}, backends ${per('backends')}\n`,
+      `CPU µs per call (user, system; sleeps, read/write syscalls per call): generator ${per('gen')}, redis ${per('redis')}, workers ${per('workers')}, backends ${per('backends')}\n`,
   );
   let total = 0;
   let usec = 0;
@@ -187,5 +217,6 @@ try {
 } finally {
   // Workers under --cpu-prof write their profiles when they stop: they get 10 s before SIGKILL.
   await children.stopAll(10_000);
+
   rmSync(dir, { recursive: true, force: true });
 }

@@ -12,6 +12,8 @@ import { createHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'mcp-switchboard/endpoint';
 import { Children, childPids, cpuMicros, freePort } from './lib/child-processes.js';
+import { REPO_ROOT } from './subjects/paths.js';
+import { measuredCommit } from './sys/machine.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../../dist/cli.js');
@@ -281,6 +283,7 @@ try {
   const ratio = two.median / one.median;
   const result = {
     date: new Date().toISOString(),
+    commit: measuredCommit(REPO_ROOT),
     machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, load ${os
       .loadavg()
       .map((l) => l.toFixed(1))
@@ -303,7 +306,7 @@ try {
   /** @param {number} n */
   const ms = (n) => n.toFixed(2);
   const md = [
-    `## Scale-out on Redis (${result.date})`,
+    `## Scale-out on Redis (${result.date}, commit ${result.commit})`,
     '',
     `Machine: ${result.machine}; 1-minute load during the windows ${result.loadDuringWindows.min.toFixed(1)}–${result.loadDuringWindows.max.toFixed(1)} (2 cores: the 2-worker pool needs both, so any other work on the machine lowers the ratio). Throughput: ${CONNECTIONS} connections x ${DEPTH} calls in flight, ${ROUNDS} alternating windows of ${f((SECONDS * 1000) / ROUNDS)} ms per pool (median [min-max]); the tool burns ${result.settings.spinMs} ms of CPU time per call. Latency: C=1, ${LATENCY_CALLS} calls each, alternating chunks of 100.`,
     '',

@@ -82,4 +82,34 @@ describe('StreamReader hold', () => {
     expect((got[1] as number) - (got[0] as number)).toBeGreaterThanOrEqual(290);
     await reader.close();
   }, 60_000);
+
+  it('close() lets a command sent ahead finish before it closes the connection', async () => {
+    const [control, readerClient] = [await client(), await client()];
+    await ensureGroup(control, 'closing', 'g');
+    let delivered = 0;
+    const reader = new StreamReader({
+      reader: readerClient,
+      control,
+      group: { name: 'g', consumer: 'c' },
+      blockMs: 5_000,
+      onEntries: () => delivered++,
+      onError: () => undefined,
+      hold: { busy: () => true, maxMs: 10_000 },
+    });
+    await reader.start();
+    reader.add('closing');
+    await control.xAdd('closing', '*', { n: '1' });
+    await eventually(() => delivered === 1, 20_000, 'the first entry');
+    let ahead: Promise<unknown> | undefined;
+    await eventually(
+      () => (ahead = reader.sendAhead(['SET', 'sent-ahead', 'yes'])) !== undefined,
+      20_000,
+      'a free connection',
+    );
+    const closed = reader.close();
+    await expect(ahead).resolves.toBe('OK');
+    await closed;
+    expect(readerClient.isOpen).toBe(false);
+    expect(await control.get('sent-ahead')).toBe('yes');
+  }, 60_000);
 });

@@ -93,3 +93,28 @@ export function childPids(pid) {
     return [];
   }
 }
+
+/**
+ * User and system CPU µs, voluntary context switches (each a sleep: a wait for I/O) and read- and
+ * write-family system calls (read, readv, write, writev, …) of a process so far; zeros when it is gone.
+ * @param {number | undefined} pid
+ */
+export function processUsage(pid) {
+  const none = { user: 0, sys: 0, waits: 0, reads: 0, writes: 0 };
+  if (pid === undefined) return none;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const n = (/** @type {RegExp} */ re, /** @type {string} */ text) => Number(re.exec(text)?.[1] ?? 0);
+    return {
+      user: Number(fields[11]) * 10_000,
+      sys: Number(fields[12]) * 10_000,
+      waits: n(/voluntary_ctxt_switches:\s+(\d+)/, status),
+      reads: n(/syscr:\s+(\d+)/, io),
+      writes: n(/syscw:\s+(\d+)/, io),
+    };
+  } catch {
+    return none;
+  }
+}

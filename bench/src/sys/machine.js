@@ -16,8 +16,23 @@ export function machineInfo(repoRoot) {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     commit: git(repoRoot, ['rev-parse', '--short', 'HEAD']),
-    workingTreeDirty: git(repoRoot, ['status', '--porcelain', '--untracked-files=no']) !== '',
+    workingTreeDirty: workingTreeDirty(repoRoot),
   };
+}
+
+/**
+ * Whether tracked files differ from the commit, outside bench/results/ (a report's own earlier output
+ * would otherwise make every later run look uncommitted).
+ * @param {string} repoRoot
+ */
+export function workingTreeDirty(repoRoot) {
+  return git(repoRoot, ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results']) !== '';
+}
+
+/** The commit measured, marked when it has uncommitted changes. @param {string} repoRoot */
+export function measuredCommit(repoRoot) {
+  const commit = git(repoRoot, ['rev-parse', '--short', 'HEAD']);
+  return `${commit}${workingTreeDirty(repoRoot) ? ' (with uncommitted changes)' : ''}`;
 }
 
 /**

@@ -34,6 +34,8 @@ export interface StreamReaderOptions {
 }
 
 const UNBLOCK_RETRIES = 50;
+/** Longest `close()` waits for the answers to commands sent ahead. */
+const CLOSE_WAIT_MS = 2_000;
 
 /**
  * A loop of blocking `XREADGROUP … BLOCK` (or `XREAD … BLOCK`) reads over a changing set of streams on
@@ -56,6 +58,8 @@ export class StreamReader {
   #between = false;
   /** Ends a hold (see `hold`): the next read is issued now. */
   #release: (() => void) | undefined;
+  /** Commands sent ahead and not answered yet: `close()` lets them finish. */
+  readonly #ahead = new Set<Promise<unknown>>();
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
 
@@ -89,6 +93,9 @@ export class StreamReader {
   sendAhead(args: string[]): Promise<unknown> | undefined {
     if (!this.#between || this.#closed) return undefined;
     const sent = this.#o.reader.sendCommand(args);
+    this.#ahead.add(sent);
+    const done = (): void => void this.#ahead.delete(sent);
+    sent.then(done, done);
     this.#release?.();
     return sent;
   }
@@ -108,12 +115,23 @@ export class StreamReader {
     this.#wake?.();
   }
 
-  /** Ends the loop and closes the reading connection. Idempotent. */
+  /**
+   * Ends the loop and closes the reading connection, once the commands sent ahead on it were answered
+   * (a worker's last answers among them; at most {@link CLOSE_WAIT_MS}). Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#wake?.();
     this.#release?.();
+    if (this.#ahead.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(this.#ahead),
+        new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+    }
     try {
       if (this.#o.reader.isOpen) this.#o.reader.destroy();
     } catch {
@@ -147,10 +165,13 @@ export class StreamReader {
         this.#reading--;
       }
       if (this.#closed) return;
-      // What the handlers send in reaction (a client's next request) goes ahead of the next read.
+      // What the handlers send in reaction (a client's next request) goes ahead of the next read, in
+      // the same write: the next read is issued in an immediate queued before the one in which the
+      // client library writes what the handlers sent.
       this.#between = true;
+      const nextTurn = new Promise((r) => setImmediate(r));
       if (this.#deliver(asked, parseStreamReply(reply))) {
-        await new Promise((r) => setImmediate(r));
+        await nextTurn;
         const hold = this.#o.hold;
         if (hold !== undefined && this.#release === undefined && hold.busy()) await this.#hold(hold.maxMs);
       }
