@@ -81,8 +81,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * Cheap: one property read for messages without `_meta`.
  */
 export function modernEnvelopeOf(message: JSONRPCMessage): ModernEnvelope | undefined {
-  const meta = (message.params as MessageParams | undefined)?._meta;
-  if (meta === undefined) return undefined;
+  const found = (message.params as MessageParams | undefined)?._meta as unknown;
+  // Not an object (`null` included: a malformed `_meta`): a 2025-era message.
+  if (typeof found !== 'object' || found === null) return undefined;
+  const meta = found as Record<string, unknown>;
   const version = meta[MetaKey.protocolVersion];
   if (typeof version !== 'string' || eraOf(version) !== 'stateless') return undefined;
   const caps = meta[MetaKey.clientCapabilities];
@@ -183,22 +185,45 @@ export function toModernResult(
  * `_meta` members are kept. A result with none of them is returned as is.
  */
 export function toLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
-  const meta = result._meta;
-  const identified = isRecord(meta) && meta[MetaKey.serverInfo] !== undefined;
+  const meta = legacyResultMeta(result._meta);
   if (
-    !identified &&
+    meta === undefined &&
     result.resultType === undefined &&
     result.ttlMs === undefined &&
     result.cacheScope === undefined
   ) {
     return result;
   }
-  const out = copyWithout(result, identified ? MODERN_RESULT_AND_META_KEYS : MODERN_RESULT_KEYS);
-  if (identified) {
-    const rest = copyWithout(meta, SERVER_INFO_KEY);
-    if (Object.keys(rest).length > 0) out._meta = rest;
-  }
+  const out = copyWithout(result, meta !== undefined ? MODERN_RESULT_AND_META_KEYS : MODERN_RESULT_KEYS);
+  if (meta?.rest !== undefined) out._meta = meta.rest;
   return out;
+}
+
+/**
+ * What a 2025-era result keeps of a 2026-07-28 result's `_meta`: `undefined` when it stays as it is (no
+ * server identity in it); else the members left without the identity (`rest`, `undefined` when none
+ * are left), which move to the end of the result.
+ *
+ * @param meta - the result's `_meta` value
+ */
+export function legacyResultMeta(meta: unknown): { rest: Record<string, unknown> | undefined } | undefined {
+  if (!isRecord(meta) || meta[MetaKey.serverInfo] === undefined) return undefined;
+  // Usually the identity is all there is: nothing to copy.
+  for (const key in meta) {
+    if (key !== MetaKey.serverInfo && Object.hasOwn(meta, key)) {
+      return { rest: copyWithout(meta, SERVER_INFO_KEY) };
+    }
+  }
+  return IDENTITY_ONLY;
+}
+
+const IDENTITY_ONLY: { rest: undefined } = Object.freeze({ rest: undefined });
+
+/** `true` for a `params._meta` value that is a 2026-07-28 envelope (see {@link modernEnvelopeOf}). */
+export function isModernMeta(meta: unknown): boolean {
+  if (typeof meta !== 'object' || meta === null) return false;
+  const version = (meta as Record<string, unknown>)[MetaKey.protocolVersion];
+  return typeof version === 'string' && eraOf(version) === 'stateless';
 }
 
 /** 2025 server capabilities as 2026-07-28 ones: `tasks` has no 2026 form. */

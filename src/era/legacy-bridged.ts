@@ -5,6 +5,10 @@ export interface Bridged {
   readonly clientId: RequestId;
   /** The id of its current 2026 request (a fresh one per round). */
   backendId: string;
+  /** Its slot in the table. */
+  readonly slot: number;
+  /** Order of registration (the latest of two requests under one client id wins a lookup). */
+  readonly sequence: number;
   readonly method: string;
   /** The request's params with the envelope: resent on every retry. */
   readonly params: MessageParams;
@@ -29,19 +33,29 @@ export interface InputEntry {
 
 let counter = 0;
 
+/** Backend ids of bridged requests: `sb-era-<sequence>.<slot>` (never an id a 2026-07-28 client uses). */
+const PREFIX = 'sb-era-';
+
 /**
- * The bridged requests of one backend connection, by the client's id and by the backend's, and the
- * server→client requests they raised, by their id. Backend and input ids are the stage's own (prefixed,
- * so they never meet the ids of 2026-07-28 messages passed through on the same connection).
+ * The bridged requests of one backend connection and the server→client requests they raised. Backend
+ * and input ids are the stage's own (prefixed, so they never meet the ids of 2026-07-28 messages passed
+ * through on the same connection).
+ *
+ * Requests sit in slots, reused once their request is forgotten, and a backend id names its slot: a
+ * response finds its request with one array read and one string comparison. Two maps keyed by fresh
+ * id strings, filled and emptied at every call, cost more than the rest of the bookkeeping (hashing new
+ * strings, growing and shrinking hash tables as bursts of calls come and go). A client's id is looked up
+ * only for a cancellation, by a scan of the slots.
  */
 export class BridgedTable {
-  readonly #byBackendId = new Map<RequestId, Bridged>();
-  readonly #byClientId = new Map<RequestId, Bridged>();
+  readonly #slots: (Bridged | undefined)[] = [];
+  readonly #free: number[] = [];
+  #size = 0;
   readonly #byInputId = new Map<string, InputEntry>();
 
   /** Requests being bridged. */
   get size(): number {
-    return this.#byClientId.size;
+    return this.#size;
   }
 
   /** Registers a new request (under a backend id from {@link rekey}). */
@@ -51,9 +65,12 @@ export class BridgedTable {
     params: MessageParams,
     initialize?: Bridged['initialize'],
   ): Bridged {
+    const slot = this.#free.pop() ?? this.#slots.length;
     const bridged: Bridged = {
       clientId,
       backendId: '',
+      slot,
+      sequence: ++counter,
       method,
       params,
       round: 0,
@@ -63,31 +80,45 @@ export class BridgedTable {
       outstanding: undefined,
       initialize,
     };
-    this.#byClientId.set(clientId, bridged);
+    this.#slots[slot] = bridged;
+    this.#size++;
     return bridged;
   }
 
   /** Gives a request a fresh backend id (its first, or one for a retry) and returns it. */
   rekey(bridged: Bridged): string {
-    if (bridged.backendId !== '') this.#byBackendId.delete(bridged.backendId);
-    bridged.backendId = `sb-era-${++counter}`;
-    this.#byBackendId.set(bridged.backendId, bridged);
+    bridged.backendId = `${PREFIX}${++counter}.${bridged.slot}`;
     return bridged.backendId;
   }
 
+  /** The request whose current backend id is `id`, if any (an earlier round's id finds nothing). */
   byBackendId(id: RequestId): Bridged | undefined {
-    return this.#byBackendId.get(id);
+    if (typeof id !== 'string' || !id.startsWith(PREFIX)) return undefined;
+    const bridged = this.#slots[Number(id.slice(id.lastIndexOf('.') + 1))];
+    return bridged !== undefined && bridged.backendId === id ? bridged : undefined;
   }
 
+  /** The most recent request the client sent under `id`, if it is still being bridged. */
   byClientId(id: RequestId): Bridged | undefined {
-    return this.#byClientId.get(id);
+    let found: Bridged | undefined;
+    for (const bridged of this.#slots) {
+      if (bridged?.clientId === id && (found === undefined || bridged.sequence > found.sequence))
+        found = bridged;
+    }
+    return found;
+  }
+
+  /** `true` while `bridged` is being bridged (not forgotten). */
+  alive(bridged: Bridged): boolean {
+    return this.#slots[bridged.slot] === bridged;
   }
 
   /** Removes a request; `false` if it was already gone. Its input requests stay until answered or dropped. */
   forget(bridged: Bridged): boolean {
-    if (this.#byClientId.get(bridged.clientId) !== bridged) return false;
-    this.#byClientId.delete(bridged.clientId);
-    this.#byBackendId.delete(bridged.backendId);
+    if (this.#slots[bridged.slot] !== bridged) return false;
+    this.#slots[bridged.slot] = undefined;
+    this.#free.push(bridged.slot);
+    this.#size--;
     return true;
   }
 
@@ -119,8 +150,9 @@ export class BridgedTable {
 
   /** Forgets everything (the connection closed). */
   clear(): void {
-    this.#byClientId.clear();
-    this.#byBackendId.clear();
+    this.#slots.length = 0;
+    this.#free.length = 0;
+    this.#size = 0;
     this.#byInputId.clear();
   }
 }

@@ -1,3 +1,4 @@
+import { withFrameId } from '../framing/frame-message.js';
 import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
 import { SwitchboardError, toJsonRpcError, toSwitchboardError } from '../errors.js';
 import {
@@ -23,6 +24,7 @@ import {
   type EnvelopeMaterial,
 } from './era-meta.js';
 import { BridgedTable, type Bridged } from './legacy-bridged.js';
+import { splicedResult } from './legacy-frames.js';
 import { clientFromInitialize, initializeFromDiscover } from './legacy-initialize.js';
 import { InputRounds } from './legacy-input-rounds.js';
 import { LegacyListen } from './legacy-listen.js';
@@ -146,13 +148,19 @@ export class LegacyFacingStage implements Transport {
 
   /**
    * Raw-frame mode reaches the backend connection: a 2025 backend's messages pass through as they are;
-   * the ones this stage translates are new objects and travel as JSON.
+   * a 2026-07-28 backend's large results are translated on their bytes (`legacy-frames.ts`), everything
+   * else as parsed objects.
    */
   [RAW_FRAMES](): void {
     enableRawFrames(this.#inner);
   }
 
-  /** Raw writes only while the stage passes messages through. */
+  /**
+   * Raw writes only while the stage passes messages through. Engaged, it builds every request it sends
+   * (the envelope is added to a parsed copy): a client side in raw-frame mode would only pay for
+   * framing messages that are opened at once. (Splicing the envelope into the bytes costs more than
+   * `JSON.stringify` for the small requests that make up nearly all traffic; see `legacy-frames.ts`.)
+   */
   [RAW_WRITES](): boolean {
     return !this.#engaged && writesRaw(this.#inner);
   }
@@ -361,8 +369,17 @@ export class LegacyFacingStage implements Transport {
   #settle(bridged: Bridged, message: JSONRPCMessage): void {
     if ('error' in message) {
       this.#table.forget(bridged);
-      this.#deliver({ ...message, id: bridged.clientId });
+      this.#deliver(withFrameId(message as JSONRPCMessage & { id: RequestId }, bridged.clientId));
       return;
+    }
+    // A large result keeps its bytes: the 2026-07-28 members are cut out of them (`legacy-frames.ts`).
+    if (bridged.initialize === undefined) {
+      const spliced = splicedResult(message, bridged.clientId);
+      if (spliced !== undefined) {
+        this.#table.forget(bridged);
+        this.#deliver(spliced);
+        return;
+      }
     }
     const result = (message as { result: Record<string, unknown> }).result;
     if (result.resultType === 'input_required') {

@@ -97,7 +97,7 @@ export class InputRounds {
     if (entry === undefined) return Promise.resolve();
     const { bridged, key } = entry;
     // The request ended meanwhile (the backend failed it): nothing to retry.
-    if (this.#table.byClientId(bridged.clientId) !== bridged) return Promise.resolve();
+    if (!this.#table.alive(bridged)) return Promise.resolve();
     if ('error' in message) {
       const error = (message as { error: JSONRPCErrorObject }).error;
       this.#link.abandon(bridged);

@@ -1,4 +1,9 @@
-import { invalidMessageReason, type JSONRPCMessage, type MessageParams } from '../protocol/messages.js';
+import {
+  invalidMessageReason,
+  type JSONRPCMessage,
+  type MessageParams,
+  type RequestId,
+} from '../protocol/messages.js';
 import {
   Key,
   scanFrame,
@@ -7,6 +12,24 @@ import {
   type FrameScan,
   type ScannedMember,
 } from './frame-scanner.js';
+import {
+  build,
+  DEEP_KEYS,
+  editedPieces,
+  editedWithin,
+  frameText,
+  memberOf,
+  parseMember,
+  parseRange,
+  stateOf,
+  untouched,
+  type DeepKey,
+  type FrameEdit,
+  type Framed,
+  type FrameState,
+  type NestedRequest,
+} from './frame-state.js';
+import { keyCode, objectLayout, type JsonMember, type KeyTable, type ObjectLayout } from './json-members.js';
 
 /**
  * Messages that keep the bytes they arrived as.
@@ -25,102 +48,12 @@ import {
  * all; a stage that only reads the envelope uses the fact readers below, which do not open the message.
  */
 
-const FRAME = Symbol('mcp-switchboard.frame');
-
-type DeepKey = 'params' | 'result' | 'error';
-const DEEP_KEYS: readonly DeepKey[] = ['params', 'result', 'error'];
-
-interface FrameState {
-  readonly chunks: readonly Buffer[];
-  /** Where the JSON text lies in the chunks (surrounding whitespace excluded). */
-  readonly start: number;
-  readonly end: number;
-  readonly singleLine: boolean;
-  /** Top-level keys in frame order. */
-  readonly keys: readonly string[];
-  readonly jsonrpc: unknown;
-  readonly id: unknown;
-  readonly method: unknown;
-  /**
-   * Deep members already parsed and never handed out: all of them for a small frame (parsed whole), the
-   * error object of a scanned one (parsed to validate it).
-   */
-  readonly parsed: Partial<Record<DeepKey, unknown>>;
-  /** Deep members handed out (read): they may have changed since, so they are no longer pristine. */
-  opened: Partial<Record<DeepKey, true>>;
-  /** The scanner's envelope: member ranges and facts (a small frame is scanned only to splice an id). */
-  scan: FrameScan | undefined;
-  /** Replacement bytes for the id value (a copy made by {@link withFrameId}). */
-  readonly idBytes?: Buffer | undefined;
-}
-
-type Framed = Record<string | symbol, unknown> & { [FRAME]?: FrameState };
-
 /**
  * Frames up to this size are parsed whole with `JSON.parse` (faster than any scanner written in
  * JavaScript at this size); larger ones are scanned and their deep members parsed only when read.
  * Either way the message keeps its bytes.
  */
 export const SCAN_ABOVE_BYTES = 16 * 1024;
-
-function stateOf(message: unknown): FrameState | undefined {
-  return typeof message === 'object' && message !== null ? (message as Framed)[FRAME] : undefined;
-}
-
-function memberOf(state: FrameState, key: string): ScannedMember | undefined {
-  state.scan ??= scanFrame(state.chunks);
-  for (const m of state.scan?.members ?? []) if (m.key === key) return m;
-  return undefined;
-}
-
-function parseRange(chunks: readonly Buffer[], start: number, end: number): unknown {
-  return JSON.parse(sliceChunks(chunks, start, end).toString('utf8'));
-}
-
-/**
- * Opens a deep member: parses it (once) and hands it out. The accessor stays (redefining the property
- * would make the object slow for every later reader); the member is marked opened instead.
- */
-function open(message: Framed, key: DeepKey): unknown {
-  const state = message[FRAME] as FrameState;
-  let value = state.parsed[key];
-  if (value === undefined) {
-    const m = memberOf(state, key) as ScannedMember;
-    value = parseRange(state.chunks, m.start, m.end);
-    state.parsed[key] = value;
-  }
-  // Handed out now: it may change, so it is no longer pristine for facts, copies or raw bytes.
-  state.opened[key] = true;
-  return value;
-}
-
-function makeAccessor(key: DeepKey): PropertyDescriptor {
-  return {
-    get(this: Framed): unknown {
-      return open(this, key);
-    },
-    set(this: Framed, value: unknown): void {
-      Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
-    },
-    enumerable: true,
-    configurable: true,
-  };
-}
-
-const ACCESSORS: Readonly<Record<DeepKey, PropertyDescriptor>> = {
-  params: makeAccessor('params'),
-  result: makeAccessor('result'),
-  error: makeAccessor('error'),
-};
-
-/** `true` while the deep member `key` of a framed message was never read, set or redefined. */
-function untouched(message: Framed, key: DeepKey): boolean {
-  // Our accessor still in place (not assigned, deleted or redefined) and never read.
-  return (
-    (message[FRAME] as FrameState).opened[key] !== true &&
-    Object.getOwnPropertyDescriptor(message, key)?.get === ACCESSORS[key].get
-  );
-}
 
 /** A top-level scalar member's value: strings without escapes and numbers are read without JSON.parse. */
 function scalarOf(chunks: readonly Buffer[], m: ScannedMember): unknown {
@@ -132,76 +65,6 @@ function scalarOf(chunks: readonly Buffer[], m: ScannedMember): unknown {
     return Number(bytes.toString('latin1'));
   }
   return JSON.parse(bytes.toString('utf8'));
-}
-
-/** Reused for every message (one descriptor object less per message). */
-const FRAME_DESCRIPTOR: PropertyDescriptor = { value: undefined };
-
-const define = (message: Framed, key: DeepKey): void => {
-  Object.defineProperty(message, key, ACCESSORS[key]);
-};
-
-/**
- * A new object with the members in `keys` order, deep members behind their accessors. The key orders
- * the SDKs and most servers write are built by hand (static property names: fast, shared hidden
- * classes); any other order one member at a time.
- */
-function shaped(keys: readonly string[], v: Record<string, unknown>): Framed {
-  const [a, b, c, d] = keys;
-  let m: Framed;
-  if (keys.length === 4 && a === 'method' && b === 'params' && c === 'jsonrpc' && d === 'id') {
-    m = { method: v.method };
-    define(m, 'params');
-    m.jsonrpc = v.jsonrpc;
-    m.id = v.id;
-    return m;
-  }
-  if (keys.length === 4 && a === 'jsonrpc' && b === 'id' && c === 'method' && d === 'params') {
-    m = { jsonrpc: v.jsonrpc, id: v.id, method: v.method };
-    define(m, 'params');
-    return m;
-  }
-  if (keys.length === 3) {
-    if (a === 'jsonrpc' && b === 'id' && (c === 'result' || c === 'error')) {
-      m = { jsonrpc: v.jsonrpc, id: v.id };
-      define(m, c);
-      return m;
-    }
-    if (a === 'result' && b === 'jsonrpc' && c === 'id') {
-      m = {};
-      define(m, 'result');
-      m.jsonrpc = v.jsonrpc;
-      m.id = v.id;
-      return m;
-    }
-    if (a === 'jsonrpc' && b === 'method' && c === 'params') {
-      m = { jsonrpc: v.jsonrpc, method: v.method };
-      define(m, 'params');
-      return m;
-    }
-    if (a === 'method' && b === 'params' && c === 'jsonrpc') {
-      m = { method: v.method };
-      define(m, 'params');
-      m.jsonrpc = v.jsonrpc;
-      return m;
-    }
-  }
-  m = {};
-  for (const key of keys) {
-    if (key === 'params' || key === 'result' || key === 'error') define(m, key);
-    else m[key] = v[key];
-  }
-  return m;
-}
-
-/** Attaches `state` to a new message holding `values` (deep members behind their accessors). */
-function build(state: FrameState, values: Record<string, unknown>): JSONRPCMessage {
-  const message = shaped(state.keys, values);
-  // Not enumerable: invisible to JSON, spread copies and deep-equality checks.
-  FRAME_DESCRIPTOR.value = state;
-  Object.defineProperty(message, FRAME, FRAME_DESCRIPTOR);
-  FRAME_DESCRIPTOR.value = undefined;
-  return message as unknown as JSONRPCMessage;
 }
 
 /** A scanned (large) frame as a framed message, or `undefined` when it is not a valid JSON-RPC message. */
@@ -231,8 +94,11 @@ function scannedMessage(chunks: readonly Buffer[], scan: FrameScan): JSONRPCMess
     parsed,
     opened: {},
     scan,
+    top: undefined,
+    edits: undefined,
+    keptFacts: undefined,
   };
-  return build(state, probe);
+  return build(state, probe) as unknown as JSONRPCMessage;
 }
 
 const isWsByte = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -273,8 +139,11 @@ function parsedMessage(chunks: readonly Buffer[], byteLength: number): JSONRPCMe
     parsed,
     opened: {},
     scan: undefined,
+    top: undefined,
+    edits: undefined,
+    keptFacts: undefined,
   };
-  return build(state, record);
+  return build(state, record) as unknown as JSONRPCMessage;
 }
 
 /**
@@ -306,59 +175,100 @@ export function decodeFramedMessage(
 
 /** The bytes a framed message can be written as. */
 export interface RawEncoding {
-  /** The JSON text, in pieces (views of the received chunks, no copy). */
+  /** The JSON text, in pieces (views of the received chunks and of spliced bytes, no copy). */
   parts: Buffer[];
   byteLength: number;
   /** `false` when whitespace inside the text holds a line break (not one NDJSON line or SSE field). */
   singleLine: boolean;
 }
 
+/** `true` while a framed message is exactly as delivered (see the module comment). */
+function asDelivered(framed: Framed, state: FrameState): boolean {
+  if (Object.getPrototypeOf(framed) !== Object.prototype) return false;
+  let k = 0;
+  for (const key in framed) if (key !== state.keys[k++]) return false;
+  if (k !== state.keys.length) return false;
+  if (framed.jsonrpc !== state.jsonrpc || framed.id !== state.id || framed.method !== state.method) {
+    return false;
+  }
+  for (const key of DEEP_KEYS) if (Object.hasOwn(framed, key) && !untouched(framed, key)) return false;
+  return true;
+}
+
 /**
  * The original bytes of a framed message that is still exactly as delivered, else `undefined` (send it
- * as JSON). See the module comment for what "as delivered" means.
+ * as JSON). See the module comment for what "as delivered" means. A spliced copy (a new id, members
+ * inserted or removed by {@link editedFrame}) is written as its bytes with the splices in place.
  */
 export function rawEncodingOf(message: JSONRPCMessage): RawEncoding | undefined {
   const state = stateOf(message);
-  if (state === undefined) return undefined;
-  const framed = message as unknown as Framed;
-  if (Object.getPrototypeOf(framed) !== Object.prototype) return undefined;
-  let k = 0;
-  for (const key in framed) if (key !== state.keys[k++]) return undefined;
-  if (k !== state.keys.length) return undefined;
-  if (framed.jsonrpc !== state.jsonrpc || framed.id !== state.id || framed.method !== state.method) {
-    return undefined;
-  }
-  for (const key of DEEP_KEYS) if (Object.hasOwn(framed, key) && !untouched(framed, key)) return undefined;
-  const { chunks, start, end } = state;
-  const idMember = state.idBytes === undefined ? undefined : memberOf(state, 'id');
-  const parts: Buffer[] = [];
-  if (idMember === undefined) pushRange(parts, chunks, start, end);
-  else {
-    pushRange(parts, chunks, start, idMember.start);
-    parts.push(state.idBytes as Buffer);
-    pushRange(parts, chunks, idMember.end, end);
-  }
+  if (state === undefined || !asDelivered(message as unknown as Framed, state)) return undefined;
+  const parts = editedPieces(state, state.start, state.end);
   let byteLength = 0;
   for (const p of parts) byteLength += p.length;
   return { parts, byteLength, singleLine: state.singleLine };
 }
 
-function pushRange(out: Buffer[], chunks: readonly Buffer[], start: number, end: number): void {
-  const only = chunks.length === 1 ? (chunks[0] as Buffer) : undefined;
-  if (only !== undefined && start === 0 && end === only.length) {
-    out.push(only);
-    return;
-  }
-  let base = 0;
-  for (const chunk of chunks) {
-    const next = base + chunk.length;
-    if (next > start && base < end) {
-      out.push(chunk.subarray(Math.max(0, start - base), Math.min(chunk.length, end - base)));
-    }
-    if (next >= end) return;
-    base = next;
-  }
+/** The state of a framed message that may be spliced: as delivered, with an id, its top level known. */
+function spliceable(message: JSONRPCMessage, nested?: NestedRequest): FrameState | undefined {
+  const state = stateOf(message);
+  if (state === undefined || !asDelivered(message as unknown as Framed, state)) return undefined;
+  return memberOf(state, 'id', nested) === undefined ? undefined : state;
 }
+
+/**
+ * A spliced copy of a framed message: another id, and `edits` inside its deep members. The copy takes
+ * the parsed values the original held and never handed out (the original parses its bytes again if it
+ * is ever read), so the two share no object that one could change under the other.
+ */
+function splicedCopy(
+  message: JSONRPCMessage,
+  state: FrameState,
+  id: RequestId,
+  edits: readonly FrameEdit[],
+  edited?: { key: DeepKey; value: unknown; keptFacts: readonly FactKey[] | undefined },
+): JSONRPCMessage {
+  const idMember = memberOf(state, 'id') as { start: number; end: number };
+  const all: FrameEdit[] = [
+    { start: idMember.start, end: idMember.end, bytes: Buffer.from(JSON.stringify(id)) },
+  ];
+  // Earlier splices inside deep members stay; an earlier id splice is replaced.
+  for (const e of state.edits ?? []) if (e.start !== idMember.start || e.end !== idMember.end) all.push(e);
+  for (const e of edits) all.push(e);
+  if (all.length > 1) all.sort((a, b) => a.start - b.start || a.end - b.end);
+  const parsed: Partial<Record<DeepKey, unknown>> = {};
+  const original = state.parsed as Record<DeepKey, unknown>;
+  for (const key of DEEP_KEYS) {
+    if (original[key] === undefined) continue;
+    // The edited member's original value does not describe the copy (its editor may have built the
+    // copy's value from it, so the original gives it up all the same).
+    if (key !== edited?.key) parsed[key] = original[key];
+    original[key] = undefined;
+  }
+  if (edited !== undefined && edited.value !== undefined) parsed[edited.key] = edited.value;
+  const next: FrameState = {
+    chunks: state.chunks,
+    start: state.start,
+    end: state.end,
+    singleLine: state.singleLine,
+    keys: state.keys,
+    jsonrpc: state.jsonrpc,
+    id,
+    method: state.method,
+    parsed,
+    opened: {},
+    scan: state.scan,
+    top: state.top,
+    edits: all,
+    keptFacts: edited === undefined ? state.keptFacts : edited.keptFacts,
+  };
+  const framed = message as unknown as Framed;
+  const v: Record<string, unknown> = {};
+  for (const key of state.keys) v[key] = key === 'id' ? id : key in ACCESSOR_KEYS ? undefined : framed[key];
+  return build(next, v) as unknown as JSONRPCMessage;
+}
+
+const ACCESSOR_KEYS = { params: true, result: true, error: true };
 
 /**
  * A copy of `message` with another id. A framed message that is still as delivered stays framed: its
@@ -366,27 +276,126 @@ function pushRange(out: Buffer[], chunks: readonly Buffer[], start: number, end:
  * message is copied with `{ ...message, id }`.
  */
 export function withFrameId<M extends JSONRPCMessage>(message: M, id: string | number): M {
-  const state = stateOf(message);
-  if (
-    state === undefined ||
-    !state.keys.includes('id') ||
-    rawEncodingOf(message) === undefined ||
-    memberOf(state, 'id') === undefined
-  ) {
-    return { ...message, id };
+  const state = spliceable(message);
+  if (state === undefined) return { ...message, id };
+  return splicedCopy(message, state, id, []) as M;
+}
+
+/**
+ * Where the members of one deep member (`params` or `result`) of a framed message lie, for a stage that
+ * splices the message with {@link editedFrame} instead of re-serialising it.
+ */
+export interface FrameLayout {
+  /** The frame's bytes, in order (offsets are frame offsets; see `sliceChunks`). */
+  readonly chunks: readonly Buffer[];
+  /** Which deep member is laid out. */
+  readonly key: 'params' | 'result';
+  /** Its members, in text order (a duplicated key appears each time). */
+  readonly members: ObjectLayout;
+  /**
+   * Its value as parsed when the frame arrived and never handed out (small frames), else `undefined`.
+   * Read-only: it is the frame's own copy.
+   */
+  readonly value: Record<string, unknown> | undefined;
+  /** The message it belongs to. */
+  readonly message: JSONRPCMessage;
+}
+
+/**
+ * The layout of `params` or `result` of a framed message that is still as delivered (only its id may have
+ * been replaced), with its members' keys told apart by `keys`; `undefined` for any other message, a
+ * frame whose top-level keys repeat, or a member that is not an object.
+ *
+ * @param message - a message a transport delivered in raw-frame mode
+ * @param key - the deep member
+ * @param keys - the member keys the caller tells apart (others get code 0)
+ * @example
+ * ```ts
+ * const layout = frameLayout(message, 'result', keyTable({ resultType: 1 }));
+ * ```
+ */
+export function frameLayout(
+  message: JSONRPCMessage,
+  key: 'params' | 'result',
+  keys: KeyTable,
+): FrameLayout | undefined {
+  const nested: NestedRequest = { key, keys };
+  const state = spliceable(message, nested);
+  const m = state === undefined ? undefined : memberOf(state, key);
+  // A member spliced before is not the bytes that arrived: it is not laid out again.
+  if (state === undefined || m === undefined || m.kind !== 0x7b || editedWithin(state, m.start, m.end)) {
+    return undefined;
   }
-  // The copy parses its deep members from the bytes: it shares no object with the original.
-  const next: FrameState = {
-    ...state,
-    parsed: {},
-    opened: {},
-    id,
-    idBytes: Buffer.from(JSON.stringify(id)),
-  };
-  const framed = message as unknown as Framed;
-  const values: Record<string, unknown> = {};
-  for (const key of state.keys) values[key] = key === 'id' ? id : key in ACCESSORS ? undefined : framed[key];
-  return build(next, values) as M;
+  const members = nested.layout ?? membersOf(state, key, keys, m);
+  if (members === undefined || members.end !== m.end) return undefined;
+  const value = state.parsed[key] as Record<string, unknown> | undefined;
+  return { chunks: state.chunks, key, members, value, message };
+}
+
+/**
+ * The members of a deep member: a scanned frame's `result` from its scan (no second pass over the
+ * bytes, no copy of them), anything else walked in the frame's text.
+ */
+function membersOf(
+  state: FrameState,
+  key: 'params' | 'result',
+  keys: KeyTable,
+  m: { start: number; end: number },
+): ObjectLayout | undefined {
+  const scanned = key === 'result' ? state.scan?.resultMembers : undefined;
+  if (scanned === undefined) return objectLayout(frameText(state), m.start, keys, undefined, m.end);
+  const members: JsonMember[] = [];
+  for (const r of scanned) {
+    const name = sliceChunks(state.chunks, r.keyStart, r.keyEnd);
+    members.push({
+      code: keyCode(name, 0, name.length, keys),
+      keyStart: r.keyStart,
+      valueStart: r.valueStart,
+      valueEnd: r.valueEnd,
+      nested: undefined,
+    });
+  }
+  return { start: m.start, end: m.end, members };
+}
+
+/**
+ * A copy of the message laid out by `layout`, with another id and `edits` inside the laid-out member,
+ * written as the original bytes with the splices in place. The caller vouches that the edited bytes are
+ * valid JSON; `value`, when given, must be exactly what `JSON.parse` makes of the edited member (it is
+ * read for facts without opening the copy, and handed out when the copy is read). `undefined` when an
+ * edit lies outside the member's braces.
+ *
+ * Call it right after {@link frameLayout}, in the same synchronous step, before anything reads or
+ * changes the message (the layout vouches for the message as it was then).
+ *
+ * @param layout - from {@link frameLayout}, of this very message
+ * @param id - the copy's id
+ * @param edits - replacements of byte ranges inside the member, sorted and not overlapping
+ * @param value - the edited member's parsed value, if the caller has it
+ * @param keptFacts - facts of the member the edits leave as they were (read from the original scan
+ *   instead of parsing the edited member; only what the caller is sure of)
+ * @example
+ * ```ts
+ * const copy = editedFrame(layout, 'backend-1', [{ start, end: start, bytes: Buffer.from(',"a":1') }]);
+ * ```
+ */
+export function editedFrame<M extends JSONRPCMessage>(
+  layout: FrameLayout,
+  id: RequestId,
+  edits: readonly FrameEdit[],
+  value?: Record<string, unknown>,
+  keptFacts?: readonly FactKey[],
+): M | undefined {
+  const message = layout.message;
+  // Checked by frameLayout, and nothing ran in between (see above): no second walk over the message.
+  const state = stateOf(message) as FrameState;
+  const { start, end } = layout.members;
+  let at = start + 1;
+  for (const e of edits) {
+    if (e.start < at || e.end < e.start || e.end > end - 1) return undefined;
+    at = e.end;
+  }
+  return splicedCopy(message, state, id, edits, { key: layout.key, value, keptFacts }) as M;
 }
 
 /** A plain (fully parsed) object with the members of a framed message; any other message as is. */
@@ -412,11 +421,22 @@ function factOf(
   if (state === undefined || !untouched(framed, deep)) {
     return read(framed[deep] as Record<string, unknown> | undefined);
   }
-  // Never handed out, so as it arrived.
-  const pristine = state.parsed[deep];
-  if (pristine !== undefined) return read(pristine as Record<string, unknown>);
-  const range = state.scan?.facts.get(fact);
-  return range === undefined ? undefined : parseRange(state.chunks, range[0], range[1]);
+  // Never handed out, so as it arrived (or as its editor made it).
+  let pristine = state.parsed[deep];
+  if (pristine === undefined) {
+    const scan = state.scan;
+    const m = scan === undefined || state.edits !== undefined ? memberOf(state, deep) : undefined;
+    const spliced = m !== undefined && editedWithin(state, m.start, m.end);
+    if (scan !== undefined && (!spliced || state.keptFacts?.includes(fact) === true)) {
+      const range = scan.facts.get(fact);
+      return range === undefined ? undefined : parseRange(state.chunks, range[0], range[1]);
+    }
+    // A spliced member (or a small frame that gave its parsed values to a copy): parsed from its bytes,
+    // kept as pristine for the next fact.
+    pristine = parseMember(state, deep);
+    (state.parsed as Record<DeepKey, unknown>)[deep] = pristine;
+  }
+  return read(pristine as Record<string, unknown>);
 }
 
 type Token = string | number;
@@ -459,6 +479,18 @@ export function resultHas(message: JSONRPCMessage, name: 'task' | '_meta'): bool
   const fact = name === 'task' ? Key.resultTask : Key.resultMeta;
   // A fact that is there has a value (JSON has no undefined): its presence is the answer.
   return factOf(message, 'result', fact, (result) => result?.[name]) !== undefined;
+}
+
+/**
+ * The length of a framed message's JSON text in bytes (its splices included), or `undefined` for any
+ * other message.
+ */
+export function framedSize(message: JSONRPCMessage): number | undefined {
+  const state = stateOf(message);
+  if (state === undefined) return undefined;
+  let size = state.end - state.start;
+  for (const e of state.edits ?? []) size += e.bytes.length - (e.end - e.start);
+  return size;
 }
 
 /** `true` for a message that keeps its frame (delivered in raw-frame mode). */

@@ -50,6 +50,14 @@ export interface ScannedMember {
   kind: number;
 }
 
+/** A member of the top-level `result` object: byte ranges of its key (quotes included) and its value. */
+export interface ResultMember {
+  keyStart: number;
+  keyEnd: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
 /** What a successful scan found. */
 export interface FrameScan {
   /** Offset of the first byte of the JSON text (leading whitespace excluded). */
@@ -61,6 +69,11 @@ export interface FrameScan {
   members: ScannedMember[];
   /** Byte ranges of the facts found, by key code. */
   facts: Map<FactKey, [number, number]>;
+  /**
+   * The members of `result`, in frame order (a duplicated key each time), for a stage that splices the
+   * result without walking its bytes again.
+   */
+  resultMembers: ResultMember[];
 }
 
 /** Key names and their codes, by container tag; matched against the raw bytes of a key. */
@@ -163,8 +176,17 @@ const WORD_SCAN_MIN = 32;
  * backslash or a control character (< 0x20) — or `n`. Long runs are read as 32-bit words with the
  * classic "has a byte less than / equal to" bit tricks (exact for the question "is there one"; the
  * word that answers yes is then read byte by byte).
+ *
+ * @param chunk - the bytes
+ * @param i - where the run starts
+ * @param n - where to stop looking (at most `chunk.length`)
+ * @returns the index of the byte that ends the run, or `n`
+ * @example
+ * ```ts
+ * plainRunEnd(Buffer.from('abc"'), 0, 4); // 3
+ * ```
  */
-function plainRunEnd(chunk: Buffer, i: number, n: number): number {
+export function plainRunEnd(chunk: Buffer, i: number, n: number): number {
   if (n - i >= WORD_SCAN_MIN) {
     // Byte by byte up to a 4-byte boundary of the underlying memory.
     const lead = (4 - ((chunk.byteOffset + i) & 3)) & 3;
@@ -236,6 +258,10 @@ class FrameScanner {
   readonly #members: ScannedMember[] = [];
   #rootSeen = 0;
   readonly #facts = new Map<FactKey, [number, number]>();
+  readonly #resultMembers: ResultMember[] = [];
+  /** The key of the `result` member being read. */
+  #resultKeyStart = 0;
+  #resultKeyEnd = 0;
 
   constructor(chunks: readonly Buffer[]) {
     this.#chunks = chunks;
@@ -256,6 +282,7 @@ class FrameScanner {
       singleLine: this.#singleLine,
       members: this.#members,
       facts: this.#facts,
+      resultMembers: this.#resultMembers,
     };
   }
 
@@ -444,6 +471,10 @@ class FrameScanner {
     const d = this.#depth - 1;
     const tag = this.#tags[d] as number;
     let code = 0;
+    if (tag === T_RESULT) {
+      this.#resultKeyStart = this.#strStart;
+      this.#resultKeyEnd = end;
+    }
     if (tag !== T_NONE) {
       code = this.#keyCode(KEYS_OF[tag] as KeyTable, this.#strStart, end);
       if (tag === T_ROOT) {
@@ -533,6 +564,14 @@ class FrameScanner {
     this.#state = S_AFTER;
     const tag = this.#tags[d] as number;
     if (tag === T_NONE) return;
+    if (tag === T_RESULT) {
+      this.#resultMembers.push({
+        keyStart: this.#resultKeyStart,
+        keyEnd: this.#resultKeyEnd,
+        valueStart: this.#valueStarts[d] as number,
+        valueEnd: end,
+      });
+    }
     const key = this.#keys[d] as number;
     if (key === 0) return;
     const start = this.#valueStarts[d] as number;

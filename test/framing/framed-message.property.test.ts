@@ -9,15 +9,17 @@ import { describe, expect, it } from 'vitest';
 import type { SwitchboardError } from '../../src/errors.js';
 import {
   decodeFramedMessage,
+  isFramedMessage,
   isToolErrorResult,
   paramOf,
   plainMessage,
   progressTokenOf,
   rawEncodingOf,
+  withFrameId,
 } from '../../src/framing/frame-message.js';
 import { parseFrame, type DecoderCallbacks } from '../../src/framing/frame-parser.js';
 import { NdjsonDecoder } from '../../src/framing/ndjson.js';
-import type { JSONRPCMessage } from '../../src/protocol/messages.js';
+import type { JSONRPCMessage, RequestId } from '../../src/protocol/messages.js';
 import { chunked, ciRun, garbageFrame, garbageLines } from '../fuzz/json-garbage.js';
 
 const cuts = fc.array(fc.nat(), { maxLength: 8 });
@@ -232,6 +234,44 @@ for (const [path, scanAbove] of [
           const framed = decode(chunked(bytes, at));
           expect(framed).toBeDefined();
           expectSameAsOrdinary(framed as JSONRPCMessage, bytes);
+        }),
+        ciRun(400),
+      );
+    });
+
+    it('an id splice: the receiver reads the message with the new id, the rest byte for byte', () => {
+      fc.assert(
+        fc.property(validMessage, cuts, fc.constantFrom('sb-1', 7, 'é"\u2028'), (text, at, id) => {
+          const bytes = Buffer.from(text, 'utf8');
+          const framed = decode(chunked(bytes, at)) as JSONRPCMessage;
+          const plain = ordinary(bytes.toString('utf8')).message as JSONRPCMessage;
+          const moved = withFrameId(framed as JSONRPCMessage & { id: RequestId }, id);
+          expect(moved.id).toBe(id);
+          if (!('id' in plain)) {
+            expect(isFramedMessage(moved)).toBe(false);
+            return;
+          }
+          const raw = rawEncodingOf(moved);
+          expect(raw).toBeDefined();
+          const out = Buffer.concat(raw?.parts ?? []).toString('utf8');
+          // Everything but the id's bytes is the original text.
+          const idBytes = JSON.stringify(id);
+          const cut = out.indexOf(`"id":${idBytes}`) + 5;
+          expect(cut).toBeGreaterThan(4);
+          const original = trimJsonWs(bytes).toString('utf8');
+          expect(out.slice(0, cut)).toBe(original.slice(0, cut));
+          expect(original.endsWith(out.slice(cut + idBytes.length))).toBe(true);
+          let expected: string;
+          try {
+            expected = JSON.stringify({ ...plain, id });
+          } catch {
+            return; // nested too deep for JSON.stringify: the bytes were the check
+          }
+          expect(JSON.stringify(JSON.parse(out))).toBe(expected);
+          expect(progressTokenOf(moved)).toEqual(progressTokenOf(plain));
+          expect(isToolErrorResult(moved)).toBe(isToolErrorResult(plain));
+          // The original still reads as it arrived.
+          expect(JSON.stringify(framed)).toBe(JSON.stringify(plain));
         }),
         ciRun(400),
       );

@@ -31,13 +31,15 @@ export class StreamChannel {
 
   /**
    * @param {{ readable: import('node:stream').Readable, writable: import('node:stream').Writable,
-   *   payloadBytes: number, onClose?: () => Promise<void> }} options - the streams; what closes them
+   *   payloadBytes: number, onClose?: () => Promise<void>,
+   *   frames?: { line: (id: number) => string } }} options - the streams; what closes them; other
+   *   request lines than the plain tools/call echo (the answer is checked all the same)
    */
   constructor(options) {
     this.#readable = options.readable;
     this.#writable = options.writable;
     this.#payloadBytes = options.payloadBytes;
-    this.#frames = callFrames(options.payloadBytes);
+    this.#frames = options.frames ?? callFrames(options.payloadBytes);
     this.#onClose = options.onClose;
   }
 

@@ -4,6 +4,7 @@ import adapters from './adapters.js';
 import concurrency from './concurrency.js';
 import gateway from './gateway.js';
 import eraBridge from './era-bridge.js';
+import eraBytes from './era-bytes.js';
 import http from './http.js';
 import legacySse from './legacy-sse.js';
 import payload from './payload.js';
@@ -52,5 +53,6 @@ export const scenarios = [
   concurrency,
   sessions,
   eraBridge,
+  eraBytes,
   adapters,
 ];

@@ -49,7 +49,17 @@ export async function startRawServer(ctx, kind) {
  * @param {string} uri - `tcp://host:port` or `unix:///path`
  * @param {number} payloadBytes
  */
-export async function socketChannel(uri, payloadBytes) {
+export function socketChannel(uri, payloadBytes) {
+  return socketChannelWith(uri, payloadBytes, undefined);
+}
+
+/**
+ * {@link socketChannel} with other request lines than the plain tools/call echo.
+ * @param {string} uri - `tcp://host:port` or `unix:///path`
+ * @param {number} payloadBytes
+ * @param {{ line: (id: number) => string } | undefined} frames - the request lines (default: the echo)
+ */
+export async function socketChannelWith(uri, payloadBytes, frames) {
   const url = new URL(uri);
   const socket =
     url.protocol === 'unix:'
@@ -66,5 +76,6 @@ export async function socketChannel(uri, payloadBytes) {
     writable: socket,
     payloadBytes,
     onClose: async () => void socket.destroy(),
+    ...(frames ? { frames } : {}),
   });
 }

@@ -26,7 +26,9 @@ export function machineInfo(repoRoot) {
  * @param {string} repoRoot
  */
 export function workingTreeDirty(repoRoot) {
-  return git(repoRoot, ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results']) !== '';
+  return (
+    git(repoRoot, ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results']) !== ''
+  );
 }
 
 /** The commit measured, marked when it has uncommitted changes. @param {string} repoRoot */
