@@ -28,16 +28,31 @@ export function applySecurityHeaders(
   secure: boolean,
   options: SecurityHeadersOptions = {},
 ): void {
-  res.setHeader('x-content-type-options', 'nosniff');
-  res.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-  res.setHeader('x-frame-options', 'DENY');
-  res.setHeader('referrer-policy', 'no-referrer');
-  res.setHeader('cache-control', 'no-store');
+  for (const [name, value] of securityHeaderList(secure, options)) res.setHeader(name, value);
+}
+
+/**
+ * The headers {@link applySecurityHeaders} sets, as `[name, value]` pairs with lower-case names.
+ *
+ * @param secure - the listener is `https://`
+ */
+export function securityHeaderList(
+  secure: boolean,
+  options: SecurityHeadersOptions = {},
+): [name: string, value: string][] {
+  const list: [string, string][] = [
+    ['x-content-type-options', 'nosniff'],
+    ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+    ['x-frame-options', 'DENY'],
+    ['referrer-policy', 'no-referrer'],
+    ['cache-control', 'no-store'],
+  ];
   const maxAge = options.hstsMaxAgeSec ?? DEFAULT_HSTS_MAX_AGE_SEC;
   if (secure && maxAge !== false) {
-    res.setHeader(
+    list.push([
       'strict-transport-security',
       `max-age=${maxAge}${options.hstsIncludeSubdomains ? '; includeSubDomains' : ''}`,
-    );
+    ]);
   }
+  return list;
 }

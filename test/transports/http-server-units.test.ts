@@ -8,6 +8,7 @@ import { acceptable, isJsonContentType } from '../../src/transports/http/server/
 import { edgePolicy, hostnameOf, isLoopbackHost } from '../../src/transports/http/server/edge-guard.js';
 import { detectEra } from '../../src/transports/http/server/era-detection.js';
 import { EPOCH_SPAN, formatEventId, parseEventId } from '../../src/transports/http/server/event-store.js';
+import { asChunk } from '../../src/transports/http/server/http-reply.js';
 import { scanParamHeaders, ToolHeaderRegistry } from '../../src/transports/http/server/tool-headers.js';
 import { decodeHeaderValue, encodeHeaderValue } from '../../src/transports/http/shared/header-value.js';
 
@@ -27,6 +28,23 @@ describe('Mcp-Name / Mcp-Param value encoding', () => {
     expect(decodeHeaderValue('=?base64?!!!?=')).toBeUndefined();
     expect(decodeHeaderValue('=?base64?/w==?=')).toBeUndefined(); // not UTF-8
     expect(decodeHeaderValue('a\u0001b')).toBeUndefined();
+  });
+});
+
+describe('small answer bodies as text', () => {
+  it('gives valid UTF-8 as the text of the very same bytes, anything else (or large) as the Buffer', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.string({ unit: 'binary' }), (bytes, text) => {
+        for (const b of [Buffer.from(bytes), Buffer.from(text, 'utf8')]) {
+          const chunk = asChunk(b);
+          if (typeof chunk === 'string') expect(Buffer.from(chunk, 'utf8').equals(b)).toBe(true);
+          else expect(chunk).toBe(b);
+        }
+      }),
+    );
+    expect(asChunk(Buffer.from([0x22, 0xff, 0x22]))).toBeInstanceOf(Buffer);
+    expect(asChunk(Buffer.from('"\u2028 é"'))).toBe('"\u2028 é"');
+    expect(asChunk(Buffer.alloc(64 * 1024, 0x61))).toBeInstanceOf(Buffer);
   });
 });
 

@@ -13,6 +13,8 @@ import { HttpRouter } from './http-router.js';
 import { KeepAliveTicker } from './keep-alive.js';
 import type { LegacySseTransport } from './legacy-sse-transport.js';
 import { MemoryEventStore } from './memory-event-store.js';
+import { securedResponseClass } from './secured-response.js';
+import { securityHeaderList } from '../../../security/security-headers.js';
 import { withResponseCompression } from './response-compression.js';
 import {
   DEFAULT_KEEP_ALIVE_MS,
@@ -234,7 +236,6 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
       admit: o.admit,
       admitSession: o.admitSession,
       cors: o.cors,
-      securityHeaders: o.securityHeaders === false ? false : { secure, options: o.securityHeaders ?? {} },
       onRequest: o.onRequest,
       isClosing: () => closing,
     },
@@ -249,6 +250,10 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
     connectionsCheckingInterval: Math.max(100, Math.min(5_000, headersTimeout / 4)),
     noDelay: true,
   };
+  // Security headers on every response, added as its head is written (see securedResponseClass).
+  if (o.securityHeaders !== false) {
+    serverOptions.ServerResponse = securedResponseClass(securityHeaderList(secure, o.securityHeaders ?? {}));
+  }
   const handle = o.compression
     ? withResponseCompression(router.handle, o.compression === true ? {} : o.compression)
     : router.handle;

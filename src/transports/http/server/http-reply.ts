@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { RawEncoding } from '../../../framing/frame-message.js';
 import { errorResponse, type RequestId } from '../../../protocol/messages.js';
@@ -35,11 +36,23 @@ export function replyJson(
   }
   // One piece (a small frame): with end(), so headers and body leave in one write.
   if (body.parts.length === 1) {
-    res.end(body.parts[0]);
+    res.end(asChunk(body.parts[0] as Buffer));
     return;
   }
   writeParts(res, body.parts);
   res.end();
+}
+
+/** Bodies up to this size are handed to Node as text (see {@link asChunk}). */
+const TEXT_BYTES = 16 * 1024;
+
+/**
+ * A small body as text when it is valid UTF-8 (always, for a frame that was read as JSON): Node joins a
+ * text body to the head and writes one string, where a Buffer body takes the writev path with its
+ * bookkeeping. The bytes on the wire are the same: valid UTF-8 decodes and encodes back unchanged.
+ */
+export function asChunk(bytes: Buffer): string | Buffer {
+  return bytes.length <= TEXT_BYTES && isUtf8(bytes) ? bytes.toString('utf8') : bytes;
 }
 
 /**

@@ -11,7 +11,6 @@ import { detectEra } from './era-detection.js';
 import { replyEmpty, replyError, replyJson } from './http-reply.js';
 import { legacyFind, legacyOpen, legacyPost } from './legacy-sse.js';
 import { applyCorsHeaders, preflightHeaders, type CorsOptions } from '../../../security/cors.js';
-import { applySecurityHeaders, type SecurityHeadersOptions } from '../../../security/security-headers.js';
 import type {
   AdmitHook,
   AuthenticateResult,
@@ -47,8 +46,6 @@ export interface RouterConfig {
   admitSession?: HttpServerOptions['admitSession'];
   /** CORS grants (preflights answered, headers on responses). */
   cors?: CorsOptions | undefined;
-  /** Headers on every response (`false`: none). */
-  securityHeaders?: { secure: boolean; options: SecurityHeadersOptions } | false | undefined;
   /** `true` once the listener is shutting down: new requests get 503. */
   isClosing: () => boolean;
 }
@@ -89,8 +86,6 @@ export class HttpRouter {
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     let pending: Promise<void> | undefined;
     try {
-      const headers = this.#config.securityHeaders;
-      if (headers) applySecurityHeaders(res, headers.secure, headers.options);
       if (this.#config.cors) applyCorsHeaders(req, res, this.#config.cors);
       // Host/Origin first, for every path: extra routes (health, metrics, metadata) included.
       const refusal = edgeRefusal(req, this.#config.edge);

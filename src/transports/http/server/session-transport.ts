@@ -15,7 +15,7 @@ import { McpHeader } from '../shared/headers.js';
 import { encodeSseEvent, encodeSsePriming } from '../shared/sse-encoding.js';
 import type { Acceptable } from './content-negotiation.js';
 import { EPOCH_SPAN, formatEventId, parseEventId, type EventStore } from './event-store.js';
-import { replyEmpty, replyError, replyJson, SESSION_NOT_FOUND_CODE } from './http-reply.js';
+import { asChunk, replyEmpty, replyError, replyJson, SESSION_NOT_FOUND_CODE } from './http-reply.js';
 import type { ResponseMode } from './options.js';
 import { SessionStream } from './session-stream.js';
 import { replayStream } from './stream-replay.js';
@@ -87,6 +87,9 @@ function journalText(message: JSONRPCMessage): string | undefined {
 function sseEvent(encoded: Encoded, id: string | undefined): string | (string | Buffer)[] {
   if (typeof encoded === 'string') return encodeSseEvent(encoded, id);
   const head = id === undefined ? 'event: message\ndata: ' : `id: ${id}\nevent: message\ndata: `;
+  // A small frame as text: the event is one string, one write.
+  const text = encoded.parts.length === 1 ? asChunk(encoded.parts[0] as Buffer) : undefined;
+  if (typeof text === 'string') return head + text + '\n\n';
   return [head, ...encoded.parts, '\n\n'];
 }
 
