@@ -20,6 +20,7 @@ import {
   removeOwnSocket,
   type SocketFileIdentity,
 } from './unix-socket-path.js';
+import { LISTEN_BACKLOG } from './listen-backlog.js';
 
 export { AcceptedConnection } from './socket-connection.js';
 export type { PeerAwareTransport } from './socket-connection.js';
@@ -187,7 +188,7 @@ export class SocketListener implements Listener {
     }
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen({ host, port: target.port }, () => {
+      this.#server.listen({ host, port: target.port, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off('error', reject);
         resolve();
       });

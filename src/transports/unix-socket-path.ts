@@ -1,6 +1,7 @@
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import { SwitchboardError } from '../errors.js';
+import { LISTEN_BACKLOG } from './listen-backlog.js';
 
 /** Default permissions of a listening Unix socket file: 0600 (only the owner may connect). */
 export const DEFAULT_UNIX_SOCKET_MODE = 0o600;
@@ -106,7 +107,7 @@ export async function bindUnixSocket(
       previous = undefined;
     }
     try {
-      server.listen(socketPath, () => {
+      server.listen({ path: socketPath, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', onError);
         resolve();
       });

@@ -26,6 +26,7 @@ import {
 import { isOriginAllowed } from './websocket-origin.js';
 import { MCP_SUBPROTOCOL, type WebSocketCommonOptions } from './websocket-connect.js';
 import { WebSocketTransport } from './websocket-transport.js';
+import { LISTEN_BACKLOG } from './listen-backlog.js';
 
 export { AcceptedConnection } from './socket-connection.js';
 export { isOriginAllowed } from './websocket-origin.js';
@@ -200,7 +201,7 @@ export class WebSocketListener implements Listener {
     }
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen({ host, port }, () => {
+      this.#server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off('error', reject);
         resolve();
       });

@@ -32,6 +32,7 @@ import type { SessionTransport } from './session-transport.js';
 import type { SseWriterOptions } from './sse-writer.js';
 import { StatelessHttpTransport } from './stateless-transport.js';
 import { ToolHeaderRegistry } from './tool-headers.js';
+import { LISTEN_BACKLOG } from '../../listen-backlog.js';
 
 /** Options of {@link listenHttp}: the common listener options plus the HTTP and TLS keys. */
 export interface HttpListenOptions extends ListenerOptions {
@@ -294,7 +295,7 @@ export async function listenHttp(url: URL, options: HttpListenOptions): Promise<
       );
     };
     server.once('error', onError);
-    server.listen(port, stripBrackets(url.hostname), () => {
+    server.listen({ port, host: stripBrackets(url.hostname), backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });
