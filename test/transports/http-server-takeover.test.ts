@@ -360,4 +360,91 @@ describe('shared session state at the HTTP listener', () => {
     expect(payloads(again).map((m) => m.id)).toEqual([9]);
     expect([...d.done].sort((x, y) => Number(x) - Number(y))).toEqual([5, 9, 10, 11, 12]);
   });
+
+  it('resumes an inherited stream on a POST that repeats its requests, text for text; refuses anything else', async () => {
+    const progress = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: 't5', progress: 1 },
+    });
+    const call5 = {
+      ...callOf(5, 'slow'),
+      params: { name: 'slow', arguments: {}, _meta: { progressToken: 't5' } },
+    };
+    const snapshot: SessionSnapshot = {
+      sessionId: 'taken-over-2',
+      owner: undefined,
+      protocolVersion: PROTOCOL,
+      initialize: undefined,
+      initialized: true,
+      epoch: 1,
+      lastSeq: { 3: 1 },
+      previousOwner: 'gone-2',
+      pending: [
+        // The dead owner journaled both, and they reached a backend that keeps them; no event of
+        // stream 4 was sent before it died.
+        {
+          id: 5,
+          method: 'tools/call',
+          streamId: 3,
+          progressToken: 't5',
+          forwarded: true,
+          message: JSON.stringify(call5),
+        },
+        {
+          id: 8,
+          method: 'tools/call',
+          streamId: 4,
+          forwarded: true,
+          message: JSON.stringify(callOf(8, 'slow')),
+        },
+      ],
+    };
+    const d = scriptedDirectory(snapshot);
+    const s = await serve(d.directory, () => undefined);
+    // What the dead owner stored on stream 3 before it died (the client never saw it).
+    s.store.append(snapshot.sessionId, 3, 1, progress);
+    const sid = snapshot.sessionId;
+    const postSse = (body: unknown) =>
+      openSse(s.url, { method: 'POST', headers: headers(sid), body: JSON.stringify(body) });
+
+    // The same POST again takes the session over and resumes stream 3: the stored event, then the answer.
+    const again = await postSse(call5);
+    expect(again.status).toBe(200);
+    await until(() => again.events.length >= 1);
+    await s.transport().send({ jsonrpc: '2.0', id: 5, result: { content: [] } });
+    await again.ended;
+    expect(payloads(again)).toEqual([
+      JSON.parse(progress),
+      { jsonrpc: '2.0', id: 5, result: { content: [] } },
+    ]);
+    expect(again.events[0]?.id).toBe('3-1');
+    expect(again.events[1]?.id).toBe(`3-${EPOCH_SPAN + 1}`);
+
+    // Another text under an inherited id is another request: refused as in flight.
+    const other = await request(s.url, {
+      method: 'POST',
+      headers: headers(sid),
+      body: JSON.stringify(callOf(8, 'other-tool')),
+    });
+    expect(other.status).toBe(409);
+    expect(other.json()).toMatchObject({ error: { message: 'Request id 8 is already in flight' } });
+    // Its own text resumes it; a second copy while the first is attached is refused.
+    const eight = await postSse(callOf(8, 'slow'));
+    expect(eight.status).toBe(200);
+    const twice = await request(s.url, {
+      method: 'POST',
+      headers: headers(sid),
+      body: JSON.stringify(callOf(8, 'slow')),
+    });
+    expect(twice.status).toBe(409);
+    await s.transport().send({ jsonrpc: '2.0', id: 8, result: { content: [] } });
+    await eight.ended;
+    expect(payloads(eight)).toEqual([{ jsonrpc: '2.0', id: 8, result: { content: [] } }]);
+    // Answered: the id is free again and starts a new call of this owner.
+    const fresh = await postSse(callOf(5, 'slow'));
+    expect(fresh.status).toBe(200);
+    await until(() => d.started.some((r) => r.id === 5));
+    expect(fresh.events.every((e) => !e.id?.startsWith('3-'))).toBe(true);
+  });
 });

@@ -17,6 +17,7 @@ import type { Acceptable } from './content-negotiation.js';
 import { EPOCH_SPAN, formatEventId, parseEventId, type EventStore } from './event-store.js';
 import { asChunk, replyEmpty, replyError, replyJson, SESSION_NOT_FOUND_CODE } from './http-reply.js';
 import type { ResponseMode } from './options.js';
+import { InheritedRequests } from './inherited-requests.js';
 import { SessionStream } from './session-stream.js';
 import { replayStream } from './stream-replay.js';
 import { RESOLVED, SseWriter, type SseWriterOptions } from './sse-writer.js';
@@ -145,6 +146,8 @@ export class SessionTransport implements Transport {
   #internal: InternalRequests | undefined;
   /** After a takeover: in-flight requests of the dead owner that no backend will answer by itself. */
   #orphans: OrphanedCall[] | undefined;
+  /** After a takeover: the requests inherited in flight, which the client may send again. */
+  #inherited: InheritedRequests | undefined;
 
   /** @internal Created by the HTTP listener. */
   constructor(sessionId: string, owner: string | undefined, ctx: SessionContext) {
@@ -270,6 +273,12 @@ export class SessionTransport implements Transport {
    */
   handlePost(post: SessionPost): void {
     this.#lastActivity = Date.now();
+    // After a takeover: the very POST the client lost with the dead owner, before any event reached it.
+    const repeated =
+      post.accept.sse && this.#ctx.store !== undefined
+        ? this.#inherited?.repeated(post.messages, this.#byRequest, journalText)
+        : undefined;
+    if (repeated !== undefined) return this.#resume(repeated, post.res, 0, true);
     let stream: SessionStream | undefined;
     for (const m of post.messages) {
       if (!isRequest(m)) continue;
@@ -442,6 +451,7 @@ export class SessionTransport implements Transport {
       }
       if (!stream.pending.includes(p.id)) stream.pending.push(p.id);
       this.#byRequest.set(p.id, stream);
+      (this.#inherited ??= new InheritedRequests()).note(p.id, stream, p.message);
       if (p.progressToken !== undefined) {
         (stream.tokens ??= []).push(p.progressToken);
         this.#byToken.set(p.progressToken, stream);
