@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import { redactUrlsDeep, redactUrlsIn } from '../observability/redact-url.js';
 
 /** Options of {@link createLogger}. */
@@ -58,6 +59,8 @@ export function createLogger(options: LoggerOptions): Logger {
     },
   };
   if (format === 'pretty') {
+    // Loaded only for a terminal: a JSON logger (pipes, files, CI) does not pay for it at startup.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
     return pino(
       base,
       pretty({ destination: 2, colorize: Boolean(process.stderr.isTTY), sync: true, ignore: 'pid,hostname' }),

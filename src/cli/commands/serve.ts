@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { parseYamlText as parseYaml } from '../../config/yaml-text.js';
 import { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
   applyServerFlags,

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { createDemoServer } from '../../demo/demo-server.js';
 import type { ServeConfig } from '../../config/serve-config.js';
 import type { Transport } from '../../transport.js';
 import type { TlsClientOptions } from '../../transports/tls-options.js';
@@ -43,7 +42,14 @@ export function backendFactory(
   if (target === undefined) {
     return () => {
       const [ours, theirs] = InMemoryTransport.createLinkedPair();
-      void createDemoServer().connect(theirs);
+      // Loaded on first use (it brings the SDK's server and its schema libraries): a serve with a real
+      // backend never pays for it. What the client sends meanwhile waits in the pair's bounded queue.
+      import('../../demo/demo-server.js')
+        .then(({ createDemoServer }) => createDemoServer().connect(theirs))
+        .catch((error: unknown) => {
+          log.error({ err: error }, 'the demo server did not start');
+          void ours.close();
+        });
       return ours;
     };
   }

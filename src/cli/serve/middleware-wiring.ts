@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { parseYamlText as parseYaml } from '../../config/yaml-text.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { parse as parseYaml } from 'yaml';
 import type { ServeConfig } from '../../config/serve-config.js';
 import { SwitchboardError } from '../../errors.js';
 import type { ConnectionInfo } from '../../listener.js';

@@ -1,4 +1,4 @@
-import { createClient } from '@redis/client';
+import type { createClient } from '@redis/client';
 import { SwitchboardError } from '../../errors.js';
 import { tlsClientOptions, type TlsClientOptions } from '../../transports/tls-options.js';
 import type { RedisAddress } from './redis-address.js';
@@ -32,6 +32,8 @@ export async function openRedisClient(
   settings: RedisClientSettings,
   onError: (error: Error) => void,
 ): Promise<RedisClient> {
+  // Loaded on first use: a process that never speaks to Redis does not pay for the client at startup.
+  const { createClient } = await import('@redis/client');
   let connected = false;
   const tls = address.tls ? tlsClientOptions(settings.tls ?? {}, address.host) : undefined;
   const client = createClient({

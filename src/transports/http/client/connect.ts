@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+import { undici } from './undici-module.js';
 import type { ConnectOptions } from '../../../endpoint/scheme.js';
 import { SwitchboardError } from '../../../errors.js';
 import type { Transport } from '../../../transport.js';
@@ -27,7 +28,7 @@ function dispatcherFor(url: URL, options: ConnectOptions): Dispatcher | undefine
     const connect = Object.fromEntries(
       Object.entries(tlsClientOptions(tls, stripBrackets(url.hostname))).filter(([, v]) => v !== undefined),
     ) as NonNullable<Agent.Options['connect']>;
-    agent = new Agent({ connect });
+    agent = new (undici().Agent)({ connect });
     perHost.set(url.host, agent);
   }
   return agent;

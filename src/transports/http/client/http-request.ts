@@ -1,4 +1,5 @@
-import { getGlobalDispatcher, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from './undici-module.js';
 import { SwitchboardError } from '../../../errors.js';
 import { ERROR_BODY_PEEK_BYTES, httpStatusError, networkError } from './http-errors.js';
 
@@ -38,7 +39,7 @@ export async function sendHttpRequest(request: HttpRequest, dispatcher?: Dispatc
   const { url } = request;
   let data: Dispatcher.ResponseData;
   try {
-    data = await (dispatcher ?? getGlobalDispatcher()).request({
+    data = await (dispatcher ?? undici().getGlobalDispatcher()).request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: request.method,

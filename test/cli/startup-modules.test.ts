@@ -1,0 +1,82 @@
+// What `serve` loads to start: a stdio proxy must not pay at startup for libraries only some
+// configurations use (each costs tens of ms; undici and the SDK's server over 100 ms on a small machine).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI } from '../e2e/processes.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-startup-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `serve --listen stdio:` until it answered `initialize`; returns the packages it resolved. */
+async function packagesLoadedBy(backend: string[]): Promise<string[]> {
+  const log = path.join(dir, `loaded-${Date.now()}.txt`);
+  const hooks = path.join(dir, 'hooks.mjs');
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url);
+  if (m) appendFileSync(${JSON.stringify(log)}, m[1] + '\\n');
+  return r;
+}
+`,
+  );
+  const register = path.join(dir, 'register.mjs');
+  writeFileSync(
+    register,
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
+  writeFileSync(log, '');
+  const child = spawn(
+    process.execPath,
+    ['--import', register, CLI, 'serve', '--listen', 'stdio:', '--log-format', 'json', ...backend],
+    { stdio: ['pipe', 'pipe', 'ignore'] },
+  );
+  const answered = new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('"id":1')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited (${code}) before answering: ${out}`)));
+  });
+  child.stdin.write(
+    `${JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    })}\n`,
+  );
+  try {
+    await answered;
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.stdin.end();
+    await exited;
+  }
+  return [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))].sort();
+}
+
+const ECHO = path.resolve('bench/src/servers/raw-echo-stdio.js');
+
+describe('serve startup', () => {
+  it('a stdio proxy loads no HTTP client, Redis client, YAML parser, pretty printer or SDK server', async () => {
+    const loaded = await packagesLoadedBy(['--', process.execPath, ECHO]);
+    // It does load what it uses (the check can fail both ways).
+    expect(loaded).toEqual(expect.arrayContaining(['pino', 'zod']));
+    for (const lazy of ['undici', '@redis/client', 'yaml', 'pino-pretty', '@modelcontextprotocol/sdk']) {
+      expect(loaded).not.toContain(lazy);
+    }
+  });
+
+  it('the built-in demo server still loads its SDK server when it is the backend', async () => {
+    const loaded = await packagesLoadedBy([]);
+    expect(loaded).toContain('@modelcontextprotocol/sdk');
+  });
+});
