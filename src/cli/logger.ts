@@ -1,6 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { createRequire } from 'node:module';
-import type PinoPretty from 'pino-pretty';
+import { loadPinoPretty } from '../lazy-modules.js';
 import { redactUrlsDeep, redactUrlsIn } from '../observability/redact-url.js';
 
 /** Options of {@link createLogger}. */
@@ -60,7 +59,7 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   if (format === 'pretty') {
     // Loaded only for a terminal: a JSON logger (pipes, files, CI) does not pay for it at startup.
-    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+    const pretty = loadPinoPretty();
     return pino(
       base,
       pretty({ destination: 2, colorize: Boolean(process.stderr.isTTY), sync: true, ignore: 'pid,hostname' }),

@@ -1,10 +1,6 @@
-import { createRequire } from 'node:module';
-import type * as Yaml from 'yaml';
+import { loadYaml } from '../lazy-modules.js';
 
-/**
- * Parses YAML (or JSON) text. The parser is loaded on first use: a process started without a config
- * file does not pay for it at startup.
- */
+/** Parses YAML (or JSON) text; the parser is loaded on first use. */
 export function parseYamlText(text: string): unknown {
-  return (createRequire(import.meta.url)('yaml') as typeof Yaml).parse(text);
+  return loadYaml().parse(text);
 }

@@ -54,6 +54,19 @@ export function bundleStubs(manifest: PackageManifest): EsbuildPlugin {
         contents: `export function packageVersion() { return ${JSON.stringify(manifest.version)}; }`,
         loader: 'js',
       }));
+      // Libraries the npm package loads on first use (`lazy-modules.ts`, through `require`, which
+      // esbuild cannot follow there): the executable has no node_modules, so they are bundled.
+      build.onLoad({ filter: /[\\/]lazy-modules\.[jt]s$/ }, () => ({
+        contents: [
+          "import * as undici from 'undici';",
+          "import * as yaml from 'yaml';",
+          "import pinoPretty from 'pino-pretty';",
+          'export const loadUndici = () => undici;',
+          'export const loadYaml = () => yaml;',
+          'export const loadPinoPretty = () => pinoPretty;',
+        ].join('\n'),
+        loader: 'js',
+      }));
       build.onLoad({ filter: /[\\/]codegen[\\/]package-manifest\.[jt]s$/ }, () => ({
         contents: `export function packageManifest() { return ${JSON.stringify(manifest)}; }`,
         loader: 'js',

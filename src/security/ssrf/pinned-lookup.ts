@@ -1,7 +1,7 @@
 import type dns from 'node:dns';
 import type net from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
-import { undici } from '../../transports/http/client/undici-module.js';
+import { loadUndici } from '../../lazy-modules.js';
 import { toSwitchboardError } from '../../errors.js';
 import { stripBrackets, tlsClientOptions, type TlsClientOptions } from '../../transports/tls-options.js';
 import type { ResolvedAddress } from './resolve.js';
@@ -58,5 +58,5 @@ export function pinnedDispatcher(lookup: net.LookupFunction, url: URL, tls?: Tls
   const connect = Object.fromEntries(
     Object.entries({ ...tlsOptions, lookup }).filter(([, v]) => v !== undefined),
   ) as NonNullable<Agent.Options['connect']>;
-  return new (undici().Agent)({ connect });
+  return new (loadUndici().Agent)({ connect });
 }

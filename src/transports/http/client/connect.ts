@@ -1,5 +1,5 @@
 import type { Agent, Dispatcher } from 'undici';
-import { undici } from './undici-module.js';
+import { loadUndici } from '../../../lazy-modules.js';
 import type { ConnectOptions } from '../../../endpoint/scheme.js';
 import { SwitchboardError } from '../../../errors.js';
 import type { Transport } from '../../../transport.js';
@@ -28,7 +28,7 @@ function dispatcherFor(url: URL, options: ConnectOptions): Dispatcher | undefine
     const connect = Object.fromEntries(
       Object.entries(tlsClientOptions(tls, stripBrackets(url.hostname))).filter(([, v]) => v !== undefined),
     ) as NonNullable<Agent.Options['connect']>;
-    agent = new (undici().Agent)({ connect });
+    agent = new (loadUndici().Agent)({ connect });
     perHost.set(url.host, agent);
   }
   return agent;

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { undici } from './undici-module.js';
+import { loadUndici } from '../../../lazy-modules.js';
 import { SwitchboardError } from '../../../errors.js';
 import { ERROR_BODY_PEEK_BYTES, httpStatusError, networkError } from './http-errors.js';
 
@@ -39,7 +39,7 @@ export async function sendHttpRequest(request: HttpRequest, dispatcher?: Dispatc
   const { url } = request;
   let data: Dispatcher.ResponseData;
   try {
-    data = await (dispatcher ?? undici().getGlobalDispatcher()).request({
+    data = await (dispatcher ?? loadUndici().getGlobalDispatcher()).request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: request.method,
