@@ -65,20 +65,13 @@ const cases = ids.map((id) => {
  */
 async function serveCpu(c) {
   const ctx = new CaseContext(new RssSampler());
-  /** @type {number | undefined} */
-  let pid;
-  const spawn = ctx.spawn.bind(ctx);
-  ctx.spawn = (label, command, args, options) => {
-    const tracked = spawn(label, command, args, options);
-    if (label === 'switchboard') pid = tracked.pid;
-    return tracked;
-  };
   /** @type {import('./load/channel.js').Channel | undefined} */
   let channel;
   try {
     if (!c.setup) throw new Error(`${c.id} has no setup`);
     channel = await c.setup(ctx, c.payloadBytes);
     await channel.open();
+    const pid = ctx.pidOf('switchboard');
     if (pid === undefined) throw new Error(`${c.id} started no switchboard process`);
     const count = Number(values.count);
     return (await cpuPerRequest(channel, pid, { warmup: 3000, count, concurrency: c.concurrency })).cpuMicros;

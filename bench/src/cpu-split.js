@@ -3,9 +3,9 @@
 // children, and this load generator — and the msg/s of the same burst, for cases measured in turn,
 // round by round (the order reversed every other round). CPU per request hardly depends on other load
 // on the machine, unlike msg/s; on 2 cores the sum over the processes bounds the throughput.
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { childPids } from './lib/child-processes.js';
 import { cpuSeconds, sendAll } from './load/cpu-cost.js';
 import { scenarios } from './scenarios/index.js';
 import { CaseContext } from './sys/case-context.js';
@@ -24,18 +24,6 @@ process.on('exit', killAllNow);
 const all = new Map((await Promise.all(scenarios.map((s) => s.cases()))).flat().map((c) => [c.id, c]));
 const count = Number(values.count);
 
-/** @param {number} pid @returns {number[]} */
-const childrenOf = (pid) => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(' ')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-};
 /** @param {number[]} pids */
 const cpuOf = (pids) => pids.reduce((n, p) => n + cpuSeconds(p), 0);
 
@@ -44,20 +32,13 @@ for (let round = 0; round < Number(values.rounds); round++) {
     const c = all.get(id);
     if (!c?.setup) throw new Error(`no case ${id} with a setup`);
     const ctx = new CaseContext(new RssSampler());
-    /** @type {number | undefined} */
-    let pid;
-    const spawn = ctx.spawn.bind(ctx);
-    ctx.spawn = (label, command, args, options) => {
-      const tracked = spawn(label, command, args, options);
-      if (label === 'switchboard') pid = tracked.pid;
-      return tracked;
-    };
     const channel = await c.setup(ctx, c.payloadBytes);
     try {
       await channel.open();
+      const pid = ctx.pidOf('switchboard');
       if (pid === undefined) throw new Error(`${id} started no switchboard process`);
       await sendAll(channel, { count: 20_000, concurrency: c.concurrency, firstId: 1 });
-      const backends = childrenOf(pid);
+      const backends = childPids(pid);
       const before = { serve: cpuSeconds(pid), backends: cpuOf(backends), gen: process.cpuUsage() };
       const t0 = performance.now();
       await sendAll(channel, { count, concurrency: c.concurrency, firstId: 20_001 });

@@ -34,6 +34,15 @@ export class CaseContext {
   }
 
   /**
+   * The pid of the first process this case started under `label` (e.g. `switchboard`), if any.
+   * @param {string} label
+   * @returns {number | undefined}
+   */
+  pidOf(label) {
+    return this.#processes.find((p) => p.label === label)?.pid;
+  }
+
+  /**
    * Samples and, at the end, kills a process that a library started (an SDK stdio child).
    * @param {string} label
    * @param {number} pid
