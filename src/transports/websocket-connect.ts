@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { LookupFunction } from 'node:net';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { loadWs } from '../lazy-modules.js';
 import { SwitchboardError } from '../errors.js';
 import type { PeerInfo } from '../transport.js';
 import { peerInfoOf, tlsClientOptions, type TlsClientOptions } from './tls-options.js';
@@ -79,7 +80,7 @@ export function openWebSocket(options: WebSocketClientOptions, maxPayload: numbe
   };
   // ws hands its options to tls.connect(); its own typings list only part of them.
   if (url.protocol === 'wss:') Object.assign(wsOptions, tlsClientOptions(options.tls ?? {}, url.hostname));
-  const socket = new WebSocket(url, [MCP_SUBPROTOCOL], wsOptions);
+  const socket = new (loadWs().WebSocket)(url, [MCP_SUBPROTOCOL], wsOptions);
   const ready = new Promise<PeerInfo>((resolve, reject) => {
     let peer: PeerInfo = {};
     const fail = (error: SwitchboardError): void => {

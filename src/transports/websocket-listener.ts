@@ -3,7 +3,8 @@ import https from 'node:https';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { loadWs } from '../lazy-modules.js';
 import { SwitchboardError, toSwitchboardError } from '../errors.js';
 import { processBufferBudget } from '../framing/buffer-budget.js';
 import { resolveMaxMessageBytes } from '../framing/frame-parser.js';
@@ -141,7 +142,7 @@ export class WebSocketListener implements Listener {
     this.#maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.#maxMessageBytes = resolveMaxMessageBytes(options.maxMessageBytes);
     this.#server = options.tls ? https.createServer(tlsServerOptions(options.tls)) : http.createServer();
-    this.#wss = new WebSocketServer({
+    this.#wss = new (loadWs().WebSocketServer)({
       noServer: true,
       clientTracking: false,
       maxPayload: this.#maxMessageBytes,

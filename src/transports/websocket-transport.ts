@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { SwitchboardError, toSwitchboardError } from '../errors.js';
 import { budgetExceededError, type BudgetLease, type BufferBudget } from '../framing/buffer-budget.js';
 import { parseFrame, resolveMaxMessageBytes } from '../framing/frame-parser.js';
@@ -204,7 +204,7 @@ export class WebSocketTransport implements Transport {
     ws.on('error', this.#onError);
     ws.once('close', this.#onClose);
     this.#state = 'open';
-    if (ws.readyState !== WebSocket.OPEN) {
+    if (ws.readyState !== ws.OPEN) {
       // Adopted socket that died before start(): report the close once start() returned.
       setImmediate(() => this.#peerClosed(new SwitchboardError('TRANSPORT_CLOSED', 'The peer closed')));
       return;
@@ -313,11 +313,11 @@ export class WebSocketTransport implements Transport {
     ws.off('message', this.#onMessage);
     ws.off('close', this.#onClose);
     ws.on('error', ignore);
-    if (ws.readyState === WebSocket.CLOSED) return;
+    if (ws.readyState === ws.CLOSED) return;
     const refusal = refusalCloseCode(reason);
-    if (refusal !== undefined && ws.readyState === WebSocket.OPEN) {
+    if (refusal !== undefined && ws.readyState === ws.OPEN) {
       await closeWebSocket(ws, this.#closeTimeoutMs, refusal.code, refusal.reason);
-    } else if (reason !== undefined || ws.readyState !== WebSocket.OPEN) ws.terminate();
+    } else if (reason !== undefined || ws.readyState !== ws.OPEN) ws.terminate();
     else await closeWebSocket(ws, this.#closeTimeoutMs);
   }
 

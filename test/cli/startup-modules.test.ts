@@ -66,11 +66,18 @@ export async function resolve(specifier, context, next) {
 const ECHO = path.resolve('bench/src/servers/raw-echo-stdio.js');
 
 describe('serve startup', () => {
-  it('a stdio proxy loads no HTTP client, Redis client, YAML parser, pretty printer or SDK server', async () => {
+  it('a stdio proxy loads no HTTP or WebSocket client, Redis client, YAML parser, pretty printer or SDK server', async () => {
     const loaded = await packagesLoadedBy(['--', process.execPath, ECHO]);
     // It does load what it uses (the check can fail both ways).
     expect(loaded).toEqual(expect.arrayContaining(['pino', 'zod']));
-    for (const lazy of ['undici', '@redis/client', 'yaml', 'pino-pretty', '@modelcontextprotocol/sdk']) {
+    for (const lazy of [
+      'undici',
+      'ws',
+      '@redis/client',
+      'yaml',
+      'pino-pretty',
+      '@modelcontextprotocol/sdk',
+    ]) {
       expect(loaded).not.toContain(lazy);
     }
   });

@@ -61,9 +61,11 @@ export function bundleStubs(manifest: PackageManifest): EsbuildPlugin {
           "import * as undici from 'undici';",
           "import * as yaml from 'yaml';",
           "import pinoPretty from 'pino-pretty';",
+          "import * as ws from 'ws';",
           'export const loadUndici = () => undici;',
           'export const loadYaml = () => yaml;',
           'export const loadPinoPretty = () => pinoPretty;',
+          'export const loadWs = () => ws;',
         ].join('\n'),
         loader: 'js',
       }));
