@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { connect } from 'mcp-switchboard/endpoint';
-import { Children, childPids, freePort, processUsage } from './lib/child-processes.js';
+import { Children, childPids, processUsage } from './lib/child-processes.js';
+import { queueConnection, startRedis, startWorker } from './lib/redis-pool.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../../dist/cli.js');
@@ -44,13 +44,8 @@ function commandStats(port) {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-redis-prof-'));
 try {
-  const port = await freePort();
-  const { child: redisChild } = await children.start(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-    /Ready to accept connections/,
-  );
-  const uri = `redis://127.0.0.1:${port}/0?stream=prof`;
+  const { child: redisChild, port, url } = await startRedis(children, dir);
+  const uri = `${url}?stream=prof`;
   // WORKER_NODE_ARGS: extra node flags for the workers (e.g. V8 GC settings to compare).
   const extra = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const nodeArgs = values.prof
@@ -59,57 +54,15 @@ try {
   /** @type {number[]} */
   const workers = [];
   for (let i = 0; i < WORKERS; i++) {
-    const { child } = await children.start(
-      process.execPath,
-      [
-        ...extra,
-        ...nodeArgs,
-        CLI,
-        'worker',
-        '--queue',
-        uri,
-        '--log-format',
-        'json',
-        '--',
-        process.execPath,
-        SERVER,
-      ],
-      /"msg":"serving"/,
-    );
+    const child = await startWorker(children, {
+      cli: CLI,
+      queue: uri,
+      server: SERVER,
+      nodeArgs: [...extra, ...nodeArgs],
+    });
     if (child.pid !== undefined) workers.push(child.pid);
   }
-  const conns = await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      const t = connect(uri);
-      /** @type {Map<unknown, (m: unknown) => void>} */
-      const waiting = new Map();
-      t.onmessage = (m) => {
-        const resolve = waiting.get(m.id);
-        waiting.delete(m.id);
-        resolve?.(m);
-      };
-      await t.start();
-      let next = 0;
-      /** @param {{ jsonrpc: '2.0', method: string, params?: Record<string, unknown> }} message */
-      const call = (message) =>
-        new Promise((resolve) => {
-          const id = ++next;
-          waiting.set(id, resolve);
-          void t.send({ ...message, id });
-        });
-      await call({
-        jsonrpc: '2.0',
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'bench', version: '1' },
-        },
-      });
-      await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      return { call, close: () => t.close() };
-    }),
-  );
+  const conns = await Promise.all(Array.from({ length: CONNECTIONS }, () => queueConnection(uri)));
   const state = { done: 0, stop: false };
   const spin = {
     jsonrpc: /** @type {const} */ ('2.0'),

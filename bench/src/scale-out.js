@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { connect } from 'mcp-switchboard/endpoint';
 import { Children, childPids, cpuMicros, freePort } from './lib/child-processes.js';
+import { queueConnection, startRedis, startWorker } from './lib/redis-pool.js';
 import { REPO_ROOT } from './subjects/paths.js';
 import { measuredCommit } from './sys/machine.js';
 
@@ -40,31 +40,6 @@ const init = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
 };
-
-/** An MCP connection over our queue transport with `depth` calls in flight; counts answers. */
-/** @param {string} uri */
-async function queueConnection(uri) {
-  const t = connect(uri);
-  /** @type {Map<unknown, (m: unknown) => void>} */
-  const waiting = new Map();
-  t.onmessage = (m) => {
-    const resolve = waiting.get(m.id);
-    waiting.delete(m.id);
-    resolve?.(m);
-  };
-  await t.start();
-  let next = 0;
-  /** @param {{ jsonrpc: '2.0', method: string, params?: Record<string, unknown> }} message */
-  const call = (message) =>
-    new Promise((resolve) => {
-      const id = ++next;
-      waiting.set(id, resolve);
-      void t.send({ ...message, id });
-    });
-  await call(init);
-  await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  return { call, close: () => t.close() };
-}
 
 /**
  * Keeps `depth` CPU-bound calls in flight on each of `CONNECTIONS` connections to the pool at `uri`,
@@ -157,11 +132,7 @@ async function startWorkers(queue, n) {
   /** @type {number[]} */
   const pids = [];
   for (let i = 0; i < n; i++) {
-    const { child } = await children.start(
-      process.execPath,
-      [CLI, 'worker', '--queue', queue, '--log-format', 'json', '--', process.execPath, SERVER],
-      /"msg":"serving"/,
-    );
+    const child = await startWorker(children, { cli: CLI, queue, server: SERVER });
     if (child.pid !== undefined) pids.push(child.pid);
   }
   return pids;
@@ -238,13 +209,7 @@ async function latencyPair(urlA, urlB) {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-redis-'));
 try {
-  const port = await freePort();
-  const { child: redisChild } = await children.start(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-    /Ready to accept connections/,
-  );
-  const redis = `redis://127.0.0.1:${port}/0`;
+  const { child: redisChild, url: redis } = await startRedis(children, dir);
 
   // Both pools run side by side (idle workers only block on Redis); their windows alternate.
   const workersOne = await startWorkers(`${redis}?stream=one`, 1);

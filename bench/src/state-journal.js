@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Children, freePort } from './lib/child-processes.js';
+import { startRedis, startWorker } from './lib/redis-pool.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../../dist/cli.js');
@@ -173,30 +174,9 @@ async function commandsPerCall(url, port) {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-state-'));
 try {
-  const port = await freePort();
-  await children.start(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-    /Ready to accept connections/,
-  );
-  const redis = `redis://127.0.0.1:${port}/0`;
-  if (BACKEND === 'pool') {
-    await children.start(
-      process.execPath,
-      [
-        CLI,
-        'worker',
-        '--queue',
-        `${redis}?stream=sj`,
-        '--log-format',
-        'json',
-        '--',
-        process.execPath,
-        SERVER,
-      ],
-      /"msg":"serving"/,
-    );
-  }
+  const { port, url: redis } = await startRedis(children, dir);
+  if (BACKEND === 'pool')
+    await startWorker(children, { cli: CLI, queue: `${redis}?stream=sj`, server: SERVER });
   const backend = BACKEND === 'pool' ? [`${redis}?stream=sj`] : ['--', process.execPath, SERVER];
   /** @type {{ label: string, cli: string, state: string | undefined }[]} */
   const subjects = [
