@@ -4,9 +4,9 @@
  * accessors that parse on first read. Internal to the framing layer.
  */
 import { keyTable, objectLayout, type KeyTable, type ObjectLayout } from './json-members.js';
-import { scanFrame, sliceChunks, type FactKey, type FrameScan, type ScannedMember } from './frame-scanner.js';
+import { sliceChunks, type FactKey, type FrameScan, type ScannedMember } from './frame-scanner.js';
 
-export const FRAME = Symbol('mcp-switchboard.frame');
+const FRAME = Symbol('mcp-switchboard.frame');
 
 export type DeepKey = 'params' | 'result' | 'error';
 export const DEEP_KEYS: readonly DeepKey[] = ['params', 'result', 'error'];
@@ -19,7 +19,7 @@ export interface FrameEdit {
 }
 
 /** A top-level member of a frame: its key and the byte range of its value. */
-export type TopMember = Pick<ScannedMember, 'key' | 'start' | 'end' | 'kind'>;
+type TopMember = Pick<ScannedMember, 'key' | 'start' | 'end' | 'kind'>;
 
 export interface FrameState {
   readonly chunks: readonly Buffer[];
@@ -79,7 +79,7 @@ export interface NestedRequest {
  *
  * @param nested - a deep member to lay out in the same walk (only when the walk happens now)
  */
-export function topMembers(state: FrameState, nested?: NestedRequest): readonly TopMember[] | undefined {
+function topMembers(state: FrameState, nested?: NestedRequest): readonly TopMember[] | undefined {
   if (state.top !== undefined) return state.top ?? undefined;
   if (state.scan !== undefined) {
     state.top = state.scan.members;
@@ -166,7 +166,7 @@ export function parseMember(state: FrameState, key: DeepKey): unknown {
 }
 
 /** Appends the views of `[start, end)` of the chunks to `out`. */
-export function pushRange(out: Buffer[], chunks: readonly Buffer[], start: number, end: number): void {
+function pushRange(out: Buffer[], chunks: readonly Buffer[], start: number, end: number): void {
   if (end <= start) return;
   const only = chunks.length === 1 ? (chunks[0] as Buffer) : undefined;
   if (only !== undefined && start === 0 && end === only.length) {
@@ -213,7 +213,7 @@ function makeAccessor(key: DeepKey): PropertyDescriptor {
   };
 }
 
-export const ACCESSORS: Readonly<Record<DeepKey, PropertyDescriptor>> = {
+const ACCESSORS: Readonly<Record<DeepKey, PropertyDescriptor>> = {
   params: makeAccessor('params'),
   result: makeAccessor('result'),
   error: makeAccessor('error'),
@@ -226,12 +226,6 @@ export function untouched(message: Framed, key: DeepKey): boolean {
     (message[FRAME] as FrameState).opened[key] !== true &&
     Object.getOwnPropertyDescriptor(message, key)?.get === ACCESSORS[key].get
   );
-}
-
-/** The scan of a frame, made on first need (a small frame is parsed whole and scanned only for facts). */
-export function scanOf(state: FrameState): FrameScan | undefined {
-  state.scan ??= scanFrame(state.chunks);
-  return state.scan;
 }
 
 /** Reused for every message (one descriptor object less per message). */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseYamlText as parseYaml } from '../../config/yaml-text.js';
+import { loadYaml } from '../../lazy-modules.js';
 import { Command } from 'commander';
 import { z } from 'zod';
 import {
@@ -125,7 +125,7 @@ function readConfigFile(file: string): Record<string, unknown> {
   } catch (error) {
     throw usage(`--config ${file}: ${(error as Error).message}`);
   }
-  const value: unknown = parseYaml(text);
+  const value: unknown = loadYaml().parse(text);
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value))
     throw usage(`--config ${file}: expected a mapping at the top level`);

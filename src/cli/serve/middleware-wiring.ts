@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseYamlText as parseYaml } from '../../config/yaml-text.js';
+import { loadYaml } from '../../lazy-modules.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../../config/serve-config.js';
@@ -60,7 +60,7 @@ export function loadLinkKeys(config: ServeConfig['link']): LinkKey[] {
   if (config.keyFile !== undefined) {
     let value: unknown;
     try {
-      value = parseYaml(readFileSync(config.keyFile, 'utf8'));
+      value = loadYaml().parse(readFileSync(config.keyFile, 'utf8'));
     } catch (error) {
       throw new SwitchboardError(
         'INVALID_OPTIONS',
