@@ -75,7 +75,7 @@ export async function runCase(c, options) {
       windowMs: Math.round(options.windowMs * (c.windowScale ?? 1)),
       windows: options.runs,
     });
-    const runs = out.windows.map((w) => Math.round(w.msgPerSec));
+    const runs = out.windows.map((w) => roundRate(w.msgPerSec));
     const median = medianOf(runs);
     return {
       ...meta,
@@ -118,6 +118,15 @@ function withTimeout(promise, what) {
 }
 
 /**
+ * A rate rounded for the report: whole msg/s, two decimals below 100 (the few responses a second of
+ * large payloads).
+ * @param {number} n
+ */
+function roundRate(n) {
+  return n >= 100 ? Math.round(n) : Math.round(n * 100) / 100;
+}
+
+/**
  * The median (the mean of the two middle values for an even count).
  * @param {number[]} values
  */
@@ -126,5 +135,5 @@ export function medianOf(values) {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1
     ? /** @type {number} */ (sorted[mid])
-    : Math.round(((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2);
+    : roundRate(((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2);
 }

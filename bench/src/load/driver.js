@@ -37,13 +37,14 @@ const WARMUP_BYTES = 16 * 1024 * 1024;
 
 /**
  * Runs load through an opened channel: warm-up, then `windows` back-to-back timed windows. A response
- * counts in the window in which it arrives.
+ * counts in the window in which it arrives; each window ends on the first arrival after `windowMs`.
  * @param {import('./channel.js').Channel} channel
  * @param {DriveOptions} options
  * @returns {Promise<DriveResult>}
  */
 export async function drive(channel, options) {
   const { concurrency, rate } = options;
+  const stallMs = options.stallMs ?? 30_000;
   /** @type {Map<number, number>} id → start time (ms) */
   const started = new Map();
   let nextId = 1;
@@ -57,6 +58,10 @@ export async function drive(channel, options) {
   let failure;
   /** @type {(() => void) | undefined} */
   let wake;
+  /** The first response arriving at or after this time ends the open window (and opens the next). */
+  let closeAfter = Infinity;
+  /** @type {((at: number) => void) | undefined} */
+  let onBoundary;
 
   const issue = (/** @type {number} */ at) => {
     const id = nextId++;
@@ -72,15 +77,55 @@ export async function drive(channel, options) {
     if (t0 === undefined) return;
     started.delete(id);
     if (error !== undefined) firstError ??= error;
+    const now = performance.now();
     if (timed) {
       if (error === undefined) {
         window.count++;
-        window.latency.record(performance.now() - t0);
+        window.latency.record(now - t0);
       } else window.errors++;
     } else if (error === undefined) warmupOk++;
+    if (now >= closeAfter) onBoundary?.(now);
     wake?.();
     if (!stopping && rate === undefined) issue(performance.now());
   };
+
+  /**
+   * Waits for the first response at or after `after`: the boundary between two windows. Windows begin
+   * and end on arrivals, so a window's rate is exact even with a handful of responses in it (an 8 MiB
+   * echo at C=1 completes 3 or 4 times in a window; counting whole responses in a fixed span of time
+   * would read 3 or 4 per window, a step of 25 %). The window is switched inside the response handler,
+   * so a response of the same read lands in the window it belongs to.
+   * @param {number} after
+   * @returns {Promise<{ at: number, done: ReturnType<typeof newWindow> }>}
+   */
+  const boundary = (after) =>
+    new Promise((resolve, reject) => {
+      const fail = (/** @type {string} */ reason) => {
+        clearTimeout(timer);
+        onBoundary = undefined;
+        wake = undefined;
+        closeAfter = Infinity;
+        reject(new Error(reason));
+      };
+      const timer = setTimeout(
+        () => fail(`no response for ${stallMs} ms`),
+        Math.max(0, after - performance.now()) + stallMs,
+      );
+      wake = () => {
+        if (failure) fail(failure);
+      };
+      closeAfter = after;
+      onBoundary = (at) => {
+        clearTimeout(timer);
+        onBoundary = undefined;
+        wake = undefined;
+        closeAfter = Infinity;
+        const done = window;
+        window = newWindow();
+        timed = true;
+        resolve({ at, done });
+      };
+    });
 
   /** @type {NodeJS.Timeout | undefined} */
   let pacer;
@@ -110,31 +155,23 @@ export async function drive(channel, options) {
     const windows = [];
     const latency = new LatencyHistogram();
     const extra = options.extraWindows ?? 2;
+    // The first window opens on the next arrival (that response still belongs to the warm-up).
+    let start = (await boundary(performance.now())).at;
     for (let w = 0; w < options.windows || (w < options.windows + extra && disturbed(windows)); w++) {
-      window = newWindow();
-      timed = true;
-      const t0 = performance.now();
-      await sleep(options.windowMs);
-      // A window needs at least one response (large payloads through slow peers take long).
-      if (window.count + window.errors === 0) {
-        await new Promise((resolve) => {
-          wake = () => resolve(undefined);
-          setTimeout(resolve, options.stallMs ?? 30_000);
-        });
-        wake = undefined;
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      const done = window;
-      timed = false;
+      const { at, done } = await boundary(start + options.windowMs);
+      const seconds = (at - start) / 1000;
+      start = at;
       if (failure) throw new Error(failure);
-      if (done.count + done.errors === 0) throw new Error(`no response for ${options.stallMs ?? 30_000} ms`);
       windows.push({ count: done.count, errors: done.errors, seconds, msgPerSec: done.count / seconds });
       latency.add(done.latency);
       if (done.count === 0) throw new Error(firstError ?? 'every request failed');
     }
+    timed = false;
     return { windows, latency, firstError };
   } finally {
     stopping = true;
+    timed = false;
+    onBoundary = undefined;
     if (pacer) clearInterval(pacer);
     const deadline = Date.now() + (options.drainMs ?? 10_000);
     while (started.size > 0 && Date.now() < deadline && !failure) await sleep(10);

@@ -1,5 +1,5 @@
 import { sizeLabel } from '../scenarios/cases.js';
-import { int, latencyText, percent } from './format.js';
+import { int, latencyText, percent, rate } from './format.js';
 
 /**
  * One line for a finished case, printed as the run goes.
@@ -12,7 +12,7 @@ export function progressLine(r) {
   if (r.measured) return `${head} ${JSON.stringify(r.measured)}  rss ${JSON.stringify(r.rss?.treesMB)}`;
   const t = r.msgPerSec;
   const errors = r.errors ? `  ${r.errors} errors (${r.firstError})` : '';
-  return `${head} ${int(t?.median ?? 0).padStart(9)} msg/s [${int(t?.min ?? 0)}–${int(t?.max ?? 0)}]  p50/p95/p99 ${latencyText(r)} ms${errors}`;
+  return `${head} ${rate(t?.median ?? 0).padStart(9)} msg/s [${rate(t?.min ?? 0)}–${rate(t?.max ?? 0)}]  p50/p95/p99 ${latencyText(r)} ms${errors}`;
 }
 
 /**
@@ -27,8 +27,8 @@ export function consoleTable(results, ratios) {
       case: r.id,
       C: r.concurrency,
       payload: sizeLabel(r.payloadBytes),
-      'msg/s': int(r.msgPerSec?.median ?? 0),
-      'min–max': `${int(r.msgPerSec?.min ?? 0)}–${int(r.msgPerSec?.max ?? 0)}`,
+      'msg/s': rate(r.msgPerSec?.median ?? 0),
+      'min–max': `${rate(r.msgPerSec?.min ?? 0)}–${rate(r.msgPerSec?.max ?? 0)}`,
       'p50 ms': r.latencyMs?.p50 ?? '',
       'p99 ms': r.latencyMs?.p99 ?? '',
       'MB/s': r.mbPerSec ?? '',

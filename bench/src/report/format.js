@@ -5,6 +5,14 @@ export function int(n) {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/**
+ * A rate in msg/s: whole numbers, two decimals below 100 (an 8 MiB echo completes a few times a second).
+ * @param {number} n
+ */
+export function rate(n) {
+  return n >= 100 ? int(n) : n.toFixed(2);
+}
+
 /** @param {number} n - a ratio, 1 = equal */
 export function ratioText(n) {
   return n >= 10 ? `${n.toFixed(0)}×` : `${n.toFixed(2)}×`;
@@ -28,7 +36,7 @@ export function ms(ms) {
 export function throughputText(r) {
   if (!r.msgPerSec) return '–';
   const { median, min, max } = r.msgPerSec;
-  return `${int(median)} (${int(min)}–${int(max)})`;
+  return `${rate(median)} (${rate(min)}–${rate(max)})`;
 }
 
 /** @param {import('../run-case.js').CaseResult} r */
