@@ -53,9 +53,21 @@ export class QueueListener implements Listener {
   #sweeper: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
   readonly #counts: QueueListenerCounts = { adopted: 0, rerun: 0, refused: 0 };
+  /**
+   * Settles when the listener is done: resolves after {@link close}; rejects with a `WORKER_LOST` error
+   * when the pool declared this worker dead while it lived and another worker adopted its connections
+   * (it stopped serving them; `switchboard worker` exits then, to be started anew).
+   */
+  readonly closed: Promise<void>;
+  #settleClosed!: (error?: Error) => void;
 
   /** @internal Use {@link listenQueue}. */
   constructor(url: string, queue: WorkerQueue, options: QueueListenOptions) {
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.#settleClosed = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    // Read by whoever runs the listener; never an unhandled rejection when nobody does.
+    this.closed.catch(() => undefined);
     this.url = url;
     this.#queue = queue;
     this.#options = options;
@@ -120,6 +132,10 @@ export class QueueListener implements Listener {
         this.#counts.adopted++;
         this.#open(conn, [], true);
       },
+      onFenced: (error) => {
+        this.#report(error);
+        this.#closing ??= this.#fenced(error);
+      },
     });
     const idle = this.#options.idleTimeoutMs ?? DEFAULT_QUEUE_IDLE_MS;
     if (idle > 0 && Number.isFinite(idle)) {
@@ -133,8 +149,22 @@ export class QueueListener implements Listener {
    * closes every connection (clients are told) and the broker connections. Idempotent.
    */
   close(options: ListenerCloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#shutdown(options.graceMs ?? 5_000);
+    this.#closing ??= this.#shutdown(options.graceMs ?? 5_000).finally(() => this.#settleClosed());
     return this.#closing;
+  }
+
+  /**
+   * Declared dead while alive: every connection ends without a word to its client (the adopter serves
+   * it now; answers still running here would duplicate the adopter's), nothing is acknowledged.
+   */
+  async #fenced(error: Error): Promise<void> {
+    clearInterval(this.#sweeper);
+    this.#claiming.clear();
+    this.#claimingCount = 0;
+    await Promise.allSettled([...this.#connections.values()].map((t) => t.detach()));
+    this.#connections.clear();
+    await this.#queue.close().catch(this.#report);
+    this.#settleClosed(error);
   }
 
   async #shutdown(graceMs: number): Promise<void> {

@@ -107,6 +107,11 @@ export interface WorkerHandlers {
    * no record of it is pending, so its client is re-bound. Optional.
    */
   onAdopted?: ((conn: string, from: string) => void) | undefined;
+  /**
+   * The pool declared this worker dead while it lived (another worker adopted its connections): it
+   * stopped reading. Its connections must end without a word to their clients. Optional.
+   */
+  onFenced?: ((error: Error) => void) | undefined;
 }
 
 /** Result of {@link WorkerQueue.claim}. */

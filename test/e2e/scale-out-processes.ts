@@ -15,6 +15,8 @@ export interface CliProcess {
   /** SIGTERM (SIGKILL after 5 s). Resolves once it exited. */
   stop(): Promise<void>;
   exited: boolean;
+  /** The exit code once exited (`null` when ended by a signal or still running). */
+  exitCode: number | null;
 }
 
 /** Spawns `node dist/cli.js …args` and resolves once a log line matches `ready`. */
@@ -31,7 +33,13 @@ export async function startCli(args: string[], ready: RegExp, what: string): Pro
     stderr.push(...lines);
     if (stderr.length > 20_000) stderr.splice(0, stderr.length - 10_000);
   });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  let exitCode: number | null = null;
+  const exited = new Promise<void>((resolve) =>
+    proc.once('exit', (code) => {
+      exitCode = code;
+      resolve();
+    }),
+  );
   let done = false;
   void exited.then(() => (done = true));
   // Generous: on a loaded 2-core machine a node process can take tens of seconds to start.
@@ -65,6 +73,9 @@ export async function startCli(args: string[], ready: RegExp, what: string): Pro
     stop: () => end('SIGTERM'),
     get exited() {
       return done;
+    },
+    get exitCode() {
+      return exitCode;
     },
   };
 }

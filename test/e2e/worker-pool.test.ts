@@ -50,6 +50,15 @@ async function client(
   return { client: c, transport };
 }
 
+/** Polls `done` every 25 ms until it holds; fails after `ms` naming `what`. */
+async function until(done: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 const text = (r: unknown): string => (r as { content: { text?: string }[] }).content[0]?.text ?? '';
 
 describe('switchboard worker pool', () => {
@@ -126,4 +135,32 @@ describe('switchboard worker pool', () => {
       'Echo: after',
     );
   }, 120_000);
+
+  it('a worker declared dead while it lives (stopped past deadAfter) leaves its adopted connection to the adopter and exits', async () => {
+    const uri = queueUri();
+    const a = await startWorker(uri);
+    started.push(a);
+    const c = await client(uri);
+    expect(c.transport.worker).toBe(a.worker);
+    expect(text(await c.client.callTool({ name: 'echo', arguments: { message: 'before' } }))).toBe(
+      'Echo: before',
+    );
+    const b = await startWorker(uri);
+    started.push(b);
+    process.kill(a.pid, 'SIGSTOP');
+    try {
+      // B finds A's heartbeat expired and adopts the connection: the client is re-bound to B.
+      await until(() => c.transport.worker === b.worker, 60_000, 'the connection moved to B');
+    } finally {
+      process.kill(a.pid, 'SIGCONT');
+    }
+    // A finds the adoption lock at its next heartbeat: it stops serving and exits with an error.
+    await until(() => a.exited, 60_000, 'A exited');
+    expect(a.exitCode).toBe(1);
+    expect(a.stderr.some((l) => l.includes('was declared dead by the pool'))).toBe(true);
+    expect(text(await c.client.callTool({ name: 'echo', arguments: { message: 'after' } }))).toBe(
+      'Echo: after',
+    );
+    expect(c.transport.worker).toBe(b.worker);
+  }, 150_000);
 });

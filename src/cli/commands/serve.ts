@@ -415,10 +415,22 @@ export async function serveUntilStopped(config: ServeConfig): Promise<void> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
-  const reason = await Promise.race([stop, running.done.then(() => 'client closed stdio')]);
-  log.info({ reason }, 'stopping');
+  let failure: Error | undefined;
+  const reason = await Promise.race([
+    stop,
+    running.done.then(
+      () => 'client closed stdio',
+      (error: unknown) => {
+        // A listener that cannot go on (a pool worker declared dead while it lived).
+        failure = error instanceof Error ? error : new Error(String(error));
+        return failure.message;
+      },
+    ),
+  ]);
+  if (failure) log.error({ err: failure }, 'stopping');
+  else log.info({ reason }, 'stopping');
   await running.close();
-  process.exitCode = 0;
+  process.exitCode = failure ? 1 : 0;
   // Child processes and sockets are closed; nothing should keep the loop alive, but do not hang if it does.
-  setTimeout(() => process.exit(0), 2000).unref();
+  setTimeout(() => process.exit(), 2000).unref();
 }

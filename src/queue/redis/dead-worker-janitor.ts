@@ -80,6 +80,11 @@ export class DeadWorkerJanitor {
           expiration: { type: 'PX', value: address.deadAfterMs * 6 },
         });
         if (locked === null && (await commands.get(keys.adopting(worker))) !== workerId) continue;
+        // It beat between the look and the lock: late, not dead (while the lock is held it cannot beat).
+        if ((await commands.exists(keys.heartbeat(worker))) === 1) {
+          await commands.unlink(keys.adopting(worker));
+          continue;
+        }
         this.#adopting.set(worker, undefined);
         await this.#adoptConnections(worker);
         // One pass claims everything the dead worker had read: nothing of it can become pending later.

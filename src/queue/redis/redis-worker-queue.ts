@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toSwitchboardError } from '../../errors.js';
+import { SwitchboardError, toSwitchboardError } from '../../errors.js';
 import type {
   ClaimResult,
   ConnectionState,
@@ -44,6 +44,23 @@ const TAKE_OVER = `if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
   return 1
 end
 return 0`;
+
+/**
+ * Joining: the heartbeat (KEYS[1], ARGV[1] value, ARGV[2] TTL in ms), and any adoption lock on this
+ * worker id (KEYS[2]) removed: a lock left from an earlier process under the same id is not about this one.
+ */
+const JOIN = `redis.call('DEL', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+/**
+ * A heartbeat, unless another worker holds the adoption lock on this one (KEYS[2]): it found the
+ * heartbeat expired and is taking this worker's connections and requests. Then 0, and no heartbeat:
+ * this worker was declared dead while it lived (stopped, paused, cut off from Redis for `deadAfter`).
+ */
+const BEAT = `if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
 
 /**
  * Stores a reply (`XADD NOMKSTREAM … MAXLEN ~`, KEYS[1]) and acknowledges and deletes the request it
@@ -94,6 +111,9 @@ export class RedisWorkerQueue implements WorkerQueue {
   #lastReply = -Infinity;
   #order: SubmitOrder | undefined;
   #closed = false;
+  /** Declared dead by the pool while alive: it serves nothing more and leaves every key to its adopter. */
+  #fenced = false;
+  #joined = false;
   #janitor: DeadWorkerJanitor | undefined;
 
   /**
@@ -109,7 +129,7 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   get reachable(): boolean {
-    return !this.#closed && this.#commands?.isReady === true;
+    return !this.#closed && !this.#fenced && this.#commands?.isReady === true;
   }
 
   async start(handlers: WorkerHandlers): Promise<void> {
@@ -334,6 +354,11 @@ export class RedisWorkerQueue implements WorkerQueue {
     await this.#reader?.close();
     const commands = this.#commands;
     if (commands === undefined) return;
+    if (this.#fenced) {
+      // The adopter owns this worker's keys now (it reads its inbox and set of connections): none is touched.
+      destroyRedisClient(commands);
+      return;
+    }
     this.#consumed.flush();
     this.#flush();
     try {
@@ -348,12 +373,42 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   async #beat(): Promise<void> {
+    if (this.#fenced) return;
     const commands = this.#live();
+    const keys = [this.#keys.heartbeat(this.workerId), this.#keys.adopting(this.workerId)];
+    const args = [String(Date.now()), String(this.#address.deadAfterMs)];
+    if (!this.#joined) {
+      await commands.eval(JOIN, { keys, arguments: args });
+      this.#joined = true;
+    } else if (Number(await commands.eval(BEAT, { keys, arguments: args })) !== 1) {
+      await this.#fence(commands);
+      return;
+    }
     this.#janitor?.tick();
-    await commands.set(this.#keys.heartbeat(this.workerId), String(Date.now()), {
-      expiration: { type: 'PX', value: this.#address.deadAfterMs },
-    });
     await commands.sAdd(this.#keys.workers, this.workerId);
+  }
+
+  /**
+   * This worker was declared dead while it lived, and another worker is adopting its connections and
+   * reclaiming its requests. Serving them from here too would answer requests twice and split its
+   * inbox between two readers, so it stops: no more reads, heartbeats or janitor rounds, and the
+   * listener is told (it drops its connections without a word to their clients, who are re-bound to
+   * the adopter). A process that wants to serve again joins anew (`switchboard worker` exits).
+   */
+  async #fence(commands: RedisClient): Promise<void> {
+    if (this.#fenced) return;
+    this.#fenced = true;
+    clearInterval(this.#heartbeat);
+    this.#janitor?.close();
+    this.#reader?.pause();
+    const adopter = await commands.get(this.#keys.adopting(this.workerId)).catch(() => null);
+    const error = new SwitchboardError(
+      'WORKER_LOST',
+      `Worker ${this.workerId} was declared dead by the pool (no heartbeat for ${this.#address.deadAfterMs} ms)` +
+        `${typeof adopter === 'string' ? `; worker ${adopter} adopted its connections` : ''}: it stops serving`,
+      { details: { worker: this.workerId } },
+    );
+    this.#handlers?.onFenced?.(error);
   }
 
   #trim(): { TRIM: { strategy: 'MAXLEN'; strategyModifier: '~'; threshold: number } } {
