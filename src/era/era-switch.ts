@@ -1,7 +1,13 @@
 import { SwitchboardError } from '../errors.js';
 import type { JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
-import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
+import {
+  enableRawFrames,
+  RAW_FRAMES,
+  RAW_WRITES,
+  writesRaw,
+  type RawFrameScope,
+} from '../framing/raw-frame-mode.js';
 import { isModernClientMessage } from './era-meta.js';
 
 /** What the switch does with the session, decided on its first message. */
@@ -76,8 +82,8 @@ export class EraSwitch implements Transport {
    * Raw-frame mode reaches the backend connection; when the session is bridged instead, the bridge reads
    * and rebuilds the messages, which then travel as JSON.
    */
-  [RAW_FRAMES](): void {
-    enableRawFrames(this.#inner);
+  [RAW_FRAMES](scope?: RawFrameScope): void {
+    enableRawFrames(this.#inner, scope);
   }
 
   /** Whether what serves the session (the backend connection or the bridge) writes raw. */

@@ -1,5 +1,13 @@
+import { withEncodedText } from '../framing/encoded-text.js';
 import { withFrameId } from '../framing/frame-message.js';
-import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
+import {
+  enableRawFrames,
+  RAW_FRAMES,
+  RAW_WRITES,
+  widerScope,
+  writesRaw,
+  type RawFrameScope,
+} from '../framing/raw-frame-mode.js';
 import { SwitchboardError, toJsonRpcError, toSwitchboardError } from '../errors.js';
 import {
   errorResponse,
@@ -42,6 +50,30 @@ export interface LegacyFacingOptions {
 
 const DEFAULT_LOG_LEVEL = 'debug';
 
+/**
+ * The text of `withMeta(params, meta)` for params without a `_meta`, from the envelope's prebuilt text:
+ * exactly what `JSON.stringify` gives for that copy (`_meta` is its last member), without serialising
+ * the envelope again for every request (about half the cost of writing a small bridged request).
+ */
+function paramsText(params: MessageParams | undefined, metaText: string): string {
+  if (params === undefined) return `{"_meta":${metaText}}`;
+  const own = JSON.stringify(params);
+  return own.length > 2 ? `${own.slice(0, -1)},"_meta":${metaText}}` : `{"_meta":${metaText}}`;
+}
+
+/** `true` for absent params, or a plain object without an own `_meta` (the text then ends with it). */
+function plainWithoutMeta(params: MessageParams | undefined): boolean {
+  return (
+    params === undefined ||
+    (Object.getPrototypeOf(params) === Object.prototype && !Object.hasOwn(params, '_meta'))
+  );
+}
+
+/** The text of the request `{ jsonrpc, id, method, params }` whose params' text is `params`. */
+function requestText(id: RequestId, method: string, params: string): string {
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":${JSON.stringify(method)},"params":${params}}`;
+}
+
 function featureError(feature: string): SwitchboardError {
   return new SwitchboardError(
     'FEATURE_UNAVAILABLE',
@@ -83,6 +115,9 @@ export class LegacyFacingStage implements Transport {
   readonly #listen: LegacyListen;
   #onmessage: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
   #engaged = false;
+  #started = false;
+  /** Raw-frame mode asked of this stage (passed on once the backend's era is known). */
+  #rawFrames: RawFrameScope | undefined;
   #client: EnvelopeMaterial = {
     clientCapabilities: {},
     clientInfo: { name: 'unknown', version: '0' },
@@ -90,6 +125,8 @@ export class LegacyFacingStage implements Transport {
   };
   /** The envelope of every request, rebuilt only when the client or server facts change. */
   #meta = envelopeMeta(this.#client);
+  /** `JSON.stringify(#meta)`, for the text of requests (see `paramsText`). */
+  #metaText = JSON.stringify(this.#meta);
   #capabilities: Record<string, unknown> = {};
   /** Whether the server may log (until `server/discover` says otherwise). */
   #serverLogs = true;
@@ -149,10 +186,18 @@ export class LegacyFacingStage implements Transport {
   /**
    * Raw-frame mode reaches the backend connection: a 2025 backend's messages pass through as they are;
    * a 2026-07-28 backend's large results are translated on their bytes (`legacy-frames.ts`), everything
-   * else as parsed objects.
+   * else as parsed objects — so there only large frames are delivered framed: keeping a small frame's
+   * bytes and envelope costs more than parsing it plainly, and the translation rebuilds it anyway.
+   * Until `start()` knows the backend's era, the request waits.
    */
-  [RAW_FRAMES](): void {
-    enableRawFrames(this.#inner);
+  [RAW_FRAMES](scope: RawFrameScope = 'all'): void {
+    this.#rawFrames = widerScope(this.#rawFrames, scope);
+    if (this.#started) this.#enableRawFrames();
+  }
+
+  #enableRawFrames(): void {
+    if (this.#rawFrames !== undefined)
+      enableRawFrames(this.#inner, this.#engaged ? 'large' : this.#rawFrames);
   }
 
   /**
@@ -172,6 +217,8 @@ export class LegacyFacingStage implements Transport {
   async start(): Promise<void> {
     const era = await this.#options.backendEra();
     this.#engaged = era === 'modern';
+    this.#started = true;
+    this.#enableRawFrames();
     this.#inner.onmessage = this.#engaged ? (m, e) => this.#fromBackend(m, e) : this.#onmessage;
     await this.#inner.start();
   }
@@ -217,7 +264,10 @@ export class LegacyFacingStage implements Transport {
       this.#fail(message.id, featureError(`Task-augmented ${message.method}`));
       return Promise.resolve();
     }
-    return this.#bridge(message, withMeta(message.params, this.#meta), options);
+    const params = message.params;
+    // Without a `_meta` of the client's, the request's text is built from the envelope's prebuilt text.
+    const text = plainWithoutMeta(params) ? paramsText(params, this.#metaText) : undefined;
+    return this.#bridge(message, withMeta(params, this.#meta), options, undefined, text);
   }
 
   #initialize(message: JSONRPCRequest): Promise<void> {
@@ -258,6 +308,7 @@ export class LegacyFacingStage implements Transport {
     params: MessageParams,
     options: TransportSendOptions | undefined,
     initialize?: Bridged['initialize'],
+    text?: string,
   ): Promise<void> {
     if (this.#table.size >= this.#maxBridged) {
       this.#fail(
@@ -267,7 +318,7 @@ export class LegacyFacingStage implements Transport {
       return Promise.resolve();
     }
     const bridged = this.#table.open(message.id, message.method, params, initialize);
-    return this.#dispatch(bridged, params, options?.headers);
+    return this.#dispatch(bridged, params, options?.headers, text);
   }
 
   /** Sends (or resends) a bridged request under a fresh backend id. */
@@ -275,9 +326,11 @@ export class LegacyFacingStage implements Transport {
     bridged: Bridged,
     params: MessageParams,
     headers?: Readonly<Record<string, string>>,
+    text?: string,
   ): Promise<void> {
     const id = this.#table.rekey(bridged);
     const request: JSONRPCRequest = { jsonrpc: '2.0', id, method: bridged.method, params };
+    if (text !== undefined) withEncodedText(request, requestText(id, bridged.method, text));
     let options: TransportSendOptions | undefined;
     if (this.#inner.hasPerRequestStream === true) {
       bridged.abort = new AbortController();
@@ -294,7 +347,12 @@ export class LegacyFacingStage implements Transport {
 
   #setClient(client: EnvelopeMaterial): void {
     this.#client = client;
-    this.#meta = this.#envelope();
+    this.#setMeta(this.#envelope());
+  }
+
+  #setMeta(meta: Record<string, unknown>): void {
+    this.#meta = meta;
+    this.#metaText = JSON.stringify(meta);
   }
 
   /**
@@ -400,7 +458,7 @@ export class LegacyFacingStage implements Transport {
     const server = initializeFromDiscover(bridged.initialize?.requestedVersion, discover);
     this.#capabilities = server.capabilities;
     this.#serverLogs = server.capabilities.logging !== undefined;
-    this.#meta = this.#envelope();
+    this.#setMeta(this.#envelope());
     void this.#listen.start(server.listen).catch((error: unknown) => this.#report(toSwitchboardError(error)));
     return server.result;
   }

@@ -35,9 +35,10 @@ export interface DecoderOptions {
   /**
    * Deliver framed messages (see `frame-message.ts`): scanned instead of parsed, deep members parsed on
    * first read, the original bytes kept for a transport that sends them on unchanged. Our relay turns
-   * this on; library users get plain parsed messages (default false).
+   * this on; library users get plain parsed messages (default false). `large`: only frames above
+   * `SCAN_ABOVE_BYTES`; smaller ones are parsed as without it.
    */
-  rawFrames?: boolean | undefined;
+  rawFrames?: boolean | 'large' | undefined;
 }
 
 /** A streaming decoder of frames into JSON-RPC messages. */
@@ -56,7 +57,7 @@ export interface FrameDecoder {
   /** `true` while a frame has begun and not ended (also while an oversized one is being skipped). */
   readonly inFrame: boolean;
   /** Deliver framed messages from now on (see {@link DecoderOptions.rawFrames}). */
-  rawFrames?: boolean;
+  rawFrames?: boolean | 'large';
 }
 
 /** Hands `error` to `onerror`; a throwing error handler is ignored (it must not break the reader). */

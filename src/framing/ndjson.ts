@@ -1,6 +1,8 @@
 import type { JSONRPCMessage } from '../protocol/messages.js';
 import { SwitchboardError } from '../errors.js';
 import type { BudgetLease } from './buffer-budget.js';
+import { encodedTextOf } from './encoded-text.js';
+import { SCAN_ABOVE_BYTES } from './frame-message.js';
 import {
   budgetRefusalError,
   ENVELOPE_PEEK_BYTES,
@@ -79,7 +81,7 @@ export class NdjsonDecoder implements FrameDecoder {
   #skipTail: Buffer = EMPTY;
   #disposed = false;
   /** Deliver framed messages (see {@link DecoderOptions.rawFrames}). */
-  rawFrames: boolean;
+  rawFrames: boolean | 'large';
 
   /**
    * @param callbacks - where messages and per-frame errors go
@@ -165,7 +167,10 @@ export class NdjsonDecoder implements FrameDecoder {
   }
 
   #completeLine(last: Buffer): void {
-    if (this.rawFrames) {
+    if (
+      this.rawFrames === true ||
+      (this.rawFrames === 'large' && this.#pendingBytes + last.length > SCAN_ABOVE_BYTES)
+    ) {
       this.#completeFrame(last);
       return;
     }
@@ -281,7 +286,7 @@ export class NdjsonDecoder implements FrameDecoder {
  * @throws SwitchboardError `FRAME_TOO_LARGE` when the encoded message exceeds `maxMessageBytes`
  */
 export function encodeNdjson(message: JSONRPCMessage, maxMessageBytes = Infinity): string {
-  const text = JSON.stringify(message);
+  const text = encodedTextOf(message) ?? JSON.stringify(message);
   // Cheap bound first: a UTF-16 code unit is at most 3 UTF-8 bytes.
   if (text.length * 3 > maxMessageBytes) {
     const bytes = Buffer.byteLength(text, 'utf8');

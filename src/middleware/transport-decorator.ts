@@ -1,5 +1,11 @@
 import type { JSONRPCMessage } from '../protocol/messages.js';
-import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
+import {
+  enableRawFrames,
+  RAW_FRAMES,
+  RAW_WRITES,
+  writesRaw,
+  type RawFrameScope,
+} from '../framing/raw-frame-mode.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 
 /**
@@ -51,8 +57,8 @@ export abstract class TransportDecorator implements Transport {
    * Raw-frame mode passes through: the inner transport delivers framed messages, which behave as plain
    * ones for a decorator that reads or changes them (a changed message is serialised as JSON).
    */
-  [RAW_FRAMES](): void {
-    enableRawFrames(this.#inner);
+  [RAW_FRAMES](scope?: RawFrameScope): void {
+    enableRawFrames(this.#inner, scope);
   }
 
   /** Whether the inner transport writes framed messages as their bytes. */

@@ -9,7 +9,14 @@ import {
 } from '../protocol/messages.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 import { paramOf, withFrameId } from '../framing/frame-message.js';
-import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
+import {
+  enableRawFrames,
+  RAW_FRAMES,
+  RAW_WRITES,
+  widerScope,
+  writesRaw,
+  type RawFrameScope,
+} from '../framing/raw-frame-mode.js';
 import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
 
 /**
@@ -92,7 +99,7 @@ export class SupervisedBackend implements Transport {
   /** The current backend proved it works (see {@link BackendEvent} `started`). */
   #proven = false;
   /** Raw-frame mode was asked for: every backend connection gets it. */
-  #rawFrames = false;
+  #rawFrames: RawFrameScope | undefined;
 
   /** @param options - how to connect, restart policy, bounds */
   constructor(options: SupervisedBackendOptions) {
@@ -132,9 +139,9 @@ export class SupervisedBackend implements Transport {
   }
 
   /** Raw-frame mode (for our relay), for this and every later backend connection. */
-  [RAW_FRAMES](): void {
-    this.#rawFrames = true;
-    if (this.#inner) enableRawFrames(this.#inner);
+  [RAW_FRAMES](scope: RawFrameScope = 'all'): void {
+    this.#rawFrames = widerScope(this.#rawFrames, scope);
+    if (this.#inner) enableRawFrames(this.#inner, this.#rawFrames);
   }
 
   setProtocolVersion(version: string): void {
@@ -256,7 +263,7 @@ export class SupervisedBackend implements Transport {
     this.#inner = inner;
     this.#lastError = undefined;
     this.#proven = false;
-    if (this.#rawFrames) enableRawFrames(inner);
+    if (this.#rawFrames) enableRawFrames(inner, this.#rawFrames);
     inner.onerror = (error) => {
       if (
         error instanceof SwitchboardError &&

@@ -1,6 +1,13 @@
 import { SwitchboardError } from '../errors.js';
 import type { JSONRPCMessage } from '../protocol/messages.js';
-import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
+import {
+  enableRawFrames,
+  RAW_FRAMES,
+  RAW_WRITES,
+  widerScope,
+  writesRaw,
+  type RawFrameScope,
+} from '../framing/raw-frame-mode.js';
 import type { MessageExtraInfo, Transport, TransportSendOptions } from '../transport.js';
 
 /**
@@ -17,7 +24,7 @@ export class LazyTransport implements Transport {
   #inner: Transport | undefined;
   #started = false;
   #closed = false;
-  #rawFrames = false;
+  #rawFrames: RawFrameScope | undefined;
 
   /** @param factory - creates the unstarted inner transport */
   constructor(factory: () => Promise<Transport>) {
@@ -37,7 +44,7 @@ export class LazyTransport implements Transport {
       throw new SwitchboardError('TRANSPORT_CLOSED', 'Transport closed while connecting');
     }
     this.#inner = inner;
-    if (this.#rawFrames) enableRawFrames(inner);
+    if (this.#rawFrames) enableRawFrames(inner, this.#rawFrames);
     inner.onmessage = (message, extra) => this.onmessage?.(message, extra);
     inner.onerror = (error) => this.onerror?.(error);
     inner.onclose = () => {
@@ -76,8 +83,8 @@ export class LazyTransport implements Transport {
   }
 
   /** Raw-frame mode, for the transport once it exists. */
-  [RAW_FRAMES](): void {
-    this.#rawFrames = true;
-    if (this.#inner) enableRawFrames(this.#inner);
+  [RAW_FRAMES](scope: RawFrameScope = 'all'): void {
+    this.#rawFrames = widerScope(this.#rawFrames, scope);
+    if (this.#inner) enableRawFrames(this.#inner, this.#rawFrames);
   }
 }

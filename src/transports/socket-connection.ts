@@ -1,6 +1,12 @@
 import type { JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, PeerInfo, Transport, TransportSendOptions } from '../transport.js';
-import { enableRawFrames, RAW_FRAMES, RAW_WRITES, writesRaw } from '../framing/raw-frame-mode.js';
+import {
+  enableRawFrames,
+  RAW_FRAMES,
+  RAW_WRITES,
+  writesRaw,
+  type RawFrameScope,
+} from '../framing/raw-frame-mode.js';
 import { InflightTracker } from './socket-inflight.js';
 
 /** A transport that knows its peer (socket and WebSocket transports). */
@@ -54,8 +60,8 @@ export class AcceptedConnection<T extends PeerAwareTransport = PeerAwareTranspor
   }
 
   /** Raw-frame mode reaches the connection's transport. */
-  [RAW_FRAMES](): void {
-    enableRawFrames(this.#inner);
+  [RAW_FRAMES](scope?: RawFrameScope): void {
+    enableRawFrames(this.#inner, scope);
   }
 
   /** Whether the connection's transport writes raw. */

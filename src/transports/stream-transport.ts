@@ -4,7 +4,7 @@ import type { BudgetLease, BufferBudget } from '../framing/buffer-budget.js';
 import { codecs, type Codec, type FramingName } from '../framing/codec.js';
 import { rawEncodingOf } from '../framing/frame-message.js';
 import { resolveMaxMessageBytes } from '../framing/frame-parser.js';
-import { RAW_FRAMES, RAW_WRITES } from '../framing/raw-frame-mode.js';
+import { RAW_FRAMES, RAW_WRITES, widerScope, type RawFrameScope } from '../framing/raw-frame-mode.js';
 import type { FrameDecoder } from '../framing/frame-parser.js';
 import { isNotification, type JSONRPCMessage } from '../protocol/messages.js';
 import type { MessageExtraInfo, PeerInfo, Transport, TransportSendOptions } from '../transport.js';
@@ -80,7 +80,7 @@ export abstract class StreamTransport implements Transport {
   #inbox: (JSONRPCMessage | undefined)[] = [];
   #inboxHead = 0;
   #draining = false;
-  #rawFrames = false;
+  #rawFrames: boolean | 'large' = false;
 
   protected constructor(options: StreamTransportOptions = {}) {
     this.#codec = codecs[options.framing ?? 'ndjson'];
@@ -201,9 +201,11 @@ export abstract class StreamTransport implements Transport {
   }
 
   /** Raw-frame mode (for our relay): deliver framed messages from now on. */
-  [RAW_FRAMES](): void {
-    this.#rawFrames = true;
-    if (this.#decoder) this.#decoder.rawFrames = true;
+  [RAW_FRAMES](scope: RawFrameScope = 'all'): void {
+    const current = this.#rawFrames === true ? 'all' : this.#rawFrames === false ? undefined : 'large';
+    const wider = widerScope(current, scope);
+    this.#rawFrames = wider === 'all' ? true : 'large';
+    if (this.#decoder) this.#decoder.rawFrames = this.#rawFrames;
   }
 
   close(): Promise<void> {

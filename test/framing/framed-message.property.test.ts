@@ -15,6 +15,7 @@ import {
   plainMessage,
   progressTokenOf,
   rawEncodingOf,
+  SCAN_ABOVE_BYTES,
   withFrameId,
 } from '../../src/framing/frame-message.js';
 import { parseFrame, type DecoderCallbacks } from '../../src/framing/frame-parser.js';
@@ -324,7 +325,7 @@ for (const [path, scanAbove] of [
 
 describe('raw-frame mode: decoders', () => {
   it('an NDJSON decoder in raw-frame mode gives the same messages and refusals as one without', () => {
-    const outcomes = (raw: boolean, chunks: Buffer[]): string[] => {
+    const outcomes = (raw: boolean | 'large', chunks: Buffer[]): string[] => {
       const seen: string[] = [];
       const cb: DecoderCallbacks = {
         onmessage: (m) => seen.push(`message ${JSON.stringify(plainMessage(m))}`),
@@ -344,10 +345,31 @@ describe('raw-frame mode: decoders', () => {
         cuts,
         (bytes, at) => {
           const chunks = chunked(bytes, at);
-          expect(outcomes(true, chunks)).toEqual(outcomes(false, chunks));
+          const plain = outcomes(false, chunks);
+          expect(outcomes(true, chunks)).toEqual(plain);
+          expect(outcomes('large', chunks)).toEqual(plain);
         },
       ),
       ciRun(300),
     );
+  });
+
+  it("scope 'large': frames above SCAN_ABOVE_BYTES arrive framed, smaller ones as plain parsed messages", () => {
+    const got: JSONRPCMessage[] = [];
+    const decoder = new NdjsonDecoder(
+      { onmessage: (m) => got.push(m), onerror: (e) => expect.fail(e.message) },
+      { rawFrames: 'large' },
+    );
+    const small = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { text: 'x' } });
+    const large = JSON.stringify({ jsonrpc: '2.0', id: 2, result: { text: 'y'.repeat(SCAN_ABOVE_BYTES) } });
+    // The large frame in several chunks, the small one's newline in the same chunk as its start.
+    const bytes = Buffer.from(`${small}\n${large}\n`);
+    for (let at = 0; at < bytes.length; at += 5_000) decoder.push(bytes.subarray(at, at + 5_000));
+    expect(got.map((m) => isFramedMessage(m))).toEqual([false, true]);
+    expect(got.map((m) => JSON.stringify(plainMessage(m)))).toEqual([small, large]);
+    // Asked for all frames later, a decoder delivers small ones framed too.
+    decoder.rawFrames = true;
+    decoder.push(Buffer.from(`${small}\n`));
+    expect(isFramedMessage(got[2] as JSONRPCMessage)).toBe(true);
   });
 });
