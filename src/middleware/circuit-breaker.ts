@@ -1,5 +1,6 @@
-import { CircuitState, SamplingBreaker } from 'cockatiel';
+import type { SamplingBreaker } from 'cockatiel';
 import { SwitchboardError } from '../errors.js';
+import { loadCockatiel } from '../lazy-modules.js';
 import {
   isErrorResponse,
   isRequest,
@@ -61,25 +62,35 @@ type Outcome = 'success' | 'failure' | 'neutral';
  * ```
  */
 export class CircuitBreaker {
-  readonly #sampler: SamplingBreaker;
+  readonly #samplerOptions: ConstructorParameters<typeof SamplingBreaker>[0];
+  /** Built at the first sample: cockatiel loads when the backend first answers, not at startup. */
+  #sampler: SamplingBreaker | undefined;
   readonly #halfOpenAfterMs: number;
   readonly #timeoutMs: number;
   readonly #onStateChange: ((state: BreakerState) => void) | undefined;
   #state: BreakerState = 'closed';
   #openedAt = 0;
 
-  /** @param options - thresholds, window, probe delay */
+  /**
+   * @param options - thresholds, window, probe delay
+   * @throws RangeError for a threshold outside (0, 1)
+   */
   constructor(options: CircuitBreakerOptions = {}) {
     const windowMs = options.windowMs ?? 30_000;
     const minimumRequests = options.minimumRequests ?? 10;
     this.#halfOpenAfterMs = options.halfOpenAfterMs ?? 10_000;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#onStateChange = options.onStateChange;
-    this.#sampler = new SamplingBreaker({
-      threshold: options.threshold ?? 0.5,
+    const threshold = options.threshold ?? 0.5;
+    // cockatiel checks this when the sampler is built; that is now later, so check it here too.
+    if (!(threshold > 0 && threshold < 1)) {
+      throw new RangeError(`Circuit breaker threshold should be between (0, 1), got ${threshold}`);
+    }
+    this.#samplerOptions = {
+      threshold,
       duration: windowMs,
       minimumRps: Math.max(minimumRequests, 1) / (windowMs / 1000),
-    });
+    };
   }
 
   /** Current state. */
@@ -121,10 +132,10 @@ export class CircuitBreaker {
     if (probe) {
       if (this.#state !== 'half-open') return;
       if (outcome === 'success') {
-        this.#sampler.success(CircuitState.HalfOpen);
+        this.#sample().success(loadCockatiel().CircuitState.HalfOpen);
         this.#enter('closed');
       } else if (outcome === 'failure') {
-        this.#sampler.failure(CircuitState.HalfOpen);
+        this.#sample().failure(loadCockatiel().CircuitState.HalfOpen);
         this.#open();
       } else {
         // The probe told nothing (cancelled early): the next request probes again.
@@ -133,8 +144,13 @@ export class CircuitBreaker {
       return;
     }
     if (this.#state !== 'closed' || outcome === 'neutral') return;
-    if (outcome === 'success') this.#sampler.success(CircuitState.Closed);
-    else if (this.#sampler.failure(CircuitState.Closed)) this.#open();
+    const closed = loadCockatiel().CircuitState.Closed;
+    if (outcome === 'success') this.#sample().success(closed);
+    else if (this.#sample().failure(closed)) this.#open();
+  }
+
+  #sample(): SamplingBreaker {
+    return (this.#sampler ??= new (loadCockatiel().SamplingBreaker)(this.#samplerOptions));
   }
 
   #open(): void {

@@ -1,5 +1,6 @@
-import { ExponentialBackoff, handleWhen, retry as retryPolicy } from 'cockatiel';
+import type { ExponentialBackoff } from 'cockatiel';
 import { toJsonRpcError } from '../errors.js';
+import { loadCockatiel } from '../lazy-modules.js';
 import {
   errorResponse,
   isErrorResponse,
@@ -79,7 +80,8 @@ interface Awaiting {
 
 interface Settings {
   maxRetries: number;
-  backoff: ExponentialBackoff<unknown>;
+  /** cockatiel's backoff, built at the first retry (most requests never retry). */
+  backoff: () => ExponentialBackoff<unknown>;
   methods: ReadonlySet<string>;
   tools: ReadonlySet<string>;
   onRetry: ((event: RetryEvent) => void) | undefined;
@@ -109,12 +111,14 @@ interface Settings {
  * ```
  */
 export function retry(options: RetryOptions = {}): TransportMiddleware {
+  let backoff: ExponentialBackoff<unknown> | undefined;
   const settings: Settings = {
     maxRetries: options.maxRetries ?? 2,
-    backoff: new ExponentialBackoff({
-      initialDelay: options.initialDelayMs ?? 100,
-      maxDelay: options.maxDelayMs ?? 5_000,
-    }),
+    backoff: () =>
+      (backoff ??= new (loadCockatiel().ExponentialBackoff)({
+        initialDelay: options.initialDelayMs ?? 100,
+        maxDelay: options.maxDelayMs ?? 5_000,
+      })),
     methods: new Set(options.methods ?? IDEMPOTENT_METHODS),
     tools: new Set(options.tools ?? []),
     onRetry: options.onRetry,
@@ -222,9 +226,10 @@ class RetryTransport extends TransportDecorator {
       }
     };
 
+    const { handleWhen, retry: retryPolicy } = loadCockatiel();
     const policy = retryPolicy(
       handleWhen((e) => e instanceof Retryable),
-      { maxAttempts: this.#settings.maxRetries, backoff: this.#settings.backoff },
+      { maxAttempts: this.#settings.maxRetries, backoff: this.#settings.backoff() },
     );
     const onRetry = this.#settings.onRetry;
     if (onRetry) {

@@ -1,4 +1,5 @@
-import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
+import { loadOpenTelemetry } from '../lazy-modules.js';
 import {
   isErrorResponse,
   isRequest,
@@ -106,7 +107,7 @@ class TracingTransport extends TransportDecorator {
       span.setAttribute('error.type', errorType);
       if (statusCode !== undefined) span.setAttribute('rpc.response.status_code', statusCode);
       span.setStatus({
-        code: SpanStatusCode.ERROR,
+        code: loadOpenTelemetry().SpanStatusCode.ERROR,
         ...(description === undefined ? {} : { message: description }),
       });
     }

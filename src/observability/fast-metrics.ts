@@ -1,4 +1,10 @@
-import type { Registry } from 'prom-client';
+/**
+ * Where a fast metric registers: a prom-client `Registry`, or anything that hands the metric on
+ * to one later (`SwitchboardMetrics` builds its registry on first scrape).
+ */
+export interface MetricSink {
+  registerMetric(metric: never): void;
+}
 
 /** One labelled series of a {@link FastHistogram}: observing is an array increment, nothing more. */
 export interface HistogramSeries {
@@ -20,13 +26,13 @@ interface MetricValue {
 interface ScrapedMetric {
   name: string;
   help: string;
-  type: 'histogram' | 'counter';
+  type: 'histogram' | 'counter' | 'gauge';
   aggregator: 'sum';
   values: MetricValue[];
 }
 
 /**
- * A histogram for the hot path, registered in a prom-client {@link Registry} like any metric.
+ * A histogram for the hot path, registered in a prom-client `Registry` like any metric.
  * prom-client's own `observe()` validates and hashes the label object on every call (about a
  * microsecond, per request of the proxy); here a series is looked up once and observing only bumps a
  * bucket, the sum and the count. Rendering (at scrape time) builds the usual `_bucket`/`_sum`/`_count`
@@ -45,9 +51,9 @@ export class FastHistogram {
 
   /**
    * @param registry - where it is scraped from
-   * @param bounds - bucket upper bounds, ascending (`+Inf` is implied)
+   * @param options - name, help and bucket upper bounds, ascending (`+Inf` is implied)
    */
-  constructor(registry: Registry, options: { name: string; help: string; buckets: readonly number[] }) {
+  constructor(registry: MetricSink, options: { name: string; help: string; buckets: readonly number[] }) {
     this.name = options.name;
     this.help = options.help;
     this.#bounds = [...options.buckets].sort((a, b) => a - b);
@@ -116,7 +122,7 @@ export class FastCounter {
   readonly aggregator = 'sum' as const;
   readonly #series = new Map<string, { labels: Record<string, string>; value: number }>();
 
-  constructor(registry: Registry, options: { name: string; help: string }) {
+  constructor(registry: MetricSink, options: { name: string; help: string }) {
     this.name = options.name;
     this.help = options.help;
     registry.registerMetric(this as never);
@@ -146,6 +152,78 @@ export class FastCounter {
       aggregator: this.aggregator,
       values: [...this.#series.values()].map((s) => ({ labels: s.labels, value: s.value })),
     });
+  }
+
+  reset(): void {
+    this.#series.clear();
+  }
+}
+
+/** One labelled series of a {@link FastGauge}. */
+export interface GaugeSeries {
+  set(value: number): void;
+  inc(by?: number): void;
+  dec(by?: number): void;
+}
+
+/**
+ * A gauge without prom-client's per-call label hashing (see {@link FastHistogram}); `collect`, when
+ * given, runs at scrape time to set the values that are read rather than tracked.
+ */
+export class FastGauge {
+  readonly name: string;
+  readonly help: string;
+  readonly type = 'gauge' as const;
+  readonly aggregator = 'sum' as const;
+  readonly #series = new Map<string, { labels: Record<string, string>; value: number }>();
+  readonly #collect: ((gauge: FastGauge) => void | Promise<void>) | undefined;
+
+  constructor(
+    registry: MetricSink,
+    options: { name: string; help: string; collect?: (gauge: FastGauge) => void | Promise<void> },
+  ) {
+    this.name = options.name;
+    this.help = options.help;
+    this.#collect = options.collect;
+    registry.registerMetric(this as never);
+  }
+
+  /** The series of these label values (created on first use, at 0). */
+  series(labels: Record<string, string>): GaugeSeries {
+    const key = JSON.stringify(labels);
+    let s = this.#series.get(key);
+    if (s === undefined) {
+      s = { labels: { ...labels }, value: 0 };
+      this.#series.set(key, s);
+    }
+    const series = s;
+    return {
+      set(value: number): void {
+        series.value = value;
+      },
+      inc(by = 1): void {
+        series.value += by;
+      },
+      dec(by = 1): void {
+        series.value -= by;
+      },
+    };
+  }
+
+  /** Sets the series of `labels` to `value`. */
+  set(labels: Record<string, string>, value: number): void {
+    this.series(labels).set(value);
+  }
+
+  async get(): Promise<ScrapedMetric> {
+    await this.#collect?.(this);
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values: [...this.#series.values()].map((s) => ({ labels: s.labels, value: s.value })),
+    };
   }
 
   reset(): void {

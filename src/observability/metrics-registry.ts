@@ -1,8 +1,16 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
+import type { Registry } from 'prom-client';
+import { loadPromClient } from '../lazy-modules.js';
 import { ChannelName, type RateLimitRefusal } from './channels.js';
-import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from './fast-metrics.js';
+import { DeferredRegistry } from './deferred-registry.js';
+import {
+  FastCounter,
+  FastGauge,
+  FastHistogram,
+  type CounterSeries,
+  type GaugeSeries,
+  type HistogramSeries,
+} from './fast-metrics.js';
 import { methodLabel } from './metric-labels.js';
 
 /** Options of {@link SwitchboardMetrics}. */
@@ -33,10 +41,14 @@ interface OperationSeries {
 }
 
 /**
- * The switchboard's Prometheus metrics, on a registry of its own (`prom-client`). Names follow the
- * OpenTelemetry MCP semantic conventions where they define one (`mcp.server.operation.duration` →
- * `mcp_server_operation_duration_seconds`, labels `mcp_method_name` and `error_type`); the rest are
- * `switchboard_*`.
+ * The switchboard's Prometheus metrics, on a registry of its own (`prom-client`). Values are kept
+ * without prom-client; its registry is built (and prom-client loaded) when first asked for — the first
+ * scrape, or {@link registry} — so a process nobody scrapes never loads it. Process metrics start then
+ * too (CPU and memory are totals anyway; GC and event-loop figures count from that moment).
+ *
+ * Names follow the OpenTelemetry MCP semantic conventions where they define one
+ * (`mcp.server.operation.duration` → `mcp_server_operation_duration_seconds`, labels `mcp_method_name`
+ * and `error_type`); the rest are `switchboard_*`.
  *
  * It also subscribes to the {@link ChannelName.rateLimitRefused} diagnostics channel, so rate limiters
  * anywhere count refusals without a reference to it. Call {@link close} to unsubscribe.
@@ -49,27 +61,25 @@ interface OperationSeries {
  * ```
  */
 export class SwitchboardMetrics {
-  /** The prom-client registry (add your own metrics to it if you like). */
-  readonly registry = new Registry();
-
+  readonly #deferred: DeferredRegistry;
   readonly #serverDuration: FastHistogram;
   readonly #clientDuration: FastHistogram;
   readonly #requests: FastCounter;
-  readonly #sessions: Gauge;
-  readonly #sessionsOpened: Counter;
-  readonly #sessionDuration: Histogram;
-  readonly #backendRestarts: Counter;
-  readonly #backendExits: Counter;
-  readonly #backendGaveUp: Counter;
-  readonly #breakerState: Gauge<'state'>;
-  readonly #breakerTransitions: Counter<'state'>;
-  readonly #bulkheadRejections: Counter<'mcp_method_name'>;
-  readonly #retries: Counter<'mcp_method_name'>;
+  readonly #sessions: GaugeSeries;
+  readonly #sessionsOpened: CounterSeries;
+  readonly #sessionDuration: HistogramSeries;
+  readonly #backendRestarts: CounterSeries;
+  readonly #backendExits: CounterSeries;
+  readonly #backendGaveUp: CounterSeries;
+  readonly #breakerState: FastGauge;
+  readonly #breakerTransitions: FastCounter;
+  readonly #bulkheadRejections: FastCounter;
+  readonly #retries: FastCounter;
   readonly #bytes: FastCounter;
-  readonly #rateLimited: Counter<'scope'>;
-  readonly #healthFailures: Counter;
-  readonly #linkRejected: Counter<'reason'>;
-  /** Label children by key: prom-client hashes label objects on every call, children skip that. */
+  readonly #rateLimited: FastCounter;
+  readonly #healthFailures: CounterSeries;
+  readonly #linkRejected: FastCounter;
+  /** Series by key: looked up once per side, method and outcome, not hashed per request. */
   readonly #children = new Map<string, OperationSeries>();
   /** The children of successful operations by method, one map per side: no key string per request. */
   readonly #succeeded = {
@@ -90,109 +100,110 @@ export class SwitchboardMetrics {
 
   /** @param options - process metrics on/off, duration buckets */
   constructor(options: SwitchboardMetricsOptions = {}) {
-    const registers = [this.registry];
+    const processMetrics = options.processMetrics ?? true;
+    const sink = (this.#deferred = new DeferredRegistry((registry) => {
+      if (processMetrics) loadPromClient().collectDefaultMetrics({ register: registry });
+    }));
     const buckets = [...(options.durationBuckets ?? MCP_DURATION_BUCKETS)];
-    this.#serverDuration = new FastHistogram(this.registry, {
+    this.#serverDuration = new FastHistogram(sink, {
       name: 'mcp_server_operation_duration_seconds',
       help: 'MCP request duration as observed by the switchboard towards its clients (received → answered).',
       buckets,
     });
-    this.#clientDuration = new FastHistogram(this.registry, {
+    this.#clientDuration = new FastHistogram(sink, {
       name: 'mcp_client_operation_duration_seconds',
       help: 'MCP request duration as observed by the switchboard towards its backend (sent → answered).',
       buckets,
     });
-    this.#requests = new FastCounter(this.registry, {
+    this.#requests = new FastCounter(sink, {
       name: 'switchboard_requests_total',
       help: 'Client requests answered, by method and outcome (ok, error, tool_error).',
     });
     const inflight = (): number => this.#inflightCount;
-    new Gauge({
+    new FastGauge(sink, {
       name: 'switchboard_requests_in_flight',
       help: 'Client requests waiting for an answer.',
-      registers,
-      collect() {
-        this.set(inflight());
-      },
+      collect: (gauge) => gauge.set({}, inflight()),
     });
-    this.#sessions = new Gauge({ name: 'switchboard_sessions', help: 'Open client sessions.', registers });
-    this.#sessionsOpened = new Counter({
+    // Metrics without labels show 0 before their first event (as prom-client's do).
+    this.#sessions = new FastGauge(sink, {
+      name: 'switchboard_sessions',
+      help: 'Open client sessions.',
+    }).series({});
+    this.#sessionsOpened = new FastCounter(sink, {
       name: 'switchboard_sessions_opened_total',
       help: 'Client sessions opened.',
-      registers,
-    });
-    this.#sessionDuration = new Histogram({
+    }).series({});
+    this.#sessionDuration = new FastHistogram(sink, {
       name: 'mcp_server_session_duration_seconds',
       help: 'Duration of client sessions.',
       buckets: [1, 10, 60, 300, 1800, 3600, 14_400, 86_400],
-      registers,
-    });
-    this.#backendRestarts = new Counter({
+    }).series({});
+    this.#backendRestarts = new FastCounter(sink, {
       name: 'switchboard_backend_restarts_total',
       help: 'Backend restarts (or reconnections) scheduled after a backend died.',
-      registers,
-    });
-    this.#backendExits = new Counter({
+    }).series({});
+    this.#backendExits = new FastCounter(sink, {
       name: 'switchboard_backend_exits_total',
       help: 'Backends that died (child exited, connection lost).',
-      registers,
-    });
-    this.#backendGaveUp = new Counter({
+    }).series({});
+    this.#backendGaveUp = new FastCounter(sink, {
       name: 'switchboard_backend_gave_up_total',
       help: 'Times the supervisor stopped restarting a backend that kept failing.',
-      registers,
-    });
-    this.#breakerState = new Gauge({
+    }).series({});
+    this.#breakerState = new FastGauge(sink, {
       name: 'switchboard_circuit_breaker_state',
       help: 'Circuit breaker state: 1 for the current state, 0 for the others.',
-      labelNames: ['state'],
-      registers,
     });
     for (const s of BREAKER_STATES) this.#breakerState.set({ state: s }, s === 'closed' ? 1 : 0);
-    this.#breakerTransitions = new Counter({
+    this.#breakerTransitions = new FastCounter(sink, {
       name: 'switchboard_circuit_breaker_transitions_total',
       help: 'Circuit breaker state changes, by the state entered.',
-      labelNames: ['state'],
-      registers,
     });
-    this.#bulkheadRejections = new Counter({
+    this.#bulkheadRejections = new FastCounter(sink, {
       name: 'switchboard_bulkhead_rejections_total',
       help: 'Requests refused because the backend had no free slot and a full queue.',
-      labelNames: ['mcp_method_name'],
-      registers,
     });
-    this.#retries = new Counter({
+    this.#retries = new FastCounter(sink, {
       name: 'switchboard_retries_total',
       help: 'Requests re-sent to the backend after a failure.',
-      labelNames: ['mcp_method_name'],
-      registers,
     });
-    this.#bytes = new FastCounter(this.registry, {
+    this.#bytes = new FastCounter(sink, {
       name: 'switchboard_message_bytes_total',
       help: 'JSON-RPC message bytes exchanged with clients (in = from clients, out = to clients).',
     });
-    this.#rateLimited = new Counter({
+    this.#rateLimited = new FastCounter(sink, {
       name: 'switchboard_rate_limit_refusals_total',
       help: 'Requests refused by a rate limiter, by scope.',
-      labelNames: ['scope'],
-      registers,
     });
-    this.#healthFailures = new Counter({
+    this.#healthFailures = new FastCounter(sink, {
       name: 'switchboard_health_check_failures_total',
       help: 'Backend health pings that failed or timed out.',
-      registers,
-    });
-    this.#linkRejected = new Counter({
+    }).series({});
+    this.#linkRejected = new FastCounter(sink, {
       name: 'switchboard_link_frames_rejected_total',
       help: 'Frames of switchboard-to-switchboard links rejected (tampered, replayed, undecodable).',
-      labelNames: ['reason'],
-      registers,
     });
     this.#bytesIn = this.#bytes.series({ direction: 'in' });
     this.#bytesOut = this.#bytes.series({ direction: 'out' });
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     diagnosticsChannel.subscribe(ChannelName.rateLimitRefused, this.#onRateLimit);
     diagnosticsChannel.subscribe(ChannelName.linkRejected, this.#onLinkRejected);
+  }
+
+  /**
+   * The prom-client registry (add your own metrics to it if you like). Built, and prom-client loaded,
+   * on first access.
+   */
+  get registry(): Registry {
+    return this.#deferred.registry;
+  }
+
+  /**
+   * Registers a metric of prom-client's shape (a prom-client metric or a fast metric), in the registry
+   * once it is built: unlike `registry.registerMetric`, this does not load prom-client.
+   */
+  registerMetric(metric: never): void {
+    this.#deferred.registerMetric(metric);
   }
 
   /** Content type of {@link render}'s output (Prometheus text exposition format). */
@@ -286,20 +297,20 @@ export class SwitchboardMetrics {
   /** The circuit breaker entered `state`. */
   breakerState(state: (typeof BREAKER_STATES)[number]): void {
     for (const s of BREAKER_STATES) this.#breakerState.set({ state: s }, s === state ? 1 : 0);
-    this.#breakerTransitions.inc({ state });
+    this.#breakerTransitions.series({ state }).inc();
   }
 
   bulkheadRejected(method: string): void {
-    this.#bulkheadRejections.inc({ mcp_method_name: methodLabel(method) });
+    this.#bulkheadRejections.series({ mcp_method_name: methodLabel(method) }).inc();
   }
 
   retried(method: string): void {
-    this.#retries.inc({ mcp_method_name: methodLabel(method) });
+    this.#retries.series({ mcp_method_name: methodLabel(method) }).inc();
   }
 
   /** A rate limiter refused a request (also reachable through `publishRateLimitRefusal`). */
   rateLimitRefused(scope: string): void {
-    this.#rateLimited.inc({ scope: scope.slice(0, 40) });
+    this.#rateLimited.series({ scope: scope.slice(0, 40) }).inc();
   }
 
   healthCheckFailed(): void {
@@ -307,7 +318,7 @@ export class SwitchboardMetrics {
   }
 
   linkRejected(reason: string): void {
-    this.#linkRejected.inc({ reason: reason.slice(0, 40) });
+    this.#linkRejected.series({ reason: reason.slice(0, 40) }).inc();
   }
 
   /** Unsubscribes from the diagnostics channels. */

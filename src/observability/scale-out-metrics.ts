@@ -1,4 +1,5 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { loadPromClient } from '../lazy-modules.js';
 
 /** Where the scale-out figures come from (each optional). */
 export interface ScaleOutSources {
@@ -20,6 +21,7 @@ export interface ScaleOutSources {
  * Counters are exposed as gauges of monotonic totals (they live in the queue/state objects).
  */
 export function registerScaleOutMetrics(registry: Registry, sources: ScaleOutSources): void {
+  const { Gauge } = loadPromClient();
   const registers = [registry];
   const queues = sources.queues ?? (() => []);
   new Gauge({

@@ -1,16 +1,5 @@
-import {
-  ProxyTracerProvider,
-  SpanKind,
-  context,
-  isSpanContextValid,
-  propagation,
-  trace,
-  type Context,
-  type Span,
-  type TextMapGetter,
-  type TextMapSetter,
-  type Tracer,
-} from '@opentelemetry/api';
+import type { Context, Span, TextMapGetter, TextMapSetter, Tracer } from '@opentelemetry/api';
+import { loadOpenTelemetry } from '../lazy-modules.js';
 import type { JSONRPCRequest } from '../protocol/messages.js';
 
 /** Name of the tracer the switchboard asks the global OpenTelemetry API for. */
@@ -34,18 +23,26 @@ export const metaSetter: TextMapSetter<Meta> = {
   },
 };
 
+/** Where every copy of the OpenTelemetry API (major version 1) keeps what was registered globally. */
+const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
 /**
  * `true` once an OpenTelemetry SDK registered a global tracer provider (before that, the API's tracers
  * are no-ops and there is nothing to record or propagate).
  */
 export function tracingRegistered(): boolean {
+  // Registering a provider goes through that global: without it there is none, and the API need not
+  // be loaded to know it (a stdio proxy answers without loading it).
+  const registered = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[OTEL_GLOBAL];
+  if (registered?.trace === undefined) return false;
+  const { ProxyTracerProvider, trace } = loadOpenTelemetry();
   const provider = trace.getTracerProvider();
   return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer(TRACER_NAME) !== undefined;
 }
 
 /** The tracer of the global API: a no-op until the application registers an OpenTelemetry SDK. */
 export function switchboardTracer(version?: string): Tracer {
-  return trace.getTracer(TRACER_NAME, version);
+  return loadOpenTelemetry().trace.getTracer(TRACER_NAME, version);
 }
 
 /**
@@ -91,6 +88,7 @@ export function startRequestSpan(
   request: JSONRPCRequest,
   sessionId?: string,
 ): { span: Span; message: JSONRPCRequest } {
+  const { SpanKind, context, isSpanContextValid, propagation, trace } = loadOpenTelemetry();
   const meta = request.params?._meta;
   const parent: Context = meta ? propagation.extract(context.active(), meta, metaGetter) : context.active();
   const { name, attributes } = requestSpanShape(request, sessionId);

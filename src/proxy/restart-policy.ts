@@ -1,4 +1,5 @@
-import { ExponentialBackoff, type IBackoff } from 'cockatiel';
+import type { IBackoff } from 'cockatiel';
+import { loadCockatiel } from '../lazy-modules.js';
 
 /** When and how often a backend is restarted after it died. */
 export interface RestartPolicyOptions {
@@ -18,7 +19,8 @@ export interface RestartPolicyOptions {
  * stayed up longer starts the count and the backoff over.
  */
 export class RestartPolicy {
-  readonly #factory: ExponentialBackoff<unknown>;
+  readonly #initialDelayMs: number;
+  readonly #maxDelayMs: number;
   readonly #maxFastFailures: number;
   readonly #fastFailureMs: number;
   #backoff: IBackoff<unknown> | undefined;
@@ -26,10 +28,8 @@ export class RestartPolicy {
 
   /** @param options - delays and give-up rule */
   constructor(options: RestartPolicyOptions = {}) {
-    this.#factory = new ExponentialBackoff({
-      initialDelay: options.initialDelayMs ?? 100,
-      maxDelay: options.maxDelayMs ?? 10_000,
-    });
+    this.#initialDelayMs = options.initialDelayMs ?? 100;
+    this.#maxDelayMs = options.maxDelayMs ?? 10_000;
     this.#maxFastFailures = options.maxFastFailures ?? 5;
     this.#fastFailureMs = options.fastFailureMs ?? 10_000;
   }
@@ -51,7 +51,13 @@ export class RestartPolicy {
     }
     this.#fastFailures++;
     if (this.#fastFailures >= this.#maxFastFailures) return undefined;
-    this.#backoff = this.#backoff ? this.#backoff.next(undefined) : this.#factory.next();
+    // cockatiel is loaded at the first restart, not when every backend's supervisor is created.
+    this.#backoff = this.#backoff ? this.#backoff.next(undefined) : this.#firstBackoff();
     return this.#backoff.duration;
+  }
+
+  #firstBackoff(): IBackoff<unknown> {
+    const { ExponentialBackoff } = loadCockatiel();
+    return new ExponentialBackoff({ initialDelay: this.#initialDelayMs, maxDelay: this.#maxDelayMs }).next();
   }
 }

@@ -1,5 +1,6 @@
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import { SwitchboardError } from '../errors.js';
+import { loadJose } from '../lazy-modules.js';
 
 /** Options of {@link remoteJwks}. */
 export interface JwksCacheOptions {
@@ -48,7 +49,7 @@ export function remoteJwks(uri: string | URL, options: JwksCacheOptions = {}): J
       `JWKS URI must be https:// (http:// only on loopback), got "${url.protocol}//${url.host}"`,
     );
   }
-  return createRemoteJWKSet(url, {
+  return loadJose().createRemoteJWKSet(url, {
     cacheMaxAge: options.ttlMs ?? DEFAULT_JWKS_TTL_MS,
     cooldownDuration: options.minRefetchIntervalMs ?? DEFAULT_JWKS_MIN_REFETCH_MS,
     timeoutDuration: options.timeoutMs ?? 5_000,

@@ -1,6 +1,7 @@
 import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
-import { errors, jwtVerify, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JWK, JWTPayload, JWTVerifyGetKey } from 'jose';
 import { SwitchboardError } from '../errors.js';
+import { loadJose } from '../lazy-modules.js';
 import { remoteJwks, type JwksCacheOptions } from './jwks-cache.js';
 
 /** Algorithms a verifier can be pinned to. `none` is never one of them. */
@@ -208,7 +209,7 @@ export class JwtVerifier {
     }
     let verified;
     try {
-      verified = await jwtVerify(token, this.#key as Uint8Array, {
+      verified = await loadJose().jwtVerify(token, this.#key as Uint8Array, {
         algorithms: this.#algorithms,
         audience: this.#audience,
         ...(this.#issuer ? { issuer: this.#issuer } : {}),
@@ -231,6 +232,7 @@ function refusal(reason: JwtRefusal, message: string, claim?: string): Switchboa
 }
 
 function mapJoseError(error: unknown): SwitchboardError {
+  const { errors } = loadJose();
   if (error instanceof errors.JWTExpired) return refusal('expired', 'The token has expired', 'exp');
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf') return refusal('not-yet-valid', 'The token is not valid yet', 'nbf');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { publishRateLimitRefusal } from '../../src/observability/channels.js';
 import { errorTypeLabel, methodLabel } from '../../src/observability/metric-labels.js';
+import { FastCounter } from '../../src/observability/fast-metrics.js';
 import { SwitchboardMetrics } from '../../src/observability/metrics-registry.js';
 import { metrics as metricsMiddleware } from '../../src/middleware/metrics.js';
 import { parseExposition, valueOf } from '../e2e/metrics-prom.js';
@@ -69,6 +70,27 @@ describe('metrics registry', () => {
     ).toBe(1);
     expect(valueOf(samples, 'switchboard_message_bytes_total', { direction: 'in' })).toBeGreaterThan(50);
     await r.close();
+    metrics.close();
+  });
+});
+
+describe('metrics registry built on first scrape', () => {
+  it('counts before the prom-client registry exists and keeps metrics registered before it', async () => {
+    const metrics = new SwitchboardMetrics();
+    metrics.sessionOpened();
+    metrics.retried('tools/list');
+    metrics.breakerState('open');
+    // A metric of the caller's, registered through metrics.registerMetric before the registry exists.
+    new FastCounter(metrics, { name: 'app_things_total', help: 'Things.' }).series({}).inc(2);
+    const samples = parseExposition(await metrics.render());
+    expect(valueOf(samples, 'switchboard_sessions')).toBe(1);
+    expect(valueOf(samples, 'switchboard_sessions_opened_total')).toBe(1);
+    expect(valueOf(samples, 'switchboard_backend_exits_total')).toBe(0);
+    expect(valueOf(samples, 'switchboard_retries_total', { mcp_method_name: 'tools/list' })).toBe(1);
+    expect(valueOf(samples, 'switchboard_circuit_breaker_state', { state: 'open' })).toBe(1);
+    expect(valueOf(samples, 'switchboard_circuit_breaker_state', { state: 'closed' })).toBe(0);
+    expect(valueOf(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(valueOf(samples, 'app_things_total')).toBe(2);
     metrics.close();
   });
 });

@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
 import type { GatewayEvent } from '../../gateway/gateway.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import type { TransportMiddleware } from '../../middleware/pipe.js';
 import { TransportDecorator } from '../../middleware/transport-decorator.js';
-import { FastCounter, FastHistogram } from '../../observability/fast-metrics.js';
+import { FastCounter, FastGauge, FastHistogram, type MetricSink } from '../../observability/fast-metrics.js';
 import { MCP_DURATION_BUCKETS } from '../../observability/metrics-registry.js';
 import { errorTypeLabel, methodLabel } from '../../observability/metric-labels.js';
 import {
@@ -91,36 +90,30 @@ export interface GatewayMetrics {
 }
 
 /**
- * Registers the gateway's metrics on `registry`: `switchboard_gateway_server_up{server}`,
+ * Registers the gateway's metrics on `registry` (fast metrics: no prom-client until a scrape): `switchboard_gateway_server_up{server}`,
  * `switchboard_gateway_server_items{server,kind}`, `switchboard_gateway_backend_events_total{server,event}`,
  * `switchboard_gateway_requests_total{server,mcp_method_name,outcome}` and
  * `switchboard_gateway_request_duration_seconds{server,mcp_method_name}`.
  */
-export function gatewayMetrics(registry: Registry, gateway: () => Gateway | undefined): GatewayMetrics {
-  const registers = [registry];
-  new Gauge({
+export function gatewayMetrics(registry: MetricSink, gateway: () => Gateway | undefined): GatewayMetrics {
+  new FastGauge(registry, {
     name: 'switchboard_gateway_server_up',
     help: 'Whether each server behind the gateway is up (1), starting (0.5) or down (0).',
-    labelNames: ['server'],
-    registers,
-    collect() {
+    collect(gauge) {
       for (const s of gateway()?.catalog.statuses() ?? []) {
-        this.set({ server: s.server }, s.status === 'up' ? 1 : s.status === 'starting' ? 0.5 : 0);
+        gauge.set({ server: s.server }, s.status === 'up' ? 1 : s.status === 'starting' ? 0.5 : 0);
       }
     },
   });
-  const items = new Gauge({
+  const items = new FastGauge(registry, {
     name: 'switchboard_gateway_server_items',
     help: 'Tools, prompts and resources each server contributes to the catalog.',
-    labelNames: ['server', 'kind'],
-    registers,
   });
-  const events = new Counter({
+  const eventCounter = new FastCounter(registry, {
     name: 'switchboard_gateway_backend_events_total',
     help: 'Backend lifecycle events per server (exited, restarting, gave-up) and servers going down.',
-    labelNames: ['server', 'event'],
-    registers,
   });
+  const events = { inc: (labels: Record<string, string>): void => eventCounter.series(labels).inc() };
   // The per-request series are on the hot path: fast series, looked up once per method and outcome.
   const requests = new FastCounter(registry, {
     name: 'switchboard_gateway_requests_total',

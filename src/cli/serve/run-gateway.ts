@@ -74,7 +74,7 @@ export async function runGateway(config: ServeConfig, log: Logger): Promise<Runn
   const wiring = createMiddlewareWiring(config, log);
   // The metrics and routes read the gateway, which needs the servers (and their metrics) first.
   const current: { gateway?: Gateway } = {};
-  const metrics = wiring.metrics ? gatewayMetrics(wiring.metrics.registry, () => current.gateway) : undefined;
+  const metrics = wiring.metrics ? gatewayMetrics(wiring.metrics, () => current.gateway) : undefined;
   const dashboard = createDashboardWiring(config, log, authenticatesOn(security), {
     server: 'gateway',
     route: (method, target) => routeOf(current.gateway, method, target),

@@ -1,0 +1,35 @@
+import type { Registry } from 'prom-client';
+import { loadPromClient } from '../lazy-modules.js';
+import type { MetricSink } from './fast-metrics.js';
+
+/**
+ * A prom-client {@link Registry} built on first access: metrics registered before are kept, in order,
+ * and handed to it then. Counting needs no prom-client (the fast metrics keep their own values), so a
+ * process whose metrics are never scraped never loads it.
+ */
+export class DeferredRegistry implements MetricSink {
+  readonly #pending: unknown[] = [];
+  readonly #onBuilt: ((registry: Registry) => void) | undefined;
+  #registry: Registry | undefined;
+
+  /** @param onBuilt - called once the registry exists, after the pending metrics were registered */
+  constructor(onBuilt?: (registry: Registry) => void) {
+    this.#onBuilt = onBuilt;
+  }
+
+  /** Registers `metric` now if the registry exists, else when it is built. */
+  registerMetric(metric: never): void {
+    if (this.#registry === undefined) this.#pending.push(metric);
+    else this.#registry.registerMetric(metric);
+  }
+
+  /** The registry (built, and prom-client loaded, on the first call). */
+  get registry(): Registry {
+    if (this.#registry !== undefined) return this.#registry;
+    const registry = new (loadPromClient().Registry)();
+    for (const metric of this.#pending.splice(0)) registry.registerMetric(metric as never);
+    this.#registry = registry;
+    this.#onBuilt?.(registry);
+    return registry;
+  }
+}
