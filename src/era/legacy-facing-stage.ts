@@ -1,4 +1,3 @@
-import { withEncodedText } from '../framing/encoded-text.js';
 import { withFrameId } from '../framing/frame-message.js';
 import {
   enableRawFrames,
@@ -49,30 +48,6 @@ export interface LegacyFacingOptions {
 }
 
 const DEFAULT_LOG_LEVEL = 'debug';
-
-/**
- * The text of `withMeta(params, meta)` for params without a `_meta`, from the envelope's prebuilt text:
- * exactly what `JSON.stringify` gives for that copy (`_meta` is its last member), without serialising
- * the envelope again for every request (about half the cost of writing a small bridged request).
- */
-function paramsText(params: MessageParams | undefined, metaText: string): string {
-  if (params === undefined) return `{"_meta":${metaText}}`;
-  const own = JSON.stringify(params);
-  return own.length > 2 ? `${own.slice(0, -1)},"_meta":${metaText}}` : `{"_meta":${metaText}}`;
-}
-
-/** `true` for absent params, or a plain object without an own `_meta` (the text then ends with it). */
-function plainWithoutMeta(params: MessageParams | undefined): boolean {
-  return (
-    params === undefined ||
-    (Object.getPrototypeOf(params) === Object.prototype && !Object.hasOwn(params, '_meta'))
-  );
-}
-
-/** The text of the request `{ jsonrpc, id, method, params }` whose params' text is `params`. */
-function requestText(id: RequestId, method: string, params: string): string {
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":${JSON.stringify(method)},"params":${params}}`;
-}
 
 function featureError(feature: string): SwitchboardError {
   return new SwitchboardError(
@@ -125,8 +100,6 @@ export class LegacyFacingStage implements Transport {
   };
   /** The envelope of every request, rebuilt only when the client or server facts change. */
   #meta = envelopeMeta(this.#client);
-  /** `JSON.stringify(#meta)`, for the text of requests (see `paramsText`). */
-  #metaText = JSON.stringify(this.#meta);
   #capabilities: Record<string, unknown> = {};
   /** Whether the server may log (until `server/discover` says otherwise). */
   #serverLogs = true;
@@ -264,10 +237,7 @@ export class LegacyFacingStage implements Transport {
       this.#fail(message.id, featureError(`Task-augmented ${message.method}`));
       return Promise.resolve();
     }
-    const params = message.params;
-    // Without a `_meta` of the client's, the request's text is built from the envelope's prebuilt text.
-    const text = plainWithoutMeta(params) ? paramsText(params, this.#metaText) : undefined;
-    return this.#bridge(message, withMeta(params, this.#meta), options, undefined, text);
+    return this.#bridge(message, withMeta(message.params, this.#meta), options);
   }
 
   #initialize(message: JSONRPCRequest): Promise<void> {
@@ -308,7 +278,6 @@ export class LegacyFacingStage implements Transport {
     params: MessageParams,
     options: TransportSendOptions | undefined,
     initialize?: Bridged['initialize'],
-    text?: string,
   ): Promise<void> {
     if (this.#table.size >= this.#maxBridged) {
       this.#fail(
@@ -318,7 +287,7 @@ export class LegacyFacingStage implements Transport {
       return Promise.resolve();
     }
     const bridged = this.#table.open(message.id, message.method, params, initialize);
-    return this.#dispatch(bridged, params, options?.headers, text);
+    return this.#dispatch(bridged, params, options?.headers);
   }
 
   /** Sends (or resends) a bridged request under a fresh backend id. */
@@ -326,11 +295,9 @@ export class LegacyFacingStage implements Transport {
     bridged: Bridged,
     params: MessageParams,
     headers?: Readonly<Record<string, string>>,
-    text?: string,
   ): Promise<void> {
     const id = this.#table.rekey(bridged);
     const request: JSONRPCRequest = { jsonrpc: '2.0', id, method: bridged.method, params };
-    if (text !== undefined) withEncodedText(request, requestText(id, bridged.method, text));
     let options: TransportSendOptions | undefined;
     if (this.#inner.hasPerRequestStream === true) {
       bridged.abort = new AbortController();
@@ -347,12 +314,7 @@ export class LegacyFacingStage implements Transport {
 
   #setClient(client: EnvelopeMaterial): void {
     this.#client = client;
-    this.#setMeta(this.#envelope());
-  }
-
-  #setMeta(meta: Record<string, unknown>): void {
-    this.#meta = meta;
-    this.#metaText = JSON.stringify(meta);
+    this.#meta = this.#envelope();
   }
 
   /**
@@ -458,7 +420,7 @@ export class LegacyFacingStage implements Transport {
     const server = initializeFromDiscover(bridged.initialize?.requestedVersion, discover);
     this.#capabilities = server.capabilities;
     this.#serverLogs = server.capabilities.logging !== undefined;
-    this.#setMeta(this.#envelope());
+    this.#meta = this.#envelope();
     void this.#listen.start(server.listen).catch((error: unknown) => this.#report(toSwitchboardError(error)));
     return server.result;
   }

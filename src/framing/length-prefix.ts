@@ -1,4 +1,3 @@
-import { encodedTextOf } from './encoded-text.js';
 import type { JSONRPCMessage } from '../protocol/messages.js';
 import { SwitchboardError } from '../errors.js';
 import type { BudgetLease } from './buffer-budget.js';
@@ -181,7 +180,7 @@ export class LengthPrefixedDecoder implements FrameDecoder {
  * @throws SwitchboardError `FRAME_TOO_LARGE` when the body exceeds `maxMessageBytes` or 4 GiB − 1
  */
 export function encodeLengthPrefixed(message: JSONRPCMessage, maxMessageBytes = 0xffffffff): Buffer {
-  const body = Buffer.from(encodedTextOf(message) ?? JSON.stringify(message), 'utf8');
+  const body = Buffer.from(JSON.stringify(message), 'utf8');
   if (body.length > Math.min(maxMessageBytes, 0xffffffff)) {
     throw new SwitchboardError(
       'FRAME_TOO_LARGE',

@@ -1,7 +1,6 @@
 import type { JSONRPCMessage } from '../protocol/messages.js';
 import { SwitchboardError } from '../errors.js';
 import type { BudgetLease } from './buffer-budget.js';
-import { encodedTextOf } from './encoded-text.js';
 import { SCAN_ABOVE_BYTES } from './frame-message.js';
 import {
   budgetRefusalError,
@@ -286,7 +285,7 @@ export class NdjsonDecoder implements FrameDecoder {
  * @throws SwitchboardError `FRAME_TOO_LARGE` when the encoded message exceeds `maxMessageBytes`
  */
 export function encodeNdjson(message: JSONRPCMessage, maxMessageBytes = Infinity): string {
-  const text = encodedTextOf(message) ?? JSON.stringify(message);
+  const text = JSON.stringify(message);
   // Cheap bound first: a UTF-16 code unit is at most 3 UTF-8 bytes.
   if (text.length * 3 > maxMessageBytes) {
     const bytes = Buffer.byteLength(text, 'utf8');
