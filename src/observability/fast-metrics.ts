@@ -114,13 +114,37 @@ export class FastHistogram {
   }
 }
 
+/** The series of a counter or gauge keyed by their label values, each one number. */
+class ValueSeries {
+  readonly #series = new Map<string, { labels: Record<string, string>; value: number }>();
+
+  /** The series of these label values (created on first use, at 0). */
+  of(labels: Record<string, string>): { labels: Record<string, string>; value: number } {
+    const key = JSON.stringify(labels);
+    let s = this.#series.get(key);
+    if (s === undefined) {
+      s = { labels: { ...labels }, value: 0 };
+      this.#series.set(key, s);
+    }
+    return s;
+  }
+
+  values(): { labels: Record<string, string>; value: number }[] {
+    return [...this.#series.values()].map((s) => ({ labels: s.labels, value: s.value }));
+  }
+
+  clear(): void {
+    this.#series.clear();
+  }
+}
+
 /** A counter for the hot path; see {@link FastHistogram} for why. */
 export class FastCounter {
   readonly name: string;
   readonly help: string;
   readonly type = 'counter' as const;
   readonly aggregator = 'sum' as const;
-  readonly #series = new Map<string, { labels: Record<string, string>; value: number }>();
+  readonly #series = new ValueSeries();
 
   constructor(registry: MetricSink, options: { name: string; help: string }) {
     this.name = options.name;
@@ -130,13 +154,7 @@ export class FastCounter {
 
   /** The series of these label values (created on first use). */
   series(labels: Record<string, string>): CounterSeries {
-    const key = JSON.stringify(labels);
-    let s = this.#series.get(key);
-    if (s === undefined) {
-      s = { labels: { ...labels }, value: 0 };
-      this.#series.set(key, s);
-    }
-    const series = s;
+    const series = this.#series.of(labels);
     return {
       inc(by = 1): void {
         series.value += by;
@@ -150,7 +168,7 @@ export class FastCounter {
       help: this.help,
       type: this.type,
       aggregator: this.aggregator,
-      values: [...this.#series.values()].map((s) => ({ labels: s.labels, value: s.value })),
+      values: this.#series.values(),
     });
   }
 
@@ -175,7 +193,7 @@ export class FastGauge {
   readonly help: string;
   readonly type = 'gauge' as const;
   readonly aggregator = 'sum' as const;
-  readonly #series = new Map<string, { labels: Record<string, string>; value: number }>();
+  readonly #series = new ValueSeries();
   readonly #collect: ((gauge: FastGauge) => void | Promise<void>) | undefined;
 
   constructor(
@@ -190,13 +208,7 @@ export class FastGauge {
 
   /** The series of these label values (created on first use, at 0). */
   series(labels: Record<string, string>): GaugeSeries {
-    const key = JSON.stringify(labels);
-    let s = this.#series.get(key);
-    if (s === undefined) {
-      s = { labels: { ...labels }, value: 0 };
-      this.#series.set(key, s);
-    }
-    const series = s;
+    const series = this.#series.of(labels);
     return {
       set(value: number): void {
         series.value = value;
@@ -222,7 +234,7 @@ export class FastGauge {
       help: this.help,
       type: this.type,
       aggregator: this.aggregator,
-      values: [...this.#series.values()].map((s) => ({ labels: s.labels, value: s.value })),
+      values: this.#series.values(),
     };
   }
 
