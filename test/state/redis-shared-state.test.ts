@@ -89,6 +89,25 @@ describe('the Redis session directory', () => {
     expect(own.action === 'adopt' && own.snapshot.epoch).toBe(3);
   });
 
+  it('a forwarded marker that arrives after its request was done leaves nothing behind', async () => {
+    const a = await instance('rs-late', { backendKeepsCalls: true });
+    const journal = a.directory.journal;
+    journal.opened('s-late', undefined, initialize);
+    await journal.requestStarted('s-late', { id: 5, method: 'tools/call', streamId: 1 });
+    // The pool's answer came first (it travels on another connection than the request's write).
+    journal.requestDone('s-late', 5);
+    journal.requestForwarded?.('s-late', 5);
+    // One more write behind them on the same connection: once it is done, so are they.
+    await journal.requestStarted('s-late', { id: 6, method: 'ping', streamId: 2 });
+    const rc = createClient({ url: redis.url });
+    await rc.connect();
+    try {
+      expect(Object.keys(await rc.hGetAll('rs:sess:s-late:pending')).sort()).toEqual(['6']);
+    } finally {
+      await rc.close();
+    }
+  });
+
   it('does not hold a POST longer than its bound when Redis stops answering', async () => {
     const d = await instance('rs-d', { journalWaitMs: 300 });
     process.kill(redis.proc.pid as number, 'SIGSTOP');

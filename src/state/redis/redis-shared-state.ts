@@ -86,6 +86,18 @@ const messageField = (id: RequestId): string => `m${JSON.stringify(id)}`;
 const forwardedField = (id: RequestId): string => `f${JSON.stringify(id)}`;
 
 /**
+ * The forwarded marker (ARGV[2]) of a request, only while its entry (ARGV[1]) is pending in KEYS[1]: the
+ * pool's answer can reach this instance (on the reply stream's connection) before the acknowledgement of
+ * the request's own write does, and then the request was done — and its entry removed — before the
+ * marker is set. A marker without an entry would stay in the journal for good.
+ */
+const MARK_FORWARDED = `if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[2], '1')
+  return 1
+end
+return 0`;
+
+/**
  * Connects the shared state of a gateway instance to Redis: instance heartbeats (a key with a TTL that
  * carries the instance's forwarding URL), the session registry (owner instance, principal, initialize
  * parameters, client capabilities, protocol version, requests in flight with their streams) and the SSE
@@ -170,7 +182,12 @@ export async function startRedisState(options: RedisStateOptions): Promise<Redis
     ...(keepsCalls
       ? {
           requestForwarded(sessionId: string, id: RequestId) {
-            redis.hSet(keys.pending(sessionId), forwardedField(id), '1').catch(report);
+            redis
+              .eval(MARK_FORWARDED, {
+                keys: [keys.pending(sessionId)],
+                arguments: [entryField(id), forwardedField(id)],
+              })
+              .catch(report);
           },
         }
       : {}),
