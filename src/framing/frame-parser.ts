@@ -2,6 +2,7 @@ import { SwitchboardError, toSwitchboardError } from '../errors.js';
 import { invalidMessageReason, isRequestId, type JSONRPCMessage } from '../protocol/messages.js';
 import { budgetExceededError, type BudgetLease } from './buffer-budget.js';
 import { decodeFramedMessage } from './frame-message.js';
+import type { RawFrameScope } from './raw-frame-mode.js';
 import { recoverEnvelope } from './recover-envelope.js';
 
 /** Default cap on one message: 32 MiB. */
@@ -35,10 +36,10 @@ export interface DecoderOptions {
   /**
    * Deliver framed messages (see `frame-message.ts`): scanned instead of parsed, deep members parsed on
    * first read, the original bytes kept for a transport that sends them on unchanged. Our relay turns
-   * this on; library users get plain parsed messages (default false). `large`: only frames above
-   * `SCAN_ABOVE_BYTES`; smaller ones are parsed as without it.
+   * this on; library users get plain parsed messages (default false). `true` is `all`; `large`: only
+   * frames above `SCAN_ABOVE_BYTES`, smaller ones are parsed as without it.
    */
-  rawFrames?: boolean | 'large' | undefined;
+  rawFrames?: boolean | RawFrameScope | undefined;
 }
 
 /** A streaming decoder of frames into JSON-RPC messages. */
@@ -57,7 +58,7 @@ export interface FrameDecoder {
   /** `true` while a frame has begun and not ended (also while an oversized one is being skipped). */
   readonly inFrame: boolean;
   /** Deliver framed messages from now on (see {@link DecoderOptions.rawFrames}). */
-  rawFrames?: boolean | 'large';
+  rawFrames?: boolean | RawFrameScope | undefined;
 }
 
 /** Hands `error` to `onerror`; a throwing error handler is ignored (it must not break the reader). */

@@ -2,6 +2,7 @@ import type { JSONRPCMessage } from '../protocol/messages.js';
 import { SwitchboardError } from '../errors.js';
 import type { BudgetLease } from './buffer-budget.js';
 import { SCAN_ABOVE_BYTES } from './frame-message.js';
+import type { RawFrameScope } from './raw-frame-mode.js';
 import {
   budgetRefusalError,
   ENVELOPE_PEEK_BYTES,
@@ -80,7 +81,7 @@ export class NdjsonDecoder implements FrameDecoder {
   #skipTail: Buffer = EMPTY;
   #disposed = false;
   /** Deliver framed messages (see {@link DecoderOptions.rawFrames}). */
-  rawFrames: boolean | 'large';
+  rawFrames: boolean | RawFrameScope | undefined;
 
   /**
    * @param callbacks - where messages and per-frame errors go
@@ -168,6 +169,7 @@ export class NdjsonDecoder implements FrameDecoder {
   #completeLine(last: Buffer): void {
     if (
       this.rawFrames === true ||
+      this.rawFrames === 'all' ||
       (this.rawFrames === 'large' && this.#pendingBytes + last.length > SCAN_ABOVE_BYTES)
     ) {
       this.#completeFrame(last);

@@ -80,7 +80,7 @@ export abstract class StreamTransport implements Transport {
   #inbox: (JSONRPCMessage | undefined)[] = [];
   #inboxHead = 0;
   #draining = false;
-  #rawFrames: boolean | 'large' = false;
+  #rawFrames: RawFrameScope | undefined;
 
   protected constructor(options: StreamTransportOptions = {}) {
     this.#codec = codecs[options.framing ?? 'ndjson'];
@@ -202,9 +202,7 @@ export abstract class StreamTransport implements Transport {
 
   /** Raw-frame mode (for our relay): deliver framed messages from now on. */
   [RAW_FRAMES](scope: RawFrameScope = 'all'): void {
-    const current = this.#rawFrames === true ? 'all' : this.#rawFrames === false ? undefined : 'large';
-    const wider = widerScope(current, scope);
-    this.#rawFrames = wider === 'all' ? true : 'large';
+    this.#rawFrames = widerScope(this.#rawFrames, scope);
     if (this.#decoder) this.#decoder.rawFrames = this.#rawFrames;
   }
 

@@ -109,11 +109,10 @@ export function gatewayMetrics(registry: MetricSink, gateway: () => Gateway | un
     name: 'switchboard_gateway_server_items',
     help: 'Tools, prompts and resources each server contributes to the catalog.',
   });
-  const eventCounter = new FastCounter(registry, {
+  const events = new FastCounter(registry, {
     name: 'switchboard_gateway_backend_events_total',
     help: 'Backend lifecycle events per server (exited, restarting, gave-up) and servers going down.',
   });
-  const events = { inc: (labels: Record<string, string>): void => eventCounter.series(labels).inc() };
   // The per-request series are on the hot path: fast series, looked up once per method and outcome.
   const requests = new FastCounter(registry, {
     name: 'switchboard_gateway_requests_total',
@@ -149,13 +148,13 @@ export function gatewayMetrics(registry: MetricSink, gateway: () => Gateway | un
         items.set({ server: event.server, kind: 'prompts' }, event.prompts);
         items.set({ server: event.server, kind: 'resources' }, event.resources);
       } else if (event.type === 'server-down') {
-        events.inc({ server: event.server, event: 'down' });
+        events.series({ server: event.server, event: 'down' }).inc();
         for (const kind of ['tools', 'prompts', 'resources']) items.set({ server: event.server, kind }, 0);
       } else if (
         event.type === 'server-backend' &&
         ['exited', 'restarting', 'gave-up'].includes(event.event.type)
       ) {
-        events.inc({ server: event.server, event: event.event.type });
+        events.series({ server: event.server, event: event.event.type }).inc();
       }
     },
   };

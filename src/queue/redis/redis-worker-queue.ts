@@ -54,11 +54,13 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
 /**
- * A heartbeat, unless another worker holds the adoption lock on this one (KEYS[2]): it found the
- * heartbeat expired and is taking this worker's connections and requests. Then 0, and no heartbeat:
- * this worker was declared dead while it lived (stopped, paused, cut off from Redis for `deadAfter`).
+ * A heartbeat (returns 1), unless another worker holds the adoption lock on this one (KEYS[2]): it found
+ * the heartbeat expired and is taking this worker's connections and requests. Then the adopter's id,
+ * and no heartbeat: this worker was declared dead while it lived (stopped, paused, cut off from Redis
+ * for `deadAfter`).
  */
-const BEAT = `if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+const BEAT = `local adopter = redis.call('GET', KEYS[2])
+if adopter then return adopter end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
@@ -380,9 +382,12 @@ export class RedisWorkerQueue implements WorkerQueue {
     if (!this.#joined) {
       await commands.eval(JOIN, { keys, arguments: args });
       this.#joined = true;
-    } else if (Number(await commands.eval(BEAT, { keys, arguments: args })) !== 1) {
-      await this.#fence(commands);
-      return;
+    } else {
+      const beat = await commands.eval(BEAT, { keys, arguments: args });
+      if (typeof beat === 'string') {
+        this.#fence(beat);
+        return;
+      }
     }
     this.#janitor?.tick();
     await commands.sAdd(this.#keys.workers, this.workerId);
@@ -395,17 +400,16 @@ export class RedisWorkerQueue implements WorkerQueue {
    * listener is told (it drops its connections without a word to their clients, who are re-bound to
    * the adopter). A process that wants to serve again joins anew (`switchboard worker` exits).
    */
-  async #fence(commands: RedisClient): Promise<void> {
+  #fence(adopter: string): void {
     if (this.#fenced) return;
     this.#fenced = true;
     clearInterval(this.#heartbeat);
     this.#janitor?.close();
     this.#reader?.pause();
-    const adopter = await commands.get(this.#keys.adopting(this.workerId)).catch(() => null);
     const error = new SwitchboardError(
       'WORKER_LOST',
-      `Worker ${this.workerId} was declared dead by the pool (no heartbeat for ${this.#address.deadAfterMs} ms)` +
-        `${typeof adopter === 'string' ? `; worker ${adopter} adopted its connections` : ''}: it stops serving`,
+      `Worker ${this.workerId} was declared dead by the pool (no heartbeat for ${this.#address.deadAfterMs} ms); ` +
+        `worker ${adopter} adopted its connections: it stops serving`,
       { details: { worker: this.workerId } },
     );
     this.#handlers?.onFenced?.(error);
