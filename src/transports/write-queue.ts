@@ -34,7 +34,9 @@ function combine(parts: (string | Buffer)[]): string | Buffer {
  *
  * Messages written during one turn of the event loop are joined and written once, in that turn's check
  * phase (`setImmediate`; at once past 64 KiB): one `write()` and one system call for many small messages
- * — also for messages that arrived on different sockets in the same poll — and no reordering. `write()`
+ * — also for messages that arrived on different sockets in the same poll — and no reordering. While the
+ * turns carry a single message each (one request in flight: nothing to batch), the first message of a
+ * turn is written at once instead, which spares it the wait for the end of the turn. `write()`
  * resolves when the stream accepted its batch (`write()` returned true) or, if the stream was full, when
  * it drained. While the stream is full, later messages wait in order, bounded by `maxQueuedBytes` (one
  * batch is always admitted).
@@ -49,6 +51,9 @@ export class WriteQueue {
   /** The batch the stream took while full: it resolves on 'drain'. */
   #blocked: Deferred | undefined;
   #scheduled = false;
+  /** Messages written in this turn of the event loop, and in the turn before. */
+  #turnMessages = 0;
+  #lastTurnMessages = 0;
   #failure: Error | undefined;
   readonly #onPressure: ((blocked: boolean) => void) | undefined;
 
@@ -99,14 +104,16 @@ export class WriteQueue {
     if (typeof data === 'string' || Buffer.isBuffer(data)) this.#pending.push(data);
     else for (const part of data) this.#pending.push(part);
     this.#pendingBytes += bytes;
+    this.#turnMessages++;
     const done = (this.#pendingDone ??= deferred());
-    if (this.#blocked === undefined) {
-      if (this.#pendingBytes >= FLUSH_BYTES) this.#flush();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(this.#flushTick);
-      }
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#flushTick);
+      // While turns carry one message each (one request in flight), it goes out at once rather than
+      // at the end of the turn; after a turn with several, the next one is batched from its start.
+      if (this.#lastTurnMessages <= 1) this.#flush();
     }
+    if (this.#pendingBytes >= FLUSH_BYTES) this.#flush();
     return done.promise;
   }
 
@@ -161,6 +168,8 @@ export class WriteQueue {
 
   readonly #flushTick = (): void => {
     this.#scheduled = false;
+    this.#lastTurnMessages = this.#turnMessages;
+    this.#turnMessages = 0;
     this.#flush();
   };
 
