@@ -1,3 +1,4 @@
+import { pairedBursts } from '../load/paired-bursts.js';
 import { SdkClientChannel } from '../load/sdk-client-channel.js';
 import { oursStdioClient, stdioMissing } from '../subjects/ours.js';
 import { sdkClient, sdkStdioClient } from '../subjects/sdk.js';
@@ -37,6 +38,13 @@ export default {
       };
       const { script, words } = SERVERS[server];
       const sdkSubject = `v${major}-${server}-sdk-transport`;
+      /** @param {'ours' | 'sdk'} which */
+      const channel = async (which) =>
+        new SdkClientChannel({
+          client: await sdkClient(major),
+          transport: which === 'ours' ? await oursStdioClient(script) : await sdkStdioClient(major, script),
+          payloadBytes: 16,
+        });
       return [
         benchCase({
           ...common,
@@ -63,6 +71,24 @@ export default {
               transport: await sdkStdioClient(major, script),
               payloadBytes,
             }),
+        }),
+        // The two above in alternating bursts, round after round: the ratio that judges the target.
+        benchCase({
+          ...common,
+          group: 'SDK Client end to end: our transport and the SDK’s in alternating bursts',
+          subject: `v${major}-${server}-paired`,
+          system: 'switchboard',
+          label: `SDK v${major} Client ⇄ ${words}: our transport and the SDK's in alternating bursts`,
+          unavailable: missing,
+          measure: async (ctx) => {
+            const ours = await channel('ours');
+            ctx.defer(() => ours.close());
+            await ours.open();
+            const theirs = await channel('sdk');
+            ctx.defer(() => theirs.close());
+            await theirs.open();
+            return pairedBursts({ ours, theirs }, { concurrency });
+          },
         }),
       ];
     });
