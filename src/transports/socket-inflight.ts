@@ -3,8 +3,6 @@ import { isRequestId, type JSONRPCMessage, type RequestId } from '../protocol/me
 /** Default bound on request ids tracked per direction and connection: 10 000. */
 export const DEFAULT_MAX_TRACKED_REQUESTS = 10_000;
 
-const key = (id: RequestId): string => `${typeof id}:${String(id)}`;
-
 function cancelledId(message: JSONRPCMessage): RequestId | undefined {
   if (message.method !== 'notifications/cancelled') return undefined;
   const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
@@ -20,8 +18,9 @@ function cancelledId(message: JSONRPCMessage): RequestId | undefined {
  * beyond that are not waited for.
  */
 export class InflightTracker {
-  readonly #inbound = new Set<string>();
-  readonly #outbound = new Set<string>();
+  // Ids as they are: a Set tells the number 1 from the string "1" (SameValueZero), as JSON-RPC does.
+  readonly #inbound = new Set<RequestId>();
+  readonly #outbound = new Set<RequestId>();
   readonly #maxTracked: number;
   #waiters: (() => void)[] = [];
 
@@ -67,19 +66,19 @@ export class InflightTracker {
    * @param mine - requests this message's sender made (a request from the sender is added here)
    * @param theirs - requests the other side made (a response from the sender removes one)
    */
-  #observe(message: JSONRPCMessage, mine: Set<string>, theirs: Set<string>): void {
+  #observe(message: JSONRPCMessage, mine: Set<RequestId>, theirs: Set<RequestId>): void {
     const id = message.id;
     if (typeof message.method === 'string') {
       if (isRequestId(id)) {
-        if (mine.size < this.#maxTracked) mine.add(key(id));
+        if (mine.size < this.#maxTracked) mine.add(id);
         return;
       }
       // The sender gives up on one of its own requests: no response is expected any more.
       const cancelled = cancelledId(message);
-      if (cancelled !== undefined && mine.delete(key(cancelled))) this.#settle();
+      if (cancelled !== undefined && mine.delete(cancelled)) this.#settle();
       return;
     }
-    if (isRequestId(id) && theirs.delete(key(id))) this.#settle();
+    if (isRequestId(id) && theirs.delete(id)) this.#settle();
   }
 
   #settle(): void {
