@@ -10,6 +10,7 @@ import type { MetricSink } from './fast-metrics.js';
 export class DeferredRegistry implements MetricSink {
   readonly #pending: unknown[] = [];
   readonly #onBuilt: ((registry: Registry) => void) | undefined;
+  #whenBuilt: ((registry: Registry) => void)[] = [];
   #registry: Registry | undefined;
 
   /** @param onBuilt - called once the registry exists, after the pending metrics were registered */
@@ -23,6 +24,15 @@ export class DeferredRegistry implements MetricSink {
     else this.#registry.registerMetric(metric);
   }
 
+  /**
+   * Calls `register` with the registry once it is built (at once if it is), for metrics that need
+   * prom-client itself (its `Gauge` with a `collect`): they load it only when someone reads them.
+   */
+  whenBuilt(register: (registry: Registry) => void): void {
+    if (this.#registry === undefined) this.#whenBuilt.push(register);
+    else register(this.#registry);
+  }
+
   /** The registry (built, and prom-client loaded, on the first call). */
   get registry(): Registry {
     if (this.#registry !== undefined) return this.#registry;
@@ -30,6 +40,9 @@ export class DeferredRegistry implements MetricSink {
     for (const metric of this.#pending.splice(0)) registry.registerMetric(metric as never);
     this.#registry = registry;
     this.#onBuilt?.(registry);
+    const waiting = this.#whenBuilt;
+    this.#whenBuilt = [];
+    for (const register of waiting) register(registry);
     return registry;
   }
 }

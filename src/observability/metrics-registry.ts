@@ -206,6 +206,14 @@ export class SwitchboardMetrics {
     this.#deferred.registerMetric(metric);
   }
 
+  /**
+   * Calls `register` with the registry once it is built (at once if it is): a place for metrics made
+   * with prom-client's own classes, which would load it at startup.
+   */
+  whenRegistryBuilt(register: (registry: Registry) => void): void {
+    this.#deferred.whenBuilt(register);
+  }
+
   /** Content type of {@link render}'s output (Prometheus text exposition format). */
   get contentType(): string {
     return this.registry.contentType;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI } from '../e2e/processes.js';
+import { startRedis } from '../fixtures/redis-server.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,6 +18,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * `createRequire`, which module hooks do not see on Node 20).
  */
 async function packagesLoadedBy(args: string[]): Promise<string[]> {
+  return packagesLoadedUntil(['serve', '--listen', 'stdio:', '--log-format', 'json', ...args], 'answered');
+}
+
+/**
+ * Runs the CLI with `args` until it answered `initialize` on stdout (`answered`) or logged that it is
+ * serving (`serving`, for a pool worker), and returns the packages it resolved by then.
+ */
+async function packagesLoadedUntil(args: string[], ready: 'answered' | 'serving'): Promise<string[]> {
   const log = path.join(dir, `loaded-${Date.now()}.txt`);
   const hooks = path.join(dir, 'hooks.mjs');
   writeFileSync(
@@ -50,45 +59,39 @@ Module._resolveFilename = function (...args) {
     `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
   );
   writeFileSync(log, '');
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      requireHook,
-      '--import',
-      register,
-      CLI,
-      'serve',
-      '--listen',
-      'stdio:',
-      '--log-format',
-      'json',
-      ...args,
-    ],
-    { stdio: ['pipe', 'pipe', 'ignore'] },
-  );
+  const child = spawn(process.execPath, ['--require', requireHook, '--import', register, CLI, ...args], {
+    stdio: ['pipe', 'pipe', ready === 'serving' ? 'pipe' : 'ignore'],
+  });
   const answered = new Promise<void>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    const watched = ready === 'serving' ? child.stderr : child.stdout;
+    watched?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes('"id":1')) resolve();
+      if (out.includes(ready === 'serving' ? '"msg":"serving"' : '"id":1')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code}) before answering: ${out}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args[0]} exited (${code}) before it was ready: ${out}`)),
+    );
   });
-  child.stdin.write(
-    `${JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    })}\n`,
-  );
+  if (ready === 'answered') {
+    child.stdin?.write(
+      `${JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      })}\n`,
+    );
+  }
   try {
     await answered;
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
-    child.stdin.end();
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      if (ready === 'answered') child.stdin?.end();
+      else child.kill('SIGTERM');
+      await exited;
+    }
   }
   return [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))].sort();
 }
@@ -120,6 +123,30 @@ describe('serve startup', () => {
     const loaded = await packagesLoadedBy(['--no-breaker', '--', process.execPath, ECHO]);
     expect(loaded).toContain('pino');
     expect(loaded).not.toContain('cockatiel');
+  });
+
+  it('a pool worker loads no Prometheus client or OpenTelemetry API before its metrics are read', async () => {
+    const redis = await startRedis();
+    try {
+      const loaded = await packagesLoadedUntil(
+        [
+          'worker',
+          '--queue',
+          `${redis.url}?stream=startup`,
+          '--log-format',
+          'json',
+          '--',
+          process.execPath,
+          ECHO,
+        ],
+        'serving',
+      );
+      expect(loaded).toContain('@redis/client');
+      expect(loaded).not.toContain('prom-client');
+      expect(loaded).not.toContain('@opentelemetry/api');
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('the built-in demo server still loads its SDK server when it is the backend', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Gauge, type Registry } from 'prom-client';
 import { publishRateLimitRefusal } from '../../src/observability/channels.js';
 import { errorTypeLabel, methodLabel } from '../../src/observability/metric-labels.js';
 import { FastCounter } from '../../src/observability/fast-metrics.js';
@@ -91,6 +92,22 @@ describe('metrics registry built on first scrape', () => {
     expect(valueOf(samples, 'switchboard_circuit_breaker_state', { state: 'closed' })).toBe(0);
     expect(valueOf(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(valueOf(samples, 'app_things_total')).toBe(2);
+    metrics.close();
+  });
+
+  it('hands the registry to whenRegistryBuilt callbacks at the first read, and at once after it', async () => {
+    const metrics = new SwitchboardMetrics({ processMetrics: false });
+    const seen: Registry[] = [];
+    metrics.whenRegistryBuilt((registry) => {
+      seen.push(registry);
+      new Gauge({ name: 'app_late_gauge', help: 'A prom-client gauge.', registers: [registry] }).set(3);
+    });
+    expect(seen).toHaveLength(0); // nothing read the registry yet
+    const samples = parseExposition(await metrics.render());
+    expect(seen).toEqual([metrics.registry]);
+    expect(valueOf(samples, 'app_late_gauge')).toBe(3);
+    metrics.whenRegistryBuilt((registry) => seen.push(registry));
+    expect(seen).toEqual([metrics.registry, metrics.registry]);
     metrics.close();
   });
 });

@@ -178,10 +178,13 @@ export async function runServe(config: ServeConfig, log: Logger): Promise<Runnin
   shared?.advertise(listeners.map((l) => l.url));
   const queues = listeners.filter((l): l is QueueListener => l instanceof QueueListener);
   if (wiring.metrics && (queues.length > 0 || shared)) {
-    registerScaleOutMetrics(wiring.metrics.registry, {
-      queues: () => queues,
-      adoptedSessions: () => shared?.state.adopted ?? 0,
-    });
+    // Registered when the registry is built (the first scrape): prom-client is not loaded before.
+    wiring.metrics.whenRegistryBuilt((registry) =>
+      registerScaleOutMetrics(registry, {
+        queues: () => queues,
+        adoptedSessions: () => shared?.state.adopted ?? 0,
+      }),
+    );
   }
   if (adapters) startAdapters(adapters, listeners, log);
   const admin = await startAdmin(config, log, { security, dashboard, routes });
