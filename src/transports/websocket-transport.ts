@@ -20,6 +20,7 @@ import {
   pingTimeoutReason,
   refusalCloseCode,
 } from './websocket-close-reason.js';
+import { TurnCork } from './turn-cork.js';
 import { Inbox } from './websocket-inbox.js';
 import { KeepAlive } from './websocket-keepalive.js';
 import { WebSocketSendWindow } from './websocket-send-window.js';
@@ -98,6 +99,8 @@ export class WebSocketTransport implements Transport {
   #protocolVersion: string | undefined;
   #keepAlive: KeepAlive | undefined;
   readonly #rawSocket: Duplex | undefined;
+  /** Joins the frames sent in one turn into one write (accepted sockets, whose raw socket we hold). */
+  readonly #turnCork: TurnCork | undefined;
   readonly #lease: BudgetLease | undefined;
   readonly #deadlines: FrameDeadlines | undefined;
   #pausedByUs = false;
@@ -121,6 +124,7 @@ export class WebSocketTransport implements Transport {
       this.#setPeer(options.peer ?? {});
       this.#rawSocket = options.rawSocket;
       if (this.#rawSocket) this.#lease = options.bufferBudget?.lease();
+      if (this.#rawSocket) this.#turnCork = new TurnCork(this.#rawSocket);
       if (options.frameDeadlines) {
         this.#deadlines = new FrameDeadlines(options.frameDeadlines, (reason) => this.#refuse(reason));
       }
@@ -250,7 +254,10 @@ export class WebSocketTransport implements Transport {
     }
     return this.#window.send(
       bytes,
-      (done) => ws.send(data, { binary: false }, done),
+      (done) => {
+        this.#turnCork?.beforeWrite();
+        ws.send(data, { binary: false }, done);
+      },
       (e) => this.#sendFailed(e),
     );
   }
