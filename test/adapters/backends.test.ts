@@ -7,7 +7,7 @@ import { createDemoServer } from '../../src/demo/demo-server.js';
 import { listen } from '../../src/endpoint/registry.js';
 import { fixtureCommand } from '../fixtures/compiled.js';
 import { startEverything, startServe, type Started } from '../e2e/processes.js';
-import { getJson, graphql, parseSse, postJson, startAdapters } from './harness.js';
+import { getJson, graphql, parseSse, postJson, startAdapters, type AdapterStack } from './harness.js';
 
 // Both adapters over every backend transport and both protocol eras: the demo server (SDK v1) on our
 // tcp/unix/ws listeners and as a stdio child, server-everything over Streamable HTTP and legacy SSE,
@@ -15,7 +15,11 @@ import { getJson, graphql, parseSse, postJson, startAdapters } from './harness.j
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-adapters-'));
 const cleanups: (() => Promise<void>)[] = [];
+const stacks: AdapterStack[] = [];
 afterAll(async () => {
+  // The stacks close together, before what they stand on: a stack with a 2026-07-28 backend waits out
+  // its shutdown grace (10 s) for the adapter's subscriptions/listen, which never ends on its own.
+  await Promise.all(stacks.splice(0).map((stack) => stack.close()));
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -99,7 +103,7 @@ const CASES: Record<string, Case> = {
 describe.each(Object.entries(CASES))('adapters over %s', (_name, c) => {
   it('REST: document, call, progress over SSE; GraphQL: query and mutation', async () => {
     const stack = await startAdapters(await c.backend());
-    cleanups.push(() => stack.close());
+    stacks.push(stack);
 
     const doc = (await getJson(`${stack.rest}/openapi.json`)).body as {
       info: Record<string, unknown>;

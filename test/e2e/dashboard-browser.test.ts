@@ -52,6 +52,13 @@ const chartAttr = async (page: Page, selector: string, name: string): Promise<st
     .getAttribute(name, { timeout: 1000 })
     .catch(() => null)) ?? undefined;
 
+// The first serve stops while the gateway's test runs: it takes seconds to exit, and that test does not
+// need it gone.
+const stopping: Promise<unknown>[] = [];
+afterAll(async () => {
+  await Promise.all(stopping);
+});
+
 describe('the live dashboard in a real browser, serve with one backend', () => {
   let serve: Started & { urls: string[] };
   let browser: Browser;
@@ -82,8 +89,12 @@ describe('the live dashboard in a real browser, serve with one backend', () => {
   afterAll(async () => {
     await client?.close();
     await browser?.close();
-    await serve?.stop();
-    rmSync(recordDir, { recursive: true, force: true });
+    stopping.push(
+      (async () => {
+        await serve?.stop();
+        rmSync(recordDir, { recursive: true, force: true });
+      })(),
+    );
   });
 
   it('lists the session with its client, era and frontend', async () => {

@@ -17,13 +17,20 @@ import type { Started } from './processes.js';
 
 const profile = eraServerProfile('modern');
 
+// Each mode's serve stops while the next mode's cells run: a serve can take seconds to exit (its HTTP
+// frontend waits for a client's connection that never sent a request), and no cell needs that.
+const stopping: Promise<unknown>[] = [];
+afterAll(async () => {
+  await Promise.all(stopping);
+});
+
 describe.each(MODES)('era matrix: an SDK v2 server limited to 2026-07-28, %s mode', (mode) => {
   let serve: (Started & { urls: string[] }) | undefined;
   beforeAll(async () => {
     serve = await startMatrixServe(profile, mode);
   }, 120_000);
-  afterAll(async () => {
-    await serve?.stop();
+  afterAll(() => {
+    if (serve) stopping.push(serve.stop());
   });
 
   const cells = CLIENTS.flatMap((client) => FRONTENDS.map((frontend) => [client, frontend] as const));

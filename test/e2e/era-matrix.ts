@@ -235,7 +235,9 @@ export const everythingProfile: BackendProfile = {
   ],
   progress: (c, onprogress) =>
     c.call('trigger-long-running-operation', { duration: 0.3, steps: 3 }, { onprogress }),
-  cancellable: (c, _tag, o) => c.call('trigger-long-running-operation', { duration: 30, steps: 30 }, o),
+  // The first progress (which cancels the call) comes after duration/steps: 0.1 s; the call would end
+  // after 3 s.
+  cancellable: (c, _tag, o) => c.call('trigger-long-running-operation', { duration: 3, steps: 30 }, o),
   // server-everything does not report cancellations; the session must stay usable after one.
   cancelSeen: async (c) => {
     expect(await c.call('echo', { message: 'after-cancel' })).toContain('after-cancel');

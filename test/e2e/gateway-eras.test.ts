@@ -15,6 +15,13 @@ import { startServe, type Started } from './processes.js';
 
 const toolsFile = newToolsFile();
 
+// Each mode's serve stops while the next mode's tests run: its shutdown waits for the REST adapter's
+// subscriptions/listen (a request that never ends on its own) until it is killed, and no test needs that.
+const stopping: Promise<unknown>[] = [];
+afterAll(async () => {
+  await Promise.all(stopping);
+});
+
 describe.each(['per-session', 'shared'] as const)(
   'serve --server: era bridge per server, %s mode',
   (mode) => {
@@ -33,8 +40,8 @@ describe.each(['per-session', 'shared'] as const)(
       http = serve.urls.find((u) => u.startsWith('http:')) ?? '';
       expect(http).not.toBe('');
     }, 120_000);
-    afterAll(async () => {
-      await serve?.stop();
+    afterAll(() => {
+      if (serve) stopping.push(serve.stop());
     });
 
     const transport = (kind: ClientKind): Transport =>

@@ -22,6 +22,13 @@ const errorOf = (p: Promise<unknown>): Promise<McpError> =>
     (e: unknown) => e as McpError,
   );
 
+// The per-session rig stops while the shared-mode tests run: its processes take seconds to exit, and
+// those tests do not need them gone.
+const stopping: Promise<unknown>[] = [];
+afterAll(async () => {
+  await Promise.all(stopping);
+});
+
 describe.each(['per-session', 'shared'] as const)('gateway: a server dies and comes back (%s)', (mode) => {
   let rig: GatewayRig;
   let virtualUrl: string;
@@ -38,7 +45,7 @@ describe.each(['per-session', 'shared'] as const)('gateway: a server dies and co
 
   afterAll(async () => {
     await Promise.allSettled(clients.map((c) => c.client.close()));
-    await rig?.stop();
+    if (rig) stopping.push(rig.stop());
   });
 
   it('filters and virtual servers: hidden tools are invisible and fail like unknown ones', async () => {

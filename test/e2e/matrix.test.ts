@@ -71,6 +71,13 @@ function clientTransport(kind: Kind, urls: Record<string, string>, backendArgs: 
   }
 }
 
+// Each backend's processes stop while the next backend's cells run: a serve can take seconds to exit
+// (its HTTP frontend waits for a client's connection that never sent a request), and no cell needs that.
+const stopping: Promise<unknown>[] = [];
+afterAll(async () => {
+  await Promise.all(stopping);
+});
+
 describe.each(KINDS)('backend %s', (backendKind) => {
   const started: Started[] = [];
   let backendArgs: string[] = [];
@@ -86,8 +93,8 @@ describe.each(KINDS)('backend %s', (backendKind) => {
       urls[url.split(':')[0] === 'unix' ? 'unix' : (url.split(':')[0] as string)] = url;
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.allSettled(started.reverse().map((s) => s.stop()));
+  afterAll(() => {
+    stopping.push(Promise.allSettled(started.reverse().map((s) => s.stop())));
   });
 
   it.each(KINDS)(

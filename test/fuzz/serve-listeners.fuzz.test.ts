@@ -7,7 +7,7 @@
  * After each case the process must still serve: the hostile connection itself answers a ping where it
  * is a stream, and a well-behaved SDK client on the same listener completes a ping.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -91,7 +91,13 @@ beforeAll(async () => {
     },
   };
   stdio = startStdioServe(CLI);
+  // The scripted peer answers no era probe: it is taken for a 2025 backend when the probe times out,
+  // which by default keeps the first hit waiting 10 s.
+  const scriptedConfig = path.join(dir, 'scripted.yaml');
+  await writeFile(scriptedConfig, 'eraBridge:\n  probeTimeout: 1s\n');
   scripted = await startServe([
+    '--config',
+    scriptedConfig,
     '--listen',
     'tcp://127.0.0.1:0',
     '--',
