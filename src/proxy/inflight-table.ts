@@ -1,6 +1,8 @@
 import type { RequestId } from '../protocol/messages.js';
 import { processDeadlineWheel, WheelEntry, type DeadlineWheel } from './deadline-wheel.js';
 
+const LISTEN = 'subscriptions/listen';
+
 /** One client request waiting for the backend's answer. */
 export interface InflightRequest {
   id: RequestId;
@@ -40,6 +42,8 @@ class Entry extends WheelEntry implements InflightRequest {
 export class InflightTable {
   readonly #byId = new Map<RequestId, Entry>();
   readonly #byToken = new Map<string | number, Entry>();
+  /** Entries that are `subscriptions/listen` streams (open until the client or the session ends them). */
+  #listens = 0;
   readonly #timeoutMs: number;
   readonly #maxTimeoutMs: number;
   readonly #slackMs: number;
@@ -69,12 +73,21 @@ export class InflightTable {
     return this.#byId.size;
   }
 
+  /**
+   * Requests a shutdown waits for: all but `subscriptions/listen` streams, which end only when the
+   * client or the session does (waiting for them would always wait out the whole grace period).
+   */
+  get awaitedSize(): number {
+    return this.#byId.size - this.#listens;
+  }
+
   add(id: RequestId, method: string, progressToken: string | number | undefined): void {
     const entry = new Entry(this, id, method, progressToken);
     // A request id used again while in flight replaces the earlier entry (and its deadline).
     const earlier = this.#byId.get(id);
     if (earlier !== undefined) this.#remove(earlier);
     this.#byId.set(id, entry);
+    if (method === LISTEN) this.#listens++;
     if (progressToken !== undefined) this.#byToken.set(progressToken, entry);
     if (this.#timeoutMs > 0) {
       entry.deadline = entry.startedAt + this.#timeoutMs;
@@ -108,6 +121,7 @@ export class InflightTable {
     for (const entry of all) this.#wheel.cancel(entry);
     this.#byId.clear();
     this.#byToken.clear();
+    this.#listens = 0;
     return all;
   }
 
@@ -121,6 +135,7 @@ export class InflightTable {
   #remove(entry: Entry): void {
     this.#wheel.cancel(entry);
     this.#byId.delete(entry.id);
+    if (entry.method === LISTEN) this.#listens--;
     if (entry.progressToken !== undefined && this.#byToken.get(entry.progressToken) === entry) {
       this.#byToken.delete(entry.progressToken);
     }

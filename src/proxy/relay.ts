@@ -148,9 +148,12 @@ export class Relay {
     await this.#frontend.start();
   }
 
-  /** Resolves when no client request is in flight (or at once). */
+  /**
+   * Resolves when no client request is in flight (or at once); `subscriptions/listen` streams do not
+   * count (they end with the client or the session).
+   */
   drained(): Promise<void> {
-    if (this.#inflight.size === 0) return Promise.resolve();
+    if (this.#inflight.awaitedSize === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
@@ -331,7 +334,7 @@ export class Relay {
   }
 
   #notifyDrained(): void {
-    if (this.#inflight.size > 0 || this.#drainWaiters.length === 0) return;
+    if (this.#inflight.awaitedSize > 0 || this.#drainWaiters.length === 0) return;
     const waiters = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const w of waiters) w();

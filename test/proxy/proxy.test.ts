@@ -1,8 +1,9 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JSONRPCMessage } from '../../src/protocol/messages.js';
-import type { Proxy } from '../../src/proxy/proxy.js';
+import { isRequestId, type JSONRPCMessage } from '../../src/protocol/messages.js';
+import { Proxy } from '../../src/proxy/proxy.js';
 import type { BackendEvent } from '../../src/proxy/supervised-backend.js';
+import { InMemoryTransport } from '../../src/transports/in-memory.js';
 import { clientVia, eventually, rawBackendProxy, textOf } from './harness.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -197,6 +198,49 @@ describe('proxy sessions', () => {
     await eventually(() => proxy.inflightCount === 1);
     await proxy.close({ graceMs: 5000 });
     expect(textOf(await call)).toBe('slow done 1');
+  });
+
+  it('does not wait out the grace period for a subscriptions/listen stream on close', async () => {
+    // A backend that answers initialize and holds every listen stream open, as a 2026-07-28 server does.
+    const proxy = new Proxy({
+      connectBackend: () => {
+        const [proxySide, serverSide] = InMemoryTransport.createLinkedPair();
+        serverSide.onmessage = (message) => {
+          if (message.method === 'initialize' && isRequestId(message.id)) {
+            void serverSide.send({
+              jsonrpc: '2.0',
+              id: message.id,
+              result: {
+                protocolVersion: '2025-06-18',
+                capabilities: {},
+                serverInfo: { name: 'b', version: '1' },
+              },
+            });
+          }
+        };
+        void serverSide.start();
+        return proxySide;
+      },
+    });
+    const [clientSide, proxySide] = InMemoryTransport.createLinkedPair();
+    const answers: JSONRPCMessage[] = [];
+    clientSide.onmessage = (message) => void answers.push(message);
+    proxy.accept(proxySide);
+    await clientSide.start();
+    await clientSide.send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+    });
+    await eventually(() => answers.some((m) => m.id === 1));
+    await clientSide.send({ jsonrpc: '2.0', id: 2, method: 'subscriptions/listen', params: {} });
+    await eventually(() => proxy.inflightCount === 1);
+    // A grace far beyond the test's timeout: close must not wait for the stream.
+    await proxy.close({ graceMs: 600_000 });
+    // The stream was ended with an error answer rather than left open.
+    await eventually(() => answers.some((m) => m.id === 2 && 'error' in m));
+    await clientSide.close();
   });
 
   it('passes an 8 MiB tool result', async () => {
