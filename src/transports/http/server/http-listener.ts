@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SwitchboardError, toSwitchboardError } from '../../../errors.js';
 import { processBufferBudget } from '../../../framing/buffer-budget.js';
@@ -74,7 +75,16 @@ export class HttpListener implements Listener {
     this.#stateless = parts.stateless;
     this.#ticker = parts.ticker;
     this.#markClosing = parts.markClosing;
+    this.server.on('connection', this.#onConnection);
   }
+
+  /** Open connections (removed as they close), for the shutdown to find those that never spoke. */
+  readonly #sockets = new Set<Socket>();
+
+  readonly #onConnection = (socket: Socket): void => {
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+  };
 
   /** Open 2025-era and legacy sessions, plus one when the shared stateless transport exists. */
   get connectionCount(): number {
@@ -96,6 +106,10 @@ export class HttpListener implements Listener {
     await this.#stateless()?.close();
     await this.#sessions.closeAll();
     this.server.closeIdleConnections();
+    // Node counts a connection that never sent a request as busy (a preconnect, a client library's
+    // spare): it would hold the shutdown for the whole grace period. One that sent nothing at all goes
+    // now; over TLS the handshake's bytes count, so those still wait for the grace period.
+    for (const socket of this.#sockets) if (socket.bytesRead === 0) socket.destroy();
     const force = setTimeout(() => this.server.closeAllConnections(), graceMs);
     force.unref();
     await stopped;
