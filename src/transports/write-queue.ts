@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { SwitchboardError } from '../errors.js';
+import { TurnBatch } from './turn-batch.js';
 
 /** Default bound on bytes waiting behind a full stream (beyond the stream's own highWaterMark). */
 export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
@@ -50,10 +51,7 @@ export class WriteQueue {
   #pendingDone: Deferred | undefined;
   /** The batch the stream took while full: it resolves on 'drain'. */
   #blocked: Deferred | undefined;
-  #scheduled = false;
-  /** Messages written in this turn of the event loop, and in the turn before. */
-  #turnMessages = 0;
-  #lastTurnMessages = 0;
+  readonly #turn = new TurnBatch(() => this.#flush());
   #failure: Error | undefined;
   readonly #onPressure: ((blocked: boolean) => void) | undefined;
 
@@ -104,16 +102,8 @@ export class WriteQueue {
     if (typeof data === 'string' || Buffer.isBuffer(data)) this.#pending.push(data);
     else for (const part of data) this.#pending.push(part);
     this.#pendingBytes += bytes;
-    this.#turnMessages++;
     const done = (this.#pendingDone ??= deferred());
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.#flushTick);
-      // While turns carry one message each (one request in flight), it goes out at once rather than
-      // at the end of the turn; after a turn with several, the next one is batched from its start.
-      if (this.#lastTurnMessages <= 1) this.#flush();
-    }
-    if (this.#pendingBytes >= FLUSH_BYTES) this.#flush();
+    if (!this.#turn.hold() || this.#pendingBytes >= FLUSH_BYTES) this.#flush();
     return done.promise;
   }
 
@@ -165,13 +155,6 @@ export class WriteQueue {
       this.#onPressure?.(true);
     }
   }
-
-  readonly #flushTick = (): void => {
-    this.#scheduled = false;
-    this.#lastTurnMessages = this.#turnMessages;
-    this.#turnMessages = 0;
-    this.#flush();
-  };
 
   readonly #onDrain = (): void => {
     const blocked = this.#blocked;

@@ -59,6 +59,8 @@ export class HttpListener implements Listener {
   readonly #ticker: KeepAliveTicker;
   readonly #markClosing: () => void;
   #closing: Promise<void> | undefined;
+  /** Open connections (removed as they close), for the shutdown to find those that never spoke. */
+  readonly #sockets = new Set<Socket>();
 
   /** @internal */
   constructor(parts: {
@@ -77,9 +79,6 @@ export class HttpListener implements Listener {
     this.#markClosing = parts.markClosing;
     this.server.on('connection', this.#onConnection);
   }
-
-  /** Open connections (removed as they close), for the shutdown to find those that never spoke. */
-  readonly #sockets = new Set<Socket>();
 
   readonly #onConnection = (socket: Socket): void => {
     this.#sockets.add(socket);
