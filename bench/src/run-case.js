@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import { median as exactMedian } from './lib/stats.js';
 import { drive } from './load/driver.js';
 import { CaseContext } from './sys/case-context.js';
 import { RssSampler } from './sys/rss-sampler.js';
@@ -131,9 +132,6 @@ function roundRate(n) {
  * @param {number[]} values
  */
 export function medianOf(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? /** @type {number} */ (sorted[mid])
-    : roundRate(((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2);
+  const m = exactMedian(values);
+  return values.length % 2 === 1 ? m : roundRate(m);
 }

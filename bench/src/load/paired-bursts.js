@@ -6,6 +6,8 @@
  * 2-core machine, more than the differences a ≥ 1.0× target has to resolve.
  */
 
+import { median } from '../lib/stats.js';
+
 /**
  * Keeps `concurrency` requests in flight for `ms` milliseconds, then lets the last ones finish.
  * @param {import('./channel.js').Channel} channel - opened
@@ -39,15 +41,6 @@ export function timedBurst(channel, { ms, concurrency, firstId }) {
     channel.onfailure = (reason) => reject(new Error(reason));
     for (let i = 0; i < concurrency; i++) channel.request(firstId + sent++);
   });
-}
-
-/** @param {number[]} values */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? NaN)
-    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
 /**
