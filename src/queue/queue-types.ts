@@ -135,7 +135,10 @@ export interface WorkerQueue {
   pause(): void;
   /** Takes records again after {@link pause}. */
   resume(): void;
-  /** Claims connection `conn` for this worker, unless another worker already owns it. */
+  /**
+   * Gives connection `conn` an owner, unless it has one: this worker, or a live worker of the pool that
+   * serves fewer connections (the records then go to that worker). Else says who owns it.
+   */
   claim(conn: string): Promise<ClaimResult>;
   /** Caches what a successor needs to re-initialize the connection's backend. */
   remember(conn: string, state: Partial<ConnectionState>): void;

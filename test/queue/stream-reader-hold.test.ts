@@ -83,6 +83,49 @@ describe('StreamReader hold', () => {
     await reader.close();
   }, 60_000);
 
+  it('while backlogged, a command sent ahead in the first maxMs leaves alone; the read waits for a later one, or 2 × maxMs', async () => {
+    const [control, readerClient] = [await client(), await client()];
+    await ensureGroup(control, 'backlog', 'g');
+    const deliveries: { ids: string[]; at: number }[] = [];
+    const reader = new StreamReader({
+      reader: readerClient,
+      control,
+      group: { name: 'g', consumer: 'c' },
+      blockMs: 5_000,
+      onEntries: (_key, entries) => deliveries.push({ ids: entries.map((e) => e.id), at: performance.now() }),
+      onError: () => undefined,
+      hold: { busy: () => true, maxMs: 1_000, backlogged: () => true },
+    });
+    await reader.start();
+    reader.add('backlog');
+    await control.xAdd('backlog', '*', { n: '1' });
+    await eventually(() => deliveries.length === 1, 20_000, 'the first entry');
+    const second = await control.xAdd('backlog', '*', { n: '2' });
+    let ahead: Promise<unknown> | undefined;
+    await eventually(
+      () => (ahead = reader.sendAhead(['XADD', 'backlog', '*', 'n', '3'])) !== undefined,
+      20_000,
+      'a free connection',
+    );
+    // Answered at once, and no read went with it: the hold goes on until its bound (2 × maxMs).
+    const third = String(await ahead);
+    expect(deliveries).toHaveLength(1);
+    await eventually(() => deliveries.length === 2, 20_000, 'the entries after the bound');
+    const [first, batch] = deliveries as [(typeof deliveries)[0], (typeof deliveries)[0]];
+    expect(batch.ids).toEqual([second, third]);
+    expect(batch.at - first.at).toBeGreaterThanOrEqual(1_990);
+
+    // Past maxMs of the next hold, a command sent ahead takes the read with it, long before the bound.
+    await new Promise((r) => setTimeout(r, 1_050));
+    const fourth = await control.xAdd('backlog', '*', { n: '4' });
+    const fifth = String(await reader.sendAhead(['XADD', 'backlog', '*', 'n', '5']));
+    await eventually(() => deliveries.length === 3, 20_000, 'the entries after the late command');
+    const last = deliveries[2] as (typeof deliveries)[0];
+    expect(last.ids).toEqual([fourth, fifth]);
+    expect(last.at - batch.at).toBeLessThan(1_900);
+    await reader.close();
+  }, 60_000);
+
   it('close() lets a command sent ahead finish before it closes the connection', async () => {
     const [control, readerClient] = [await client(), await client()];
     await ensureGroup(control, 'closing', 'g');

@@ -12,7 +12,7 @@ import type {
 } from '../queue-types.js';
 import { ConsumedReports, reportConsumed } from './consumed-reports.js';
 import { DeadWorkerJanitor } from './dead-worker-janitor.js';
-import { scriptCommand } from './lua-script.js';
+import { runScript, scriptCommand } from './lua-script.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { RedisQueueKeys, type RedisAddress } from './redis-address.js';
 import {
@@ -33,6 +33,12 @@ import { SubmitOrder } from './submit-order.js';
  */
 const HOLD_MS = 5;
 
+/**
+ * Records open (handed over, not answered) from which a worker counts as backlogged: its backend has
+ * that many calls to work through while a read is under way, so the read can wait to bring several.
+ */
+const BACKLOG = 4;
+
 /** Joins stream key and entry id into a record handle. */
 export const HANDLE_SEPARATOR = '\n';
 
@@ -44,6 +50,35 @@ const TAKE_OVER = `if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
   return 1
 end
 return 0`;
+
+/**
+ * A new connection (KEYS[1] its hash, ARGV[4] its id) goes to the live worker serving the fewest
+ * connections, this one (ARGV[1]) on a tie: the members of the pool (KEYS[2]) with a heartbeat
+ * (ARGV[2] + id) that is not 'paused', counted by their sets of connections (ARGV[3] + id). Returns
+ * {1, owner} when assigned now, {0, owner} when the connection had an owner. ARGV[5]: the hash's TTL.
+ * The heartbeat and set keys are built here from their prefixes, not passed as KEYS: a standalone Redis
+ * (what this queue supports, docs/scale-out.md) allows that.
+ */
+const ASSIGN = `local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner then return {0, owner} end
+local best = ARGV[1]
+local fewest = redis.call('SCARD', ARGV[3] .. best)
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if worker ~= ARGV[1] then
+    local beat = redis.call('GET', ARGV[2] .. worker)
+    if beat and beat ~= 'paused' then
+      local n = redis.call('SCARD', ARGV[3] .. worker)
+      if n < fewest then best, fewest = worker, n end
+    end
+  end
+end
+redis.call('HSET', KEYS[1], 'owner', best)
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('SADD', ARGV[3] .. best, ARGV[4])
+return {1, best}`;
+
+/** A paused worker's heartbeat value: alive (its connections are not adopted), but takes no new ones. */
+const PAUSED = 'paused';
 
 /**
  * Joining: the heartbeat (KEYS[1], ARGV[1] value, ARGV[2] TTL in ms), and any adoption lock on this
@@ -116,6 +151,8 @@ export class RedisWorkerQueue implements WorkerQueue {
   /** Declared dead by the pool while alive: it serves nothing more and leaves every key to its adopter. */
   #fenced = false;
   #joined = false;
+  /** Paused: takes no records, and no new connections are assigned to it. */
+  #paused = false;
   #janitor: DeadWorkerJanitor | undefined;
 
   /**
@@ -172,6 +209,7 @@ export class RedisWorkerQueue implements WorkerQueue {
       hold: {
         busy: () => this.#open > 0 && performance.now() - this.#lastReply < 2 * HOLD_MS,
         maxMs: HOLD_MS,
+        backlogged: () => this.#open >= BACKLOG,
       },
       recover: async (keys) => {
         for (const key of keys) await ensureGroup(commands, key, group);
@@ -259,23 +297,36 @@ export class RedisWorkerQueue implements WorkerQueue {
 
   pause(): void {
     this.#reader?.pause();
+    this.#markPaused(true);
   }
 
   resume(): void {
     this.#reader?.resume();
+    this.#markPaused(false);
+  }
+
+  /** Tells the pool at once (in the heartbeat) whether new connections may be given to this worker. */
+  #markPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    if (!this.#joined || this.#closed) return;
+    this.#beat().catch((error: unknown) =>
+      this.#handlers?.onError(toSwitchboardError(error, 'CONNECTION_FAILED')),
+    );
   }
 
   async claim(conn: string): Promise<ClaimResult> {
     const commands = this.#live();
-    const key = this.#keys.connection(conn);
-    if (await commands.hSetNX(key, 'owner', this.workerId)) {
-      await commands.pExpire(key, CONNECTION_TTL_MS);
-      await commands.sAdd(this.#keys.owned(this.workerId), conn);
-      return { owner: 'self' };
-    }
-    const owner = await commands.hGet(key, 'owner');
-    if (owner === null || owner === undefined) return { owner: 'unknown' };
+    const assigned = await runScript(
+      commands,
+      ASSIGN,
+      [this.#keys.connection(conn), this.#keys.workers],
+      [this.workerId, this.#keys.heartbeat(''), this.#keys.owned(''), conn, String(CONNECTION_TTL_MS)],
+    );
+    const [fresh, owner] = Array.isArray(assigned) ? (assigned as unknown[]) : [];
+    if (typeof owner !== 'string' || owner === '') return { owner: 'unknown' };
     if (owner === this.workerId) return { owner: 'self' };
+    if (Number(fresh) === 1) return { owner: 'other', worker: owner, alive: true };
     const alive = (await commands.exists(this.#keys.heartbeat(owner))) === 1;
     // The owner died: its connections are anyone's to adopt (first come).
     if (!alive && (await this.#takeOver(conn, owner))) return { owner: 'self', adoptedFrom: owner };
@@ -378,7 +429,7 @@ export class RedisWorkerQueue implements WorkerQueue {
     if (this.#fenced) return;
     const commands = this.#live();
     const keys = [this.#keys.heartbeat(this.workerId), this.#keys.adopting(this.workerId)];
-    const args = [String(Date.now()), String(this.#address.deadAfterMs)];
+    const args = [this.#paused ? PAUSED : String(Date.now()), String(this.#address.deadAfterMs)];
     if (!this.#joined) {
       await commands.eval(JOIN, { keys, arguments: args });
       this.#joined = true;

@@ -29,8 +29,13 @@ export interface StreamReaderOptions {
    * While `busy()` after a delivery, the next read waits — at most `maxMs` — for a command sent with
    * {@link StreamReader.sendAhead} to leave in the same write (a worker's next answer): one write and,
    * when entries are there by then, one reply for both. Records arriving meanwhile wait that long.
+   *
+   * While also `backlogged()` (the consumer has work queued for a while yet), a command sent ahead
+   * within the first `maxMs` of the hold leaves alone and the read waits on: it goes with the first one
+   * sent after `maxMs`, or when no longer backlogged, and at the latest after `2 × maxMs`. One read then
+   * brings what several answers prompted, instead of one read per answer.
    */
-  hold?: { busy: () => boolean; maxMs: number } | undefined;
+  hold?: { busy: () => boolean; maxMs: number; backlogged?: () => boolean } | undefined;
 }
 
 const UNBLOCK_RETRIES = 50;
@@ -58,6 +63,10 @@ export class StreamReader {
   #between = false;
   /** Ends a hold (see `hold`): the next read is issued now. */
   #release: (() => void) | undefined;
+  /** When the current hold began (`performance.now()`). */
+  #heldSince = 0;
+  /** A command was sent ahead since the last read was issued (it waits for that read to leave). */
+  #sentAhead = false;
   /** Commands sent ahead and not answered yet: `close()` lets them finish. */
   readonly #ahead = new Set<Promise<unknown>>();
   #wake: (() => void) | undefined;
@@ -94,9 +103,10 @@ export class StreamReader {
     if (!this.#between || this.#closed) return undefined;
     const sent = this.#o.reader.sendCommand(args);
     this.#ahead.add(sent);
+    this.#sentAhead = true;
     const done = (): void => void this.#ahead.delete(sent);
     sent.then(done, done);
-    this.#release?.();
+    if (this.#release !== undefined && !this.#gathering()) this.#release();
     return sent;
   }
 
@@ -150,6 +160,7 @@ export class StreamReader {
       }
       const asked = [...this.#keys];
       this.#reading++;
+      this.#sentAhead = false;
       let reply: unknown;
       try {
         reply = await this.#o.reader.sendCommand(this.#command(asked));
@@ -173,15 +184,31 @@ export class StreamReader {
       if (this.#deliver(asked, parseStreamReply(reply))) {
         await nextTurn;
         const hold = this.#o.hold;
-        if (hold !== undefined && this.#release === undefined && hold.busy()) await this.#hold(hold.maxMs);
+        // A command sent ahead since the delivery leaves with the read now, unless backlogged.
+        if (
+          hold !== undefined &&
+          this.#release === undefined &&
+          hold.busy() &&
+          (!this.#sentAhead || hold.backlogged?.() === true)
+        )
+          await this.#hold(hold.maxMs);
       }
       this.#between = false;
     }
   }
 
+  /** A backlogged hold younger than `maxMs`: a command sent ahead does not end it. */
+  #gathering(): boolean {
+    const hold = this.#o.hold;
+    if (hold?.backlogged === undefined) return false;
+    return performance.now() - this.#heldSince < hold.maxMs && hold.backlogged();
+  }
+
   #hold(ms: number): Promise<void> {
+    this.#heldSince = performance.now();
+    const bound = this.#o.hold?.backlogged?.() === true ? 2 * ms : ms;
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.#release?.(), ms);
+      const timer = setTimeout(() => this.#release?.(), bound);
       this.#release = () => {
         clearTimeout(timer);
         this.#release = undefined;
