@@ -45,9 +45,21 @@ function eraBridge(byId) {
     const b1 = byId.get(`era-bridge/switchboard-2026-stdio-to-${frontend}/c1`)?.latencyMs;
     const r1 = byId.get(`era-bridge/switchboard-2025-stdio-to-${frontend}/c1`)?.latencyMs;
     const latency = b1 && r1 ? `; C=1 p50 ${ms(b1.p50)} ms vs ${ms(r1.p50)} ms` : '';
+    const windows = `${int(bridged.msgPerSec.median)} vs ${int(relay.msgPerSec.median)} msg/s: ${percent(1 - ratio)} fewer`;
+    // Alternating bursts of the two meet the same load, so they judge the target; the cases' own
+    // windows, measured seconds apart, are reported beside them.
+    const paired = pairedResult(byId.get(`era-bridge/bridge-vs-relay-${frontend}-paired/c64`));
+    if (paired) {
+      const ratios = paired.ratios;
+      return {
+        target,
+        measured: `${percent(1 - paired.ratio)} fewer, median of ${ratios.length} alternating rounds (${int(paired.ours.msgPerSec)} vs ${int(paired.theirs.msgPerSec)} msg/s; round ratios ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}); own windows: ${windows}${latency}`,
+        status: verdict(paired.ratio >= 0.85),
+      };
+    }
     return {
       target,
-      measured: `${int(bridged.msgPerSec.median)} vs ${int(relay.msgPerSec.median)} msg/s: ${percent(1 - ratio)} fewer${latency}${noiseNote(bridged.msgPerSec, relay.msgPerSec, 0.85)}`,
+      measured: `${windows}${latency}${noiseNote(bridged.msgPerSec, relay.msgPerSec, 0.85)}`,
       status: verdict(ratio >= 0.85),
     };
   });

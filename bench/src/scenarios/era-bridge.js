@@ -1,3 +1,4 @@
+import { pairedBursts } from '../load/paired-bursts.js';
 import { startSwitchboard, serveMissing } from '../subjects/switchboard-serve.js';
 import { benchCase, caseId } from './cases.js';
 import { leanChannel } from './proxy-cases.js';
@@ -23,6 +24,37 @@ export default {
   inDefault: false,
   cases: async () => {
     const missing = await serveMissing();
+    /** An opened lean channel through a `serve` of `era`'s backend. @param {import('../sys/case-context.js').CaseContext} ctx @param {'2025' | '2026'} era @param {'tcp' | 'http'} frontend */
+    const opened = async (ctx, era, frontend) => {
+      const { url } = await startSwitchboard(ctx, {
+        backend: { kind: 'stdio', script: BACKENDS[era].script },
+        frontend,
+      });
+      if (!url) throw new Error('switchboard returned no URL');
+      const channel = await leanChannel(frontend, url, 16, 64);
+      ctx.defer(() => channel.close());
+      await channel.open();
+      return channel;
+    };
+    // The two C=64 cases in alternating bursts, round after round: the ratio that judges the target
+    // (their own windows, minutes apart, move by more than the difference it has to resolve).
+    const paired = FRONTENDS.map((frontend) =>
+      benchCase({
+        scenario: 'era-bridge',
+        subject: `bridge-vs-relay-${frontend}-paired`,
+        group: 'Era bridge: the bridge and the relay in alternating bursts',
+        system: 'switchboard',
+        label: `switchboard: era bridge vs frame relay in alternating bursts → ${WORDS[frontend]} frontend`,
+        transport: WORDS[frontend],
+        concurrency: 64,
+        unavailable: missing,
+        measure: async (ctx) =>
+          pairedBursts(
+            { ours: await opened(ctx, '2026', frontend), theirs: await opened(ctx, '2025', frontend) },
+            { concurrency: 64, rounds: 8 },
+          ),
+      }),
+    );
     return FRONTENDS.flatMap((frontend) =>
       [1, 64].flatMap((concurrency) =>
         /** @type {const} */ (['2025', '2026']).map((era) =>
@@ -48,6 +80,6 @@ export default {
           }),
         ),
       ),
-    );
+    ).concat(paired);
   },
 };
