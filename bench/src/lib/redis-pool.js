@@ -27,9 +27,24 @@ export async function startRedis(children, dir) {
  * @returns {Promise<import('node:child_process').ChildProcess>}
  */
 export async function startWorker(children, { cli, queue, server, nodeArgs = [] }) {
+  // A stdio backend inherits only a few variables (PATH, HOME, …): the tool's CPU time per call is
+  // passed on explicitly.
+  const env = process.env.SPIN_MS === undefined ? [] : ['--env', `SPIN_MS=${process.env.SPIN_MS}`];
   const { child } = await children.start(
     process.execPath,
-    [...nodeArgs, cli, 'worker', '--queue', queue, '--log-format', 'json', '--', process.execPath, server],
+    [
+      ...nodeArgs,
+      cli,
+      'worker',
+      '--queue',
+      queue,
+      '--log-format',
+      'json',
+      ...env,
+      '--',
+      process.execPath,
+      server,
+    ],
     /"msg":"serving"/,
   );
   return child;
