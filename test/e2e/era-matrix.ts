@@ -341,13 +341,42 @@ export function frontendTransport(
   }
 }
 
+/** A cell slower than this prints how long each of its steps took (to find a stall in a CI log). */
+const SLOW_CELL_MS = 10_000;
+
 /** Runs every feature of the matrix on one connected client; each step fails with its own name. */
 export async function runCell(c: MatrixClient, profile: BackendProfile, token: string): Promise<void> {
+  const steps: string[] = [];
+  const t0 = Date.now();
+  let last = t0;
+  const lap = (name: string): void => {
+    const now = Date.now();
+    steps.push(`${name} ${now - last} ms`);
+    last = now;
+  };
+  try {
+    await cellSteps(c, profile, token, lap);
+  } finally {
+    if (Date.now() - t0 > SLOW_CELL_MS) {
+      process.stderr.write(
+        `slow matrix cell ${token} (${profile.kind}, ${c.era}): ${steps.join(', ')}, then ${Date.now() - last} ms\n`,
+      );
+    }
+  }
+}
+
+async function cellSteps(
+  c: MatrixClient,
+  profile: BackendProfile,
+  token: string,
+  lap: (step: string) => void,
+): Promise<void> {
   if (c.era === '2026-07-28') expect(c.negotiated(), 'negotiated version').toBe('2026-07-28');
   else if (c.negotiated() !== undefined) expect(c.negotiated(), 'negotiated version').not.toBe('2026-07-28');
 
   const tools = await c.tools();
   expect(tools, 'tools/list').toEqual(expect.arrayContaining(profile.tools));
+  lap('tools/list');
 
   const progress: number[] = [];
   const counted = await profile.progress(c, (p) => progress.push(p));
@@ -355,6 +384,7 @@ export async function runCell(c: MatrixClient, profile: BackendProfile, token: s
   expect(progress.length, 'progress notifications').toBeGreaterThanOrEqual(2);
   for (let i = 1; i < progress.length; i++)
     expect(progress[i], 'progress order').toBeGreaterThanOrEqual(progress[i - 1] as number);
+  lap('progress');
 
   const controller = new AbortController();
   const tag = `cancel-${token}`;
@@ -365,17 +395,25 @@ export async function runCell(c: MatrixClient, profile: BackendProfile, token: s
       (e: unknown) => (e instanceof Error ? e.message : String(e)),
     );
   expect(cancelled, 'cancellation').not.toBe('finished');
+  lap('cancel');
   await profile.cancelSeen(c, tag);
+  lap('cancel seen');
 
   expect(await profile.elicit(c), 'elicitation round trip').toContain(token);
+  lap('elicitation');
   expect(await profile.sample(c), 'sampling round trip').toContain(token);
+  lap('sampling');
   expect(await profile.roots(c), 'roots').toContain('matrix-root');
+  lap('roots');
 
   await c.subscribe(profile.resourceUri);
+  lap('subscribe');
   await profile.update(c);
   await eventually(() => c.updates.includes(profile.resourceUri), 'resource update');
+  lap('update');
 
   await c.setLogLevel('debug');
   await profile.log(c);
   await eventually(() => c.logs.length > 0, 'log notification');
+  lap('log');
 }

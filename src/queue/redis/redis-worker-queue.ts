@@ -310,7 +310,7 @@ export class RedisWorkerQueue implements WorkerQueue {
     if (this.#paused === paused) return;
     this.#paused = paused;
     if (!this.#joined || this.#closed) return;
-    this.#beat().catch((error: unknown) =>
+    this.#writeBeat().catch((error: unknown) =>
       this.#handlers?.onError(toSwitchboardError(error, 'CONNECTION_FAILED')),
     );
   }
@@ -426,22 +426,26 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   async #beat(): Promise<void> {
-    if (this.#fenced) return;
+    if (!(await this.#writeBeat())) return;
+    this.#janitor?.tick();
+    await this.#live().sAdd(this.#keys.workers, this.workerId);
+  }
+
+  /** Writes the heartbeat (joining first); `false` when fenced (see {@link #fence}). */
+  async #writeBeat(): Promise<boolean> {
+    if (this.#fenced) return false;
     const commands = this.#live();
     const keys = [this.#keys.heartbeat(this.workerId), this.#keys.adopting(this.workerId)];
     const args = [this.#paused ? PAUSED : String(Date.now()), String(this.#address.deadAfterMs)];
     if (!this.#joined) {
       await commands.eval(JOIN, { keys, arguments: args });
       this.#joined = true;
-    } else {
-      const beat = await commands.eval(BEAT, { keys, arguments: args });
-      if (typeof beat === 'string') {
-        this.#fence(beat);
-        return;
-      }
+      return true;
     }
-    this.#janitor?.tick();
-    await commands.sAdd(this.#keys.workers, this.workerId);
+    const beat = await commands.eval(BEAT, { keys, arguments: args });
+    if (typeof beat !== 'string') return true;
+    this.#fence(beat);
+    return false;
   }
 
   /**
