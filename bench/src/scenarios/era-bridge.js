@@ -24,14 +24,22 @@ export default {
   inDefault: false,
   cases: async () => {
     const missing = await serveMissing();
-    /** An opened lean channel through a `serve` of `era`'s backend. @param {import('../sys/case-context.js').CaseContext} ctx @param {'2025' | '2026'} era @param {'tcp' | 'http'} frontend */
-    const opened = async (ctx, era, frontend) => {
+    /**
+     * A lean channel through a `serve` of `era`'s backend (not opened).
+     * @param {import('../sys/case-context.js').CaseContext} ctx @param {'2025' | '2026'} era
+     * @param {'tcp' | 'http'} frontend @param {number} payloadBytes @param {number} concurrency
+     */
+    const through = async (ctx, era, frontend, payloadBytes, concurrency) => {
       const { url } = await startSwitchboard(ctx, {
         backend: { kind: 'stdio', script: BACKENDS[era].script },
         frontend,
       });
       if (!url) throw new Error('switchboard returned no URL');
-      const channel = await leanChannel(frontend, url, 16, 64);
+      return leanChannel(frontend, url, payloadBytes, concurrency);
+    };
+    /** The same, opened, for the paired cases. @param {import('../sys/case-context.js').CaseContext} ctx @param {'2025' | '2026'} era @param {'tcp' | 'http'} frontend */
+    const opened = async (ctx, era, frontend) => {
+      const channel = await through(ctx, era, frontend, 16, 64);
       ctx.defer(() => channel.close());
       await channel.open();
       return channel;
@@ -69,14 +77,7 @@ export default {
             baseline:
               era === '2026' ? caseId('era-bridge', subject('2025', frontend), concurrency) : undefined,
             unavailable: missing,
-            setup: async (ctx, payloadBytes) => {
-              const { url } = await startSwitchboard(ctx, {
-                backend: { kind: 'stdio', script: BACKENDS[era].script },
-                frontend,
-              });
-              if (!url) throw new Error('switchboard returned no URL');
-              return leanChannel(frontend, url, payloadBytes, concurrency);
-            },
+            setup: (ctx, payloadBytes) => through(ctx, era, frontend, payloadBytes, concurrency),
           }),
         ),
       ),
