@@ -1,7 +1,11 @@
 import type { RequestId } from '../protocol/messages.js';
 import { processDeadlineWheel, WheelEntry, type DeadlineWheel } from './deadline-wheel.js';
 
-const LISTEN = 'subscriptions/listen';
+/**
+ * The method of long-lived requests whose notifications carry their subscription id: they end only
+ * with the client or the session, and are never the owner of other notifications.
+ */
+export const LISTEN = 'subscriptions/listen';
 
 /** One client request waiting for the backend's answer. */
 export interface InflightRequest {

@@ -13,7 +13,7 @@ import { paramOf, progressTokenOf } from '../framing/frame-message.js';
 import { enableRawFrames, writesRaw } from '../framing/raw-frame-mode.js';
 import { MetaKey } from '../protocol/versions.js';
 import { AbandonedCalls } from './abandoned-calls.js';
-import { InflightTable, type InflightRequest } from './inflight-table.js';
+import { InflightTable, LISTEN, type InflightRequest } from './inflight-table.js';
 import { relatedOptionsFor, sendOptionsFor } from './relay-options.js';
 
 /** Options of a {@link Relay}. */
@@ -53,18 +53,6 @@ function noop(): void {
 
 /** Notifications a per-request-stream frontend routes by themselves (token, request id, subscription). */
 const SELF_ROUTED = new Set(['notifications/progress', 'notifications/cancelled']);
-/** Long-lived requests whose notifications carry their subscription id: never the owner of others. */
-const LISTEN = 'subscriptions/listen';
-
-/**
- * `true` for a notification of a `subscriptions/listen` stream (its `_meta` names the subscription):
- * the frontend routes it by that id, so it is never handed to the one call that happens to be in flight
- * (which would carry it on the wrong stream, with an id its client does not know).
- */
-function onSubscription(message: JSONRPCMessage): boolean {
-  const meta = (message as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
-  return meta !== undefined && meta !== null && meta[MetaKey.subscriptionId] !== undefined;
-}
 
 type BackendState = 'waiting' | 'starting' | 'started';
 
@@ -292,7 +280,9 @@ export class Relay {
       this.#owners &&
       !isRequest(message) &&
       !SELF_ROUTED.has(message.method) &&
-      !onSubscription(message)
+      // A listen's notification names its subscription: the frontend routes it by that id. Handed to
+      // the one call in flight, it would go out on that call's stream with an id its client does not know.
+      message.params?._meta?.[MetaKey.subscriptionId] === undefined
     ) {
       const owner = this.#soleOwner();
       if (owner !== undefined) options = { relatedRequestId: owner };
