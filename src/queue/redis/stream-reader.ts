@@ -184,14 +184,15 @@ export class StreamReader {
       if (this.#deliver(asked, parseStreamReply(reply))) {
         await nextTurn;
         const hold = this.#o.hold;
+        const backlogged = hold?.backlogged?.() === true;
         // A command sent ahead since the delivery leaves with the read now, unless backlogged.
         if (
           hold !== undefined &&
           this.#release === undefined &&
           hold.busy() &&
-          (!this.#sentAhead || hold.backlogged?.() === true)
+          (!this.#sentAhead || backlogged)
         )
-          await this.#hold(hold.maxMs);
+          await this.#hold(backlogged ? 2 * hold.maxMs : hold.maxMs);
       }
       this.#between = false;
     }
@@ -206,9 +207,8 @@ export class StreamReader {
 
   #hold(ms: number): Promise<void> {
     this.#heldSince = performance.now();
-    const bound = this.#o.hold?.backlogged?.() === true ? 2 * ms : ms;
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.#release?.(), bound);
+      const timer = setTimeout(() => this.#release?.(), ms);
       this.#release = () => {
         clearTimeout(timer);
         this.#release = undefined;
