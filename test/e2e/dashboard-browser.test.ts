@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../fixtures/paths.js';
 import { dashboardUrl, httpClient, launchBrowser, screenshot } from './dashboard-harness.js';
-import { freePort, startServe, type Started } from './processes.js';
+import { freePort, startServe, type Started, stopsInBackground } from './processes.js';
 
 const FIXTURE = fixture('dashboard-server.mjs');
 const LONG = 60_000;
@@ -54,10 +54,7 @@ const chartAttr = async (page: Page, selector: string, name: string): Promise<st
 
 // The first serve stops while the gateway's test runs: it takes seconds to exit, and that test does not
 // need it gone.
-const stopping: Promise<unknown>[] = [];
-afterAll(async () => {
-  await Promise.all(stopping);
-});
+const stopLater = stopsInBackground();
 
 describe('the live dashboard in a real browser, serve with one backend', () => {
   let serve: Started & { urls: string[] };
@@ -89,7 +86,7 @@ describe('the live dashboard in a real browser, serve with one backend', () => {
   afterAll(async () => {
     await client?.close();
     await browser?.close();
-    stopping.push(
+    stopLater(
       (async () => {
         await serve?.stop();
         rmSync(recordDir, { recursive: true, force: true });

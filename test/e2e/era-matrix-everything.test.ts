@@ -13,16 +13,13 @@ import {
   startMatrixServe,
   everythingProfile,
 } from './era-matrix.js';
-import type { Started } from './processes.js';
+import { stopsInBackground, type Started } from './processes.js';
 
 const profile = everythingProfile;
 
-// Each mode's serve stops while the next mode's cells run: a serve can take seconds to exit (its HTTP
-// frontend waits for a client's connection that never sent a request), and no cell needs that.
-const stopping: Promise<unknown>[] = [];
-afterAll(async () => {
-  await Promise.all(stopping);
-});
+// Each mode's serve stops while the next mode's cells run (its shutdown and its children's take a
+// while), and no cell needs it gone.
+const stopLater = stopsInBackground();
 
 describe.each(MODES)('era matrix: server-everything (2025), %s mode', (mode) => {
   let serve: (Started & { urls: string[] }) | undefined;
@@ -30,7 +27,7 @@ describe.each(MODES)('era matrix: server-everything (2025), %s mode', (mode) => 
     serve = await startMatrixServe(profile, mode);
   }, 120_000);
   afterAll(() => {
-    if (serve) stopping.push(serve.stop());
+    if (serve) stopLater(serve.stop());
   });
 
   const cells = CLIENTS.flatMap((client) => FRONTENDS.map((frontend) => [client, frontend] as const));

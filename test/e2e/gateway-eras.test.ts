@@ -11,16 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/transport.js';
 import { CLIENTS, matrixClient, type ClientKind, type MatrixClient } from './era-matrix.js';
 import { gatewayEraServers, newToolsFile, runGatewayEraCell, runListChanged } from './gateway-era-cells.js';
-import { startServe, type Started } from './processes.js';
+import { startServe, type Started, stopsInBackground } from './processes.js';
 
 const toolsFile = newToolsFile();
 
 // Each mode's serve stops while the next mode's tests run: its shutdown waits for the REST adapter's
 // subscriptions/listen (a request that never ends on its own) until it is killed, and no test needs that.
-const stopping: Promise<unknown>[] = [];
-afterAll(async () => {
-  await Promise.all(stopping);
-});
+const stopLater = stopsInBackground();
 
 describe.each(['per-session', 'shared'] as const)(
   'serve --server: era bridge per server, %s mode',
@@ -41,7 +38,7 @@ describe.each(['per-session', 'shared'] as const)(
       expect(http).not.toBe('');
     }, 120_000);
     afterAll(() => {
-      if (serve) stopping.push(serve.stop());
+      if (serve) stopLater(serve.stop());
     });
 
     const transport = (kind: ClientKind): Transport =>

@@ -9,7 +9,7 @@ import type { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { connect } from '../../src/endpoint/registry.js';
 import { eventually, taggedClient, type TaggedClient } from '../gateway/clients.js';
 import { startGatewayRig, type GatewayRig } from './gateway-harness.js';
-import { freePort } from './processes.js';
+import { freePort, stopsInBackground } from './processes.js';
 
 const texts = (result: unknown): string =>
   ((result as { content: { text?: string }[] }).content ?? []).map((c) => c.text ?? '').join('\n');
@@ -24,10 +24,7 @@ const errorOf = (p: Promise<unknown>): Promise<McpError> =>
 
 // The per-session rig stops while the shared-mode tests run: its processes take seconds to exit, and
 // those tests do not need them gone.
-const stopping: Promise<unknown>[] = [];
-afterAll(async () => {
-  await Promise.all(stopping);
-});
+const stopLater = stopsInBackground();
 
 describe.each(['per-session', 'shared'] as const)('gateway: a server dies and comes back (%s)', (mode) => {
   let rig: GatewayRig;
@@ -45,7 +42,7 @@ describe.each(['per-session', 'shared'] as const)('gateway: a server dies and co
 
   afterAll(async () => {
     await Promise.allSettled(clients.map((c) => c.client.close()));
-    if (rig) stopping.push(rig.stop());
+    if (rig) stopLater(rig.stop());
   });
 
   it('filters and virtual servers: hidden tools are invisible and fail like unknown ones', async () => {

@@ -20,6 +20,7 @@ import {
   startEverything,
   startServe,
   type Started,
+  stopsInBackground,
 } from './processes.js';
 
 type Kind = 'stdio' | 'tcp' | 'unix' | 'ws' | 'http' | 'sse';
@@ -71,12 +72,9 @@ function clientTransport(kind: Kind, urls: Record<string, string>, backendArgs: 
   }
 }
 
-// Each backend's processes stop while the next backend's cells run: a serve can take seconds to exit
-// (its HTTP frontend waits for a client's connection that never sent a request), and no cell needs that.
-const stopping: Promise<unknown>[] = [];
-afterAll(async () => {
-  await Promise.all(stopping);
-});
+// Each backend's processes stop while the next backend's cells run (their shutdowns take a while), and
+// no cell needs them gone.
+const stopLater = stopsInBackground();
 
 describe.each(KINDS)('backend %s', (backendKind) => {
   const started: Started[] = [];
@@ -94,7 +92,7 @@ describe.each(KINDS)('backend %s', (backendKind) => {
   }, 60_000);
 
   afterAll(() => {
-    stopping.push(Promise.allSettled(started.reverse().map((s) => s.stop())));
+    stopLater(Promise.allSettled(started.reverse().map((s) => s.stop())));
   });
 
   it.each(KINDS)(

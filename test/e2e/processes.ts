@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { StdioClientTransport } from '../../src/transports/stdio-client.js';
 import { fixture, projectFile } from '../fixtures/paths.js';
 
@@ -37,6 +38,19 @@ function track(proc: ChildProcess): Started {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Stops that overlap the tests after them: call it at a file's top level; each call of the function it
+ * returns starts a stop (or any cleanup) without waiting for it, and the file waits for all of them at
+ * its end. For a group whose processes take a while to exit when the next group needs none of them gone.
+ */
+export function stopsInBackground(): (stop: Promise<unknown>) => void {
+  const stopping: Promise<unknown>[] = [];
+  afterAll(async () => {
+    await Promise.all(stopping);
+  });
+  return (stop) => void stopping.push(stop);
 }
 
 /** A free loopback port (bound and released; the small race is acceptable in tests). */
