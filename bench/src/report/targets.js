@@ -50,10 +50,9 @@ function eraBridge(byId) {
     // windows, measured seconds apart, are reported beside them.
     const paired = pairedResult(byId.get(`era-bridge/bridge-vs-relay-${frontend}-paired/c64`));
     if (paired) {
-      const ratios = paired.ratios;
       return {
         target,
-        measured: `${percent(1 - paired.ratio)} fewer, median of ${ratios.length} alternating rounds (${int(paired.ours.msgPerSec)} vs ${int(paired.theirs.msgPerSec)} msg/s; round ratios ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}); own windows: ${windows}${latency}`,
+        measured: `${percent(1 - paired.ratio)} fewer, ${roundsText(paired)}); own windows: ${windows}${latency}`,
         status: verdict(paired.ratio >= 0.85),
       };
     }
@@ -294,10 +293,9 @@ function sdkClientTransports(byId) {
     // cases' own windows, measured seconds apart, are reported beside them.
     const paired = pairedResult(byId.get(id.replace('-ours/', '-paired/')));
     if (paired) {
-      const ratios = paired.ratios;
       return {
         target,
-        measured: `${ratioText(paired.ratio)}, median of ${ratios.length} alternating rounds (${int(paired.ours.msgPerSec)} vs ${int(paired.theirs.msgPerSec)} msg/s; round ratios ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}; CPU of the client process per request ${paired.ours.cpuMicrosPerRequest} vs ${paired.theirs.cpuMicrosPerRequest} µs); own windows: ${windows}`,
+        measured: `${ratioText(paired.ratio)}, ${roundsText(paired)}; CPU of the client process per request ${paired.ours.cpuMicrosPerRequest} vs ${paired.theirs.cpuMicrosPerRequest} µs); own windows: ${windows}`,
         status: verdict(paired.ratio >= 1.0),
       };
     }
@@ -313,6 +311,16 @@ function sdkClientTransports(byId) {
  * @typedef {{ msgPerSec: number, cpuMicrosPerRequest: number }} PairedSide
  * @typedef {{ ratio: number, ratios: number[], ours: PairedSide, theirs: PairedSide }} Paired
  */
+
+/**
+ * How a paired case was measured, for a report line (its parenthesis left open for more):
+ * `median of N alternating rounds (X vs Y msg/s; round ratios a–b`.
+ * @param {Paired} paired
+ */
+function roundsText(paired) {
+  const ratios = paired.ratios;
+  return `median of ${ratios.length} alternating rounds (${int(paired.ours.msgPerSec)} vs ${int(paired.theirs.msgPerSec)} msg/s; round ratios ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+}
 
 /**
  * The measurement of a paired case (two subjects in alternating bursts), when it ran.
