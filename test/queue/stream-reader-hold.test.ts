@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisClient, ensureGroup, type RedisClient } from '../../src/queue/redis/redis-client.js';
-import { StreamReader, type StreamEntry } from '../../src/queue/redis/stream-reader.js';
+import {
+  StreamReader,
+  type StreamEntry,
+  type StreamReaderOptions,
+} from '../../src/queue/redis/stream-reader.js';
 import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
 import { eventually } from '../transports/socket-pairs.js';
 
@@ -24,24 +28,41 @@ async function client(): Promise<RedisClient> {
   return c;
 }
 
+/**
+ * A started StreamReader on stream `key` (consumer group `g`), with `hold`, handing its entries to
+ * `onEntries`; `control` is the other connection (it adds entries in the tests).
+ */
+async function heldReader(
+  key: string,
+  hold: NonNullable<StreamReaderOptions['hold']>,
+  onEntries: (key: string, entries: StreamEntry[]) => void,
+): Promise<{ reader: StreamReader; control: RedisClient; readerClient: RedisClient }> {
+  const [control, readerClient] = [await client(), await client()];
+  await ensureGroup(control, key, 'g');
+  const reader = new StreamReader({
+    reader: readerClient,
+    control,
+    group: { name: 'g', consumer: 'c' },
+    blockMs: 5_000,
+    onEntries,
+    onError: () => undefined,
+    hold,
+  });
+  await reader.start();
+  reader.add(key);
+  return { reader, control, readerClient };
+}
+
 describe('StreamReader hold', () => {
   it('while busy, the next read waits for a command sent ahead (at most maxMs), which leaves first', async () => {
-    const [control, readerClient] = [await client(), await client()];
-    await ensureGroup(control, 'held', 'g');
     const got: { id: string; at: number }[] = [];
-    const reader = new StreamReader({
-      reader: readerClient,
-      control,
-      group: { name: 'g', consumer: 'c' },
-      blockMs: 5_000,
-      onEntries: (_key, entries: StreamEntry[]) => {
+    const { reader, control } = await heldReader(
+      'held',
+      { busy: () => true, maxMs: 10_000 },
+      (_key, entries: StreamEntry[]) => {
         for (const e of entries) got.push({ id: e.id, at: performance.now() });
       },
-      onError: () => undefined,
-      hold: { busy: () => true, maxMs: 10_000 },
-    });
-    await reader.start();
-    reader.add('held');
+    );
     const first = await control.xAdd('held', '*', { n: '1' });
     await eventually(() => got.length === 1, 20_000, 'the first entry');
     // Held now: the connection is free, a command goes ahead of the next read, which follows at once
@@ -60,20 +81,10 @@ describe('StreamReader hold', () => {
   }, 60_000);
 
   it('reads again after maxMs when nothing is sent ahead', async () => {
-    const [control, readerClient] = [await client(), await client()];
-    await ensureGroup(control, 'timed', 'g');
     const got: number[] = [];
-    const reader = new StreamReader({
-      reader: readerClient,
-      control,
-      group: { name: 'g', consumer: 'c' },
-      blockMs: 5_000,
-      onEntries: (_key, entries) => got.push(...entries.map(() => performance.now())),
-      onError: () => undefined,
-      hold: { busy: () => true, maxMs: 300 },
-    });
-    await reader.start();
-    reader.add('timed');
+    const { reader, control } = await heldReader('timed', { busy: () => true, maxMs: 300 }, (_key, entries) =>
+      got.push(...entries.map(() => performance.now())),
+    );
     await control.xAdd('timed', '*', { n: '1' });
     await eventually(() => got.length === 1, 20_000, 'the first entry');
     await control.xAdd('timed', '*', { n: '2' });
@@ -84,20 +95,12 @@ describe('StreamReader hold', () => {
   }, 60_000);
 
   it('while backlogged, a command sent ahead in the first maxMs leaves alone; the read waits for a later one, or 2 × maxMs', async () => {
-    const [control, readerClient] = [await client(), await client()];
-    await ensureGroup(control, 'backlog', 'g');
     const deliveries: { ids: string[]; at: number }[] = [];
-    const reader = new StreamReader({
-      reader: readerClient,
-      control,
-      group: { name: 'g', consumer: 'c' },
-      blockMs: 5_000,
-      onEntries: (_key, entries) => deliveries.push({ ids: entries.map((e) => e.id), at: performance.now() }),
-      onError: () => undefined,
-      hold: { busy: () => true, maxMs: 1_000, backlogged: () => true },
-    });
-    await reader.start();
-    reader.add('backlog');
+    const { reader, control } = await heldReader(
+      'backlog',
+      { busy: () => true, maxMs: 1_000, backlogged: () => true },
+      (_key, entries) => deliveries.push({ ids: entries.map((e) => e.id), at: performance.now() }),
+    );
     await control.xAdd('backlog', '*', { n: '1' });
     await eventually(() => deliveries.length === 1, 20_000, 'the first entry');
     const second = await control.xAdd('backlog', '*', { n: '2' });
@@ -127,20 +130,12 @@ describe('StreamReader hold', () => {
   }, 60_000);
 
   it('close() lets a command sent ahead finish before it closes the connection', async () => {
-    const [control, readerClient] = [await client(), await client()];
-    await ensureGroup(control, 'closing', 'g');
     let delivered = 0;
-    const reader = new StreamReader({
-      reader: readerClient,
-      control,
-      group: { name: 'g', consumer: 'c' },
-      blockMs: 5_000,
-      onEntries: () => delivered++,
-      onError: () => undefined,
-      hold: { busy: () => true, maxMs: 10_000 },
-    });
-    await reader.start();
-    reader.add('closing');
+    const { reader, control, readerClient } = await heldReader(
+      'closing',
+      { busy: () => true, maxMs: 10_000 },
+      () => delivered++,
+    );
     await control.xAdd('closing', '*', { n: '1' });
     await eventually(() => delivered === 1, 20_000, 'the first entry');
     let ahead: Promise<unknown> | undefined;
