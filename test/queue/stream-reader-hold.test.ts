@@ -53,6 +53,19 @@ async function heldReader(
   return { reader, control, readerClient };
 }
 
+/**
+ * Sends `args` ahead as soon as the reader's connection is free (after a delivery). The answer's
+ * promise comes wrapped, so that awaiting this does not wait for the answer.
+ */
+async function sendAheadWhenFree(
+  reader: StreamReader,
+  args: string[],
+): Promise<{ answer: Promise<unknown> }> {
+  let sent: Promise<unknown> | undefined;
+  await eventually(() => (sent = reader.sendAhead(args)) !== undefined, 20_000, 'a free connection');
+  return { answer: sent as Promise<unknown> };
+}
+
 describe('StreamReader hold', () => {
   it('while busy, the next read waits for a command sent ahead (at most maxMs), which leaves first', async () => {
     const got: { id: string; at: number }[] = [];
@@ -68,12 +81,7 @@ describe('StreamReader hold', () => {
     // Held now: the connection is free, a command goes ahead of the next read, which follows at once
     // (long before the 10 s bound).
     const second = await control.xAdd('held', '*', { n: '2' });
-    let ahead: Promise<unknown> | undefined;
-    await eventually(
-      () => (ahead = reader.sendAhead(['XADD', 'held', '*', 'n', '3'])) !== undefined,
-      20_000,
-      'a free connection',
-    );
+    const { answer: ahead } = await sendAheadWhenFree(reader, ['XADD', 'held', '*', 'n', '3']);
     const third = String(await ahead);
     await eventually(() => got.length === 3, 8_000, 'the entries after the command sent ahead');
     expect(got.map((g) => g.id)).toEqual([first, second, third]);
@@ -104,12 +112,7 @@ describe('StreamReader hold', () => {
     await control.xAdd('backlog', '*', { n: '1' });
     await eventually(() => deliveries.length === 1, 20_000, 'the first entry');
     const second = await control.xAdd('backlog', '*', { n: '2' });
-    let ahead: Promise<unknown> | undefined;
-    await eventually(
-      () => (ahead = reader.sendAhead(['XADD', 'backlog', '*', 'n', '3'])) !== undefined,
-      20_000,
-      'a free connection',
-    );
+    const { answer: ahead } = await sendAheadWhenFree(reader, ['XADD', 'backlog', '*', 'n', '3']);
     // Answered at once, and no read went with it: the hold goes on until its bound (2 × maxMs).
     const third = String(await ahead);
     expect(deliveries).toHaveLength(1);
@@ -138,12 +141,7 @@ describe('StreamReader hold', () => {
     );
     await control.xAdd('closing', '*', { n: '1' });
     await eventually(() => delivered === 1, 20_000, 'the first entry');
-    let ahead: Promise<unknown> | undefined;
-    await eventually(
-      () => (ahead = reader.sendAhead(['SET', 'sent-ahead', 'yes'])) !== undefined,
-      20_000,
-      'a free connection',
-    );
+    const { answer: ahead } = await sendAheadWhenFree(reader, ['SET', 'sent-ahead', 'yes']);
     const closed = reader.close();
     await expect(ahead).resolves.toBe('OK');
     await closed;
