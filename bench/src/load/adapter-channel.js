@@ -1,10 +1,10 @@
-import { createPool } from './http-channel.js';
+import { Http1Pool } from './http1-pool.js';
 import { payloadText } from '../lib/mcp-frames.js';
 
 /** @typedef {import('./channel.js').Channel} Channel */
 
 /**
- * The lean client of our REST and GraphQL adapters: one POST per tool call "echo" on an undici `Pool`
+ * The lean client of our REST and GraphQL adapters: one POST per tool call "echo" on the lean HTTP/1.1 pool
  * (keep-alive, one connection per request in flight). REST posts the arguments to `<base>/tools/echo`
  * and expects the echoed text as a JSON string; GraphQL posts a mutation to `<base>` and expects the
  * text in `data.echo.content[0].text`. No MCP handshake on the wire: the adapter holds the session.
@@ -31,7 +31,7 @@ export class AdapterChannel {
     this.#kind = options.kind;
     this.#url = new URL(options.kind === 'rest' ? `${options.base}/tools/echo` : options.base);
     this.#payloadBytes = options.payloadBytes;
-    this.#pool = createPool(this.#url, options.connections);
+    this.#pool = new Http1Pool(this.#url, options.connections);
     const text = payloadText(options.payloadBytes);
     this.#body =
       options.kind === 'rest'
@@ -90,7 +90,7 @@ export class AdapterChannel {
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: this.#body,
     });
-    return { status: res.statusCode, text: await res.body.text() };
+    return { status: res.statusCode, text: res.text };
   }
 
   async close() {

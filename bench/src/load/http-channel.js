@@ -1,12 +1,12 @@
-import { Pool } from 'undici';
+import { Http1Pool } from './http1-pool.js';
 import { INITIALIZE, INITIALIZED, callFrames, checkEcho } from '../lib/mcp-frames.js';
 import { messagesOfSseBody } from '../lib/sse-parser.js';
 
 /** @typedef {import('./channel.js').Channel} Channel */
 
 /**
- * The lean Streamable HTTP client (session era): one POST per request on an undici `Pool` with
- * keep-alive, as many connections as requests in flight. Reads the answer whether the server replies
+ * The lean Streamable HTTP client (session era): one POST per request on the lean HTTP/1.1 pool
+ * (`http1-pool.js`) with keep-alive, as many connections as requests in flight. Reads the answer whether the server replies
  * with `application/json` or a `text/event-stream`.
  * @implements {Channel}
  */
@@ -26,7 +26,7 @@ export class HttpChannel {
   #closed = false;
 
   /**
-   * @param {{ url: string, payloadBytes: number, connections?: number, pool?: Pool, tools?: string[] }}
+   * @param {{ url: string, payloadBytes: number, connections?: number, pool?: Http1Pool, tools?: string[] }}
    *   options - the MCP endpoint; connections of an own pool (default 1), or a pool shared between
    *   channels; the tools called in turn (default `echo`)
    */
@@ -35,7 +35,7 @@ export class HttpChannel {
     this.#payloadBytes = options.payloadBytes;
     this.#frames = callFrames(options.payloadBytes, options.tools);
     this.#ownPool = options.pool === undefined;
-    this.#pool = options.pool ?? createPool(this.#url, options.connections ?? 1);
+    this.#pool = options.pool ?? new Http1Pool(this.#url, options.connections ?? 1);
   }
 
   /** The session id the server issued, if any. */
@@ -77,7 +77,7 @@ export class HttpChannel {
       headers: this.#headers,
       body,
     });
-    const text = await res.body.text();
+    const text = res.text;
     const type = String(res.headers['content-type'] ?? '');
     /** @type {any[]} */
     let messages = [];
@@ -93,7 +93,6 @@ export class HttpChannel {
     if (this.sessionId) {
       await this.#pool
         .request({ path: this.#url.pathname, method: 'DELETE', headers: this.#headers })
-        .then((res) => res.body.dump())
         .catch(() => undefined);
     }
     if (this.#ownPool) await this.#pool.destroy();
@@ -111,19 +110,4 @@ function plainText(body) {
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 120);
-}
-
-/**
- * An undici pool for one origin: keep-alive, no pipelining (HTTP/1.1 servers answer in order).
- * @param {URL} url
- * @param {number} connections
- */
-export function createPool(url, connections) {
-  return new Pool(url.origin, {
-    connections,
-    pipelining: 1,
-    keepAliveTimeout: 60_000,
-    bodyTimeout: 60_000,
-    headersTimeout: 60_000,
-  });
 }

@@ -2,7 +2,7 @@ import { Client } from 'undici';
 import { INITIALIZE, INITIALIZED, callFrames, checkEcho } from '../lib/mcp-frames.js';
 import { SseParser } from '../lib/sse-parser.js';
 import { awaitResponse } from './channel.js';
-import { createPool } from './http-channel.js';
+import { createPool } from './undici-pool.js';
 
 /** @typedef {import('./channel.js').Channel} Channel */
 

@@ -9,7 +9,7 @@ export default transportScenario({
   client: { probeUri: 'http://127.0.0.1:1/mcp', rawKind: 'http-json' },
   servers: /** @type {const} */ (['json', 'sse']).map((mode) => ({
     subject: `ours-server-${mode}`,
-    label: `undici ⇄ echo on our HTTP listener, ${mode === 'json' ? 'JSON' : 'SSE'} answers`,
+    label: `lean HTTP client ⇄ echo on our HTTP listener, ${mode === 'json' ? 'JSON' : 'SSE'} answers`,
     listenUri: () => 'http://127.0.0.1:0/mcp',
     listenOptions: { http: { responseMode: mode } },
   })),

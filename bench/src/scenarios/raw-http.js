@@ -8,7 +8,7 @@ export const RAW_HTTP_CEILING = ['raw-http/json-16conn/c64', 'raw-http/json-64co
 /** @type {import('./cases.js').Scenario} */
 export default {
   name: 'raw-http',
-  title: 'Raw node:http MCP echo (no SDK, no framework) with undici: the HTTP ceiling',
+  title: 'Raw node:http MCP echo (no SDK, no framework) with the lean HTTP client: the HTTP ceiling',
   inDefault: true,
   cases: async () => {
     const spec = /** @type {const} */ ([
@@ -23,7 +23,7 @@ export default {
         subject,
         group: 'Raw limits',
         system: 'raw',
-        label: `undici Pool (${connections} conn) ⇄ node:http echo, ${kind === 'http-sse' ? 'SSE' : 'JSON'} answers`,
+        label: `lean HTTP client (${connections} conn) ⇄ node:http echo, ${kind === 'http-sse' ? 'SSE' : 'JSON'} answers`,
         transport: kind === 'http-sse' ? 'Streamable HTTP (SSE)' : 'Streamable HTTP (JSON)',
         concurrency,
         connections,

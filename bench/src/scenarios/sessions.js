@@ -1,4 +1,5 @@
-import { HttpChannel, createPool } from '../load/http-channel.js';
+import { HttpChannel } from '../load/http-channel.js';
+import { Http1Pool } from '../load/http1-pool.js';
 import { startRawServer } from '../subjects/raw.js';
 import { serveMissing, startSwitchboard } from '../subjects/switchboard-serve.js';
 import { benchCase } from './cases.js';
@@ -18,7 +19,7 @@ const SHARED_MODE_ARGS = ['--session-mode', 'shared'];
  * @param {number} count
  */
 async function openIdleSessions(ctx, url, count) {
-  const pool = createPool(new URL(url), PARALLEL);
+  const pool = new Http1Pool(new URL(url), PARALLEL);
   ctx.defer(() => pool.destroy());
   /** @type {HttpChannel[]} */
   const channels = [];

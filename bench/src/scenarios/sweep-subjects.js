@@ -35,7 +35,7 @@ export async function sweepCases(at) {
       ...common,
       subject: 'raw-http',
       system: 'raw',
-      label: `undici (${concurrency} conn) ⇄ node:http echo`,
+      label: `lean HTTP client (${concurrency} conn) ⇄ node:http echo`,
       transport: 'Streamable HTTP (JSON)',
       setup: async (ctx, bytes) =>
         new HttpChannel({
