@@ -5,6 +5,7 @@
  * dead worker otherwise. Never silence.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { createClient } from '@redis/client';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/endpoint/registry.js';
@@ -163,4 +164,42 @@ describe('switchboard worker pool', () => {
     );
     expect(c.transport.worker).toBe(b.worker);
   }, 150_000);
+
+  it('a worker stopped until its adopter retired it still finds out when it resumes, and exits', async () => {
+    const uri = queueUri();
+    const workersKey = `pool:${n}:workers`;
+    const probe = createClient({ url: redis.url });
+    await probe.connect();
+    try {
+      const a = await startWorker(uri);
+      started.push(a);
+      const c = await client(uri);
+      expect(c.transport.worker).toBe(a.worker);
+      const b = await startWorker(uri);
+      started.push(b);
+      process.kill(a.pid, 'SIGSTOP');
+      try {
+        await until(() => c.transport.worker === b.worker, 60_000, 'the connection moved to B');
+        // B retires A once A's inbox stayed empty for deadAfter: A leaves the pool's set of workers.
+        const deadline = Date.now() + 60_000;
+        while (Number(await probe.sIsMember(workersKey, a.worker)) === 1) {
+          if (Date.now() > deadline) throw new Error('not within 60000 ms: B retired A');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        process.kill(a.pid, 'SIGCONT');
+      }
+      await until(() => a.exited, 60_000, 'A exited');
+      expect(a.exitCode).toBe(1);
+      expect(a.stderr.some((l) => l.includes('was declared dead by the pool'))).toBe(true);
+      // It did not join the pool again on its way out.
+      expect(Number(await probe.sIsMember(workersKey, a.worker))).toBe(0);
+      expect(text(await c.client.callTool({ name: 'echo', arguments: { message: 'after' } }))).toBe(
+        'Echo: after',
+      );
+      expect(c.transport.worker).toBe(b.worker);
+    } finally {
+      await probe.quit();
+    }
+  }, 200_000);
 });

@@ -1,5 +1,6 @@
 import { toSwitchboardError } from '../../errors.js';
 import type { ReceivedRecord } from '../queue-types.js';
+import { declareDead } from './declare-dead.js';
 import { decodeRecord } from './record-codec.js';
 import type { RedisAddress, RedisQueueKeys } from './redis-address.js';
 import type { RedisClient } from './redis-client.js';
@@ -23,6 +24,16 @@ export interface JanitorOptions {
 
 const CLAIM_BATCH = 256;
 
+/** The adoption lock's TTL while an adoption runs (renewed every round). */
+export const lockMs = (address: RedisAddress): number => address.deadAfterMs * 6;
+
+/**
+ * How long the adoption lock stays on a retired worker: a worker stopped for that long and resumed
+ * still finds it at its next heartbeat and stops (without it, it would beat again and rejoin the pool
+ * as if nothing had happened). One small key per retired worker id.
+ */
+export const RETIRED_MARK_MS = 24 * 60 * 60 * 1000;
+
 /**
  * Finds dead workers of the pool (no heartbeat for `deadAfter`) and takes over their work, one adopter
  * per dead worker (a lock with a TTL):
@@ -32,7 +43,8 @@ const CLAIM_BATCH = 256;
  *    ms; since the owner is dead for `deadAfter` already, that is all of them) and handed over marked
  *    `reclaimedFrom` (the listener re-runs them only where that is safe);
  * 3. records still unread in its inbox are read from here on, until the inbox stayed empty for
- *    `deadAfter`; then the inbox and the worker's entry in the pool are removed.
+ *    `deadAfter`; then the inbox and the worker's entry in the pool are removed, and the lock is kept
+ *    as a mark of the retirement for {@link RETIRED_MARK_MS}.
  *
  * Open records on the pool stream that a worker read and never handled (it died between reading and
  * claiming) are reclaimed too, after `deadAfter`.
@@ -75,16 +87,9 @@ export class DeadWorkerJanitor {
       if (worker === workerId || this.#closed) continue;
       if ((await commands.exists(keys.heartbeat(worker))) === 1) continue;
       if (!this.#adopting.has(worker)) {
-        const locked = await commands.set(keys.adopting(worker), workerId, {
-          condition: 'NX',
-          expiration: { type: 'PX', value: address.deadAfterMs * 6 },
-        });
-        if (locked === null && (await commands.get(keys.adopting(worker))) !== workerId) continue;
-        // It beat between the look and the lock: late, not dead (while the lock is held it cannot beat).
-        if ((await commands.exists(keys.heartbeat(worker))) === 1) {
-          await commands.unlink(keys.adopting(worker));
-          continue;
-        }
+        // Alive (only late, perhaps), or another worker adopts it (or a connection's claim here took
+        // the lock, and the rest of the adoption is done now).
+        if ((await declareDead(commands, keys, worker, workerId, lockMs(address))) !== workerId) continue;
         this.#adopting.set(worker, undefined);
         await this.#adoptConnections(worker);
         // One pass claims everything the dead worker had read: nothing of it can become pending later.
@@ -93,7 +98,7 @@ export class DeadWorkerJanitor {
         // Unread records of its inbox are read here from now on (as this worker's consumer).
         this.#o.reader.add(keys.inbox(worker));
       }
-      await commands.pExpire(keys.adopting(worker), address.deadAfterMs * 6);
+      await commands.pExpire(keys.adopting(worker), lockMs(address));
       await this.#retireWhenEmpty(worker);
     }
     await this.#reclaim(keys.pool, undefined, address.deadAfterMs);
@@ -134,9 +139,12 @@ export class DeadWorkerJanitor {
     }
   }
 
-  /** Removes a dead worker's inbox and pool entry once nothing was left in it for `deadAfter`. */
+  /**
+   * Removes a dead worker's inbox and pool entry once nothing was left in it for `deadAfter`. The lock
+   * stays (longer): the worker may only be stopped, and must not beat its way back in when it resumes.
+   */
   async #retireWhenEmpty(dead: string): Promise<void> {
-    const { commands, keys, address } = this.#o;
+    const { commands, keys, address, workerId } = this.#o;
     const inbox = keys.inbox(dead);
     const length = await commands.xLen(inbox);
     if (length > 0) {
@@ -151,7 +159,12 @@ export class DeadWorkerJanitor {
     if (Date.now() - since < address.deadAfterMs) return;
     this.#o.reader.remove(inbox);
     this.#adopting.delete(dead);
-    await commands.unlink([inbox, keys.owned(dead), keys.adopting(dead)]);
+    // XX: only the lock still held (a process that joined under the same id since removed it).
+    await commands.set(keys.adopting(dead), workerId, {
+      condition: 'XX',
+      expiration: { type: 'PX', value: Math.max(RETIRED_MARK_MS, lockMs(address)) },
+    });
+    await commands.unlink([inbox, keys.owned(dead)]);
     await commands.sRem(keys.workers, dead);
   }
 }

@@ -11,7 +11,8 @@ import type {
   WorkerQueue,
 } from '../queue-types.js';
 import { ConsumedReports, reportConsumed } from './consumed-reports.js';
-import { DeadWorkerJanitor } from './dead-worker-janitor.js';
+import { DeadWorkerJanitor, lockMs } from './dead-worker-janitor.js';
+import { declareDead } from './declare-dead.js';
 import { runScript, scriptCommand } from './lua-script.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { RedisQueueKeys, type RedisAddress } from './redis-address.js';
@@ -81,22 +82,27 @@ return {1, best}`;
 const PAUSED = 'paused';
 
 /**
- * Joining: the heartbeat (KEYS[1], ARGV[1] value, ARGV[2] TTL in ms), and any adoption lock on this
- * worker id (KEYS[2]) removed: a lock left from an earlier process under the same id is not about this one.
+ * Joining: the heartbeat (KEYS[1], ARGV[1] value, ARGV[2] TTL in ms) and membership of the pool's set
+ * of workers (KEYS[3], ARGV[3] this worker's id), and any adoption lock on this worker id (KEYS[2])
+ * removed: a lock left from an earlier process under the same id is not about this one.
  */
 const JOIN = `redis.call('DEL', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
 return 1`;
 
 /**
  * A heartbeat (returns 1), unless another worker holds the adoption lock on this one (KEYS[2]): it found
- * the heartbeat expired and is taking this worker's connections and requests. Then the adopter's id,
- * and no heartbeat: this worker was declared dead while it lived (stopped, paused, cut off from Redis
- * for `deadAfter`).
+ * the heartbeat expired and is taking this worker's connections and requests (or took them and retired
+ * this worker). Then the adopter's id, and no heartbeat: this worker was declared dead while it lived
+ * (stopped, paused, cut off from Redis for `deadAfter`). Membership of the set of workers (KEYS[3]) is
+ * renewed in the same step, so a worker stopped between a heartbeat and its renewal cannot put itself
+ * back into the set after its adopter retired it.
  */
 const BEAT = `local adopter = redis.call('GET', KEYS[2])
 if adopter then return adopter end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
 return 1`;
 
 /**
@@ -327,10 +333,13 @@ export class RedisWorkerQueue implements WorkerQueue {
     if (typeof owner !== 'string' || owner === '') return { owner: 'unknown' };
     if (owner === this.workerId) return { owner: 'self' };
     if (Number(fresh) === 1) return { owner: 'other', worker: owner, alive: true };
-    const alive = (await commands.exists(this.#keys.heartbeat(owner))) === 1;
-    // The owner died: its connections are anyone's to adopt (first come).
-    if (!alive && (await this.#takeOver(conn, owner))) return { owner: 'self', adoptedFrom: owner };
-    return { owner: 'other', worker: owner, alive };
+    // The owner died: declared dead here (its adoption lock, so that it stops should it only have been
+    // stopped), its connections are this worker's to adopt, the rest of it is adopted by the janitor.
+    const adopter = await declareDead(commands, this.#keys, owner, this.workerId, lockMs(this.#address));
+    if (adopter === undefined) return { owner: 'other', worker: owner, alive: true };
+    if (adopter === this.workerId && (await this.#takeOver(conn, owner)))
+      return { owner: 'self', adoptedFrom: owner };
+    return { owner: 'other', worker: owner, alive: false };
   }
 
   async forward(received: ReceivedRecord, worker: string): Promise<void> {
@@ -428,15 +437,22 @@ export class RedisWorkerQueue implements WorkerQueue {
   async #beat(): Promise<void> {
     if (!(await this.#writeBeat())) return;
     this.#janitor?.tick();
-    await this.#live().sAdd(this.#keys.workers, this.workerId);
   }
 
   /** Writes the heartbeat (joining first); `false` when fenced (see {@link #fence}). */
   async #writeBeat(): Promise<boolean> {
     if (this.#fenced) return false;
     const commands = this.#live();
-    const keys = [this.#keys.heartbeat(this.workerId), this.#keys.adopting(this.workerId)];
-    const args = [this.#paused ? PAUSED : String(Date.now()), String(this.#address.deadAfterMs)];
+    const keys = [
+      this.#keys.heartbeat(this.workerId),
+      this.#keys.adopting(this.workerId),
+      this.#keys.workers,
+    ];
+    const args = [
+      this.#paused ? PAUSED : String(Date.now()),
+      String(this.#address.deadAfterMs),
+      this.workerId,
+    ];
     if (!this.#joined) {
       await commands.eval(JOIN, { keys, arguments: args });
       this.#joined = true;

@@ -1,0 +1,66 @@
+/**
+ * A connection never changes hands without its old owner being declared dead: a worker that claims a
+ * connection whose owner's heartbeat is gone takes the adoption lock on that owner first, so the owner,
+ * if it was only stopped, stops at its next heartbeat instead of serving on beside the new owner.
+ */
+import { createClient } from '@redis/client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseRedisAddress } from '../../src/queue/redis/redis-address.js';
+import { RedisWorkerQueue } from '../../src/queue/redis/redis-worker-queue.js';
+import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
+
+let redis: RedisFixture;
+beforeAll(async () => {
+  redis = await startRedis();
+}, 30_000);
+afterAll(async () => {
+  await redis.stop();
+});
+
+/** Polls `done` every 10 ms until it holds; fails after `ms` naming `what`. */
+async function until(done: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+it("a claim of a dead owner's connection declares the owner dead: a stopped owner stops when it resumes", async () => {
+  // A heartbeat a minute: nothing beats during the test unless told to (a worker beats at once when
+  // it is paused or resumed).
+  const uri = (worker: string): URL =>
+    new URL(`${redis.url}?stream=declare&heartbeat=60000&deadAfter=120000&worker=${worker}`);
+  const fenced: Error[] = [];
+  const a = new RedisWorkerQueue(parseRedisAddress(uri('a')));
+  const b = new RedisWorkerQueue(parseRedisAddress(uri('b')));
+  const probe = createClient({ url: redis.url });
+  await probe.connect();
+  try {
+    await a.start({ onRecord: () => undefined, onError: () => undefined, onFenced: (e) => fenced.push(e) });
+    await b.start({ onRecord: () => undefined, onError: () => undefined });
+    expect((await a.claim('conn-1')).owner).toBe('self');
+
+    // While A beats, B's claim leaves the connection to A.
+    expect(await b.claim('conn-1')).toMatchObject({ owner: 'other', worker: 'a', alive: true });
+
+    // A looks dead (its heartbeat key gone, as after `deadAfter` without a beat), and B claims before
+    // A beats again.
+    await probe.del('declare:hb:a');
+    const claimed = await b.claim('conn-1');
+    expect(claimed).toEqual({ owner: 'self', adoptedFrom: 'a' });
+    expect(await probe.get('declare:adopting:a')).toBe('b');
+    expect(await probe.hGet('declare:conn:conn-1', 'owner')).toBe('b');
+
+    // A beats again (it was only stopped): it finds the lock, stops and says who adopted it.
+    a.pause();
+    await until(() => fenced.length > 0, 10_000, 'A was fenced');
+    expect(fenced[0]?.message).toMatch(
+      /Worker a was declared dead by the pool .*worker b adopted its connections/,
+    );
+    expect(await probe.exists('declare:hb:a')).toBe(0);
+  } finally {
+    await Promise.allSettled([a.close(), b.close()]);
+    await probe.quit();
+  }
+}, 30_000);
