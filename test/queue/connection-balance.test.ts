@@ -7,6 +7,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, listen } from '../../src/endpoint/registry.js';
 import type { QueueClientTransport } from '../../src/queue/queue-client-transport.js';
 import type { QueueListener } from '../../src/queue/queue-listener.js';
+import { parseRedisAddress } from '../../src/queue/redis/redis-address.js';
+import { RedisWorkerQueue } from '../../src/queue/redis/redis-worker-queue.js';
 import type { Transport } from '../../src/transport.js';
 import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
 
@@ -68,3 +70,37 @@ it('spreads a burst of connections evenly, and gives none to a paused worker', a
     await probe.quit();
   }
 }, 60_000);
+
+it('a paused worker that reads an open (its read was issued before it paused) gives the connection to a live one', async () => {
+  // A heartbeat a minute: only pausing writes the heartbeat during the test.
+  const uri = (worker: string): URL =>
+    new URL(`${redis.url}?stream=paused-read&heartbeat=60000&deadAfter=120000&worker=${worker}`);
+  const a = new RedisWorkerQueue(parseRedisAddress(uri('a')));
+  const b = new RedisWorkerQueue(parseRedisAddress(uri('b')));
+  const probe = createClient({ url: redis.url });
+  await probe.connect();
+  try {
+    const handlers = { onRecord: () => undefined, onError: () => undefined };
+    await a.start(handlers);
+    // a serves more connections than b (it was alone when they came).
+    for (const conn of ['c1', 'c2', 'c3']) expect((await a.claim(conn)).owner).toBe('self');
+    await b.start(handlers);
+    b.pause();
+    const deadline = Date.now() + 10_000;
+    while ((await probe.get('paused-read:hb:b')) !== 'paused') {
+      if (Date.now() > deadline) throw new Error('b did not write its paused heartbeat within 10 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // b's claim (as for an `open` its reader brought): the connection goes to a, though a serves more.
+    expect(await b.claim('c4')).toEqual({ owner: 'other', worker: 'a', alive: true });
+    b.resume();
+    while ((await probe.get('paused-read:hb:b')) === 'paused') {
+      if (Date.now() > deadline) throw new Error('b did not write its live heartbeat within 10 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await b.claim('c5')).toEqual({ owner: 'self' });
+  } finally {
+    await Promise.allSettled([a.close(), b.close()]);
+    await probe.quit();
+  }
+}, 30_000);

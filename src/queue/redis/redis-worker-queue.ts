@@ -57,6 +57,8 @@ return 0`;
  * connections, this one (ARGV[1]) on a tie: the members of the pool (KEYS[2]) with a heartbeat
  * (ARGV[2] + id) that is not 'paused', counted by their sets of connections (ARGV[3] + id). Returns
  * {1, owner} when assigned now, {0, owner} when the connection had an owner. ARGV[5]: the hash's TTL.
+ * ARGV[6] '1': this worker is paused (a read issued before it paused brought the `open`), so any live
+ * worker that is not paused gets the connection first, whatever it serves.
  * The heartbeat and set keys are built here from their prefixes, not passed as KEYS: a standalone Redis
  * (what this queue supports, docs/scale-out.md) allows that.
  */
@@ -64,6 +66,7 @@ const ASSIGN = `local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner then return {0, owner} end
 local best = ARGV[1]
 local fewest = redis.call('SCARD', ARGV[3] .. best)
+if ARGV[6] == '1' then fewest = math.huge end
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if worker ~= ARGV[1] then
     local beat = redis.call('GET', ARGV[2] .. worker)
@@ -327,7 +330,14 @@ export class RedisWorkerQueue implements WorkerQueue {
       commands,
       ASSIGN,
       [this.#keys.connection(conn), this.#keys.workers],
-      [this.workerId, this.#keys.heartbeat(''), this.#keys.owned(''), conn, String(CONNECTION_TTL_MS)],
+      [
+        this.workerId,
+        this.#keys.heartbeat(''),
+        this.#keys.owned(''),
+        conn,
+        String(CONNECTION_TTL_MS),
+        this.#paused ? '1' : '0',
+      ],
     );
     const [fresh, owner] = Array.isArray(assigned) ? (assigned as unknown[]) : [];
     if (typeof owner !== 'string' || owner === '') return { owner: 'unknown' };
