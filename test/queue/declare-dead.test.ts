@@ -64,3 +64,38 @@ it("a claim of a dead owner's connection declares the owner dead: a stopped owne
     await probe.quit();
   }
 }, 30_000);
+
+/**
+ * The race behind an unsafe call run again on an adopter: a claim read the dead owner, the janitor moved
+ * the connection here, the claim's own move then failed, and it answered "other, the dead one" — so
+ * the listener forwarded the connection's records, reclaimed ones too, to the dead worker's inbox as
+ * new records, which this worker then read and ran. On the old code this failed in 2 of 4 runs (the
+ * interleaving is up to timing); the claim now answers with the owner the connection has.
+ */
+it("claims racing the janitor's adoption of a dead owner all answer with the connection's real owner", async () => {
+  const uri = (worker: string, heartbeat: number): URL =>
+    new URL(`${redis.url}?stream=race&heartbeat=${heartbeat}&deadAfter=120000&worker=${worker}`);
+  // A beats once a minute (so it never beats during the test); B every 50 ms, and its janitor with it.
+  const a = new RedisWorkerQueue(parseRedisAddress(uri('a', 60_000)));
+  const b = new RedisWorkerQueue(parseRedisAddress(uri('b', 50)));
+  const probe = createClient({ url: redis.url });
+  await probe.connect();
+  const handlers = { onRecord: () => undefined, onError: () => undefined };
+  try {
+    await a.start(handlers);
+    const conns = Array.from({ length: 300 }, (_, i) => `c${i}`);
+    for (const conn of conns) expect((await a.claim(conn)).owner).toBe('self');
+    await b.start({ ...handlers, onAdopted: () => undefined });
+    // A looks dead: B's janitor adopts its connections one by one while B claims each of them (as
+    // when their clients announce themselves again). Whoever moves a connection, it is B's now.
+    await probe.del('race:hb:a');
+    const results = [];
+    for (const conn of conns) results.push(await b.claim(conn));
+    const wrong = results.filter((r) => r.owner !== 'self');
+    expect(wrong).toEqual([]);
+    for (const conn of conns.slice(0, 5)) expect(await probe.hGet(`race:conn:${conn}`, 'owner')).toBe('b');
+  } finally {
+    await Promise.allSettled([a.close(), b.close()]);
+    await probe.quit();
+  }
+}, 30_000);

@@ -43,14 +43,18 @@ const BACKLOG = 4;
 /** Joins stream key and entry id into a record handle. */
 export const HANDLE_SEPARATOR = '\n';
 
-/** Moves a connection from a dead owner (ARGV[1]) to us (ARGV[2]) only if the dead one still owns it. */
-const TAKE_OVER = `if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
+/**
+ * Moves a connection from a dead owner (ARGV[1]) to us (ARGV[2]) only if the dead one still owns it.
+ * Returns {1, us} when moved now, else {0, the owner it has} ('' when it has none).
+ */
+const TAKE_OVER = `local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner == ARGV[1] then
   redis.call('HSET', KEYS[1], 'owner', ARGV[2])
   redis.call('SREM', KEYS[2], ARGV[3])
   redis.call('SADD', KEYS[3], ARGV[3])
-  return 1
+  return {1, ARGV[2]}
 end
-return 0`;
+return {0, owner or ''}`;
 
 /**
  * A new connection (KEYS[1] its hash, ARGV[4] its id) goes to the live worker serving the fewest
@@ -296,12 +300,19 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   /** Moves `conn` from the dead worker `from` to us; `false` when someone else was faster. */
+  /** Moves `conn` here if `from` still owns it; `true` when moved now. */
   async #takeOver(conn: string, from: string): Promise<boolean> {
-    const done = await this.#live().eval(TAKE_OVER, {
+    return (await this.#moveFrom(conn, from)).moved;
+  }
+
+  /** {@link TAKE_OVER}: whether `conn` moved here now, and the owner it has after the attempt. */
+  async #moveFrom(conn: string, from: string): Promise<{ moved: boolean; owner: string }> {
+    const reply = await this.#live().eval(TAKE_OVER, {
       keys: [this.#keys.connection(conn), this.#keys.owned(from), this.#keys.owned(this.workerId)],
       arguments: [from, this.workerId, conn],
     });
-    return Number(done) === 1;
+    const [moved, owner] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    return { moved: Number(moved) === 1, owner: typeof owner === 'string' ? owner : '' };
   }
 
   pause(): void {
@@ -347,9 +358,14 @@ export class RedisWorkerQueue implements WorkerQueue {
     // stopped), its connections are this worker's to adopt, the rest of it is adopted by the janitor.
     const adopter = await declareDead(commands, this.#keys, owner, this.workerId, lockMs(this.#address));
     if (adopter === undefined) return { owner: 'other', worker: owner, alive: true };
-    if (adopter === this.workerId && (await this.#takeOver(conn, owner)))
-      return { owner: 'self', adoptedFrom: owner };
-    return { owner: 'other', worker: owner, alive: false };
+    if (adopter !== this.workerId) return { owner: 'other', worker: owner, alive: false };
+    // Not moved here by this claim: the connection may have moved since the assignment read its owner
+    // (this worker's janitor adopting that owner, most likely). The answer is the owner it has now: a
+    // stale "other, the dead one" would send its records, reclaimed ones too, back as new records.
+    const now = (await this.#moveFrom(conn, owner)).owner;
+    if (now === this.workerId) return { owner: 'self', adoptedFrom: owner };
+    if (now === '' || now === owner) return { owner: 'other', worker: owner, alive: false };
+    return { owner: 'other', worker: now, alive: (await commands.exists(this.#keys.heartbeat(now))) === 1 };
   }
 
   async forward(received: ReceivedRecord, worker: string): Promise<void> {
