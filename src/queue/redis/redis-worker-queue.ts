@@ -300,7 +300,6 @@ export class RedisWorkerQueue implements WorkerQueue {
   }
 
   /** Moves `conn` from the dead worker `from` to us; `false` when someone else was faster. */
-  /** Moves `conn` here if `from` still owns it; `true` when moved now. */
   async #takeOver(conn: string, from: string): Promise<boolean> {
     return (await this.#moveFrom(conn, from)).moved;
   }
