@@ -168,6 +168,22 @@ const LITERALS: Readonly<Record<number, Buffer>> = {
   0x6e: Buffer.from('null'),
 };
 
+/**
+ * A plain `Uint8Array` view of `bytes` (no copy), for the byte loops of the scanners.
+ *
+ * Buffers do not all share one V8 map: a Buffer made in JavaScript (`Buffer.from`, `subarray`) and one
+ * made by Node's C++ side (a socket read, an HTTP body chunk) differ. A loop optimised on one kind is
+ * deoptimised by the other, and a long string loop entered through on-stack replacement was seen doing
+ * that on every call (`--trace-deopt`: 239 deoptimisations of {@link plainRunEnd} in 3,000 64 KiB
+ * echoes through `serve`). Views made here all share the map of `Uint8Array`.
+ *
+ * @param bytes - any Buffer or Uint8Array
+ * @returns a `Uint8Array` over the same memory
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
 /** Strings shorter than this are read byte by byte; longer runs four bytes at a time. */
 const WORD_SCAN_MIN = 32;
 
@@ -177,16 +193,16 @@ const WORD_SCAN_MIN = 32;
  * classic "has a byte less than / equal to" bit tricks (exact for the question "is there one"; the
  * word that answers yes is then read byte by byte).
  *
- * @param chunk - the bytes
+ * @param chunk - the bytes: a {@link plainBytes} view where the caller loops over many chunks
  * @param i - where the run starts
  * @param n - where to stop looking (at most `chunk.length`)
  * @returns the index of the byte that ends the run, or `n`
  * @example
  * ```ts
- * plainRunEnd(Buffer.from('abc"'), 0, 4); // 3
+ * plainRunEnd(plainBytes(Buffer.from('abc"')), 0, 4); // 3
  * ```
  */
-export function plainRunEnd(chunk: Buffer, i: number, n: number): number {
+export function plainRunEnd(chunk: Uint8Array, i: number, n: number): number {
   if (n - i >= WORD_SCAN_MIN) {
     // Byte by byte up to a 4-byte boundary of the underlying memory.
     const lead = (4 - ((chunk.byteOffset + i) & 3)) & 3;
@@ -232,7 +248,7 @@ class FrameScanner {
   readonly #chunks: readonly Buffer[];
   #state = S_START;
   /** The chunk being read, and the offset of its first byte in the frame. */
-  #chunk: Buffer = EMPTY;
+  #chunk: Uint8Array = EMPTY;
   #base = 0;
   // Open containers: kind, tag, the key code of the member being read, where its value started.
   readonly #kinds: number[] = [];
@@ -269,8 +285,9 @@ class FrameScanner {
 
   run(): FrameScan | undefined {
     for (const chunk of this.#chunks) {
-      this.#chunk = chunk;
-      this.#scan(chunk);
+      const bytes = plainBytes(chunk);
+      this.#chunk = bytes;
+      this.#scan(bytes);
       if (this.#state === S_FAILED) return undefined;
       this.#base += chunk.length;
     }
@@ -286,7 +303,7 @@ class FrameScanner {
     };
   }
 
-  #scan(chunk: Buffer): void {
+  #scan(chunk: Uint8Array): void {
     const n = chunk.length;
     let i = 0;
     while (i < n) {
@@ -424,7 +441,7 @@ class FrameScanner {
   }
 
   /** Reads string content from `i`; returns where scanning goes on. */
-  #string(chunk: Buffer, i: number, n: number): number {
+  #string(chunk: Uint8Array, i: number, n: number): number {
     while (i < n) {
       if (this.#esc === 0) {
         i = plainRunEnd(chunk, i, n);
@@ -499,7 +516,7 @@ class FrameScanner {
     }
     const length = end - start;
     // The key ends in the current chunk; it usually starts there too.
-    let bytes = this.#chunk;
+    let bytes: Uint8Array = this.#chunk;
     let from = start - this.#base;
     if (from < 0) {
       bytes = sliceChunks(this.#chunks, start, end);

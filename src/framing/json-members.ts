@@ -10,7 +10,7 @@
  * ASCII bytes always decode as themselves in UTF-8 (also next to invalid sequences, which become U+FFFD),
  * so the structure read from the bytes is the structure `JSON.parse` saw in the decoded text.
  */
-import { plainRunEnd } from './frame-scanner.js';
+import { plainBytes, plainRunEnd } from './frame-scanner.js';
 
 /** Key names a walk tells apart, with their codes (any other key gets 0); made by {@link keyTable}. */
 export interface KeyTable {
@@ -73,7 +73,7 @@ const CLOSE_ARRAY = 0x5d;
 
 const isWs = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-function skipWs(text: Buffer, i: number, n: number): number {
+function skipWs(text: Uint8Array, i: number, n: number): number {
   while (i < n && isWs(text[i])) i++;
   return i;
 }
@@ -82,7 +82,7 @@ function skipWs(text: Buffer, i: number, n: number): number {
 const SHORT_STRING = 64;
 
 /** Just past the string whose opening quote is at `i`, or -1. */
-function stringEnd(text: Buffer, i: number, n: number): number {
+function stringEnd(text: Uint8Array, i: number, n: number): number {
   i++;
   for (const stop = Math.min(n, i + SHORT_STRING); i < stop; i++) {
     const c = text[i] as number;
@@ -101,7 +101,7 @@ function stringEnd(text: Buffer, i: number, n: number): number {
 }
 
 /** Just past the value that starts at `i`, or -1. */
-function valueEnd(text: Buffer, i: number, n: number): number {
+function valueEnd(text: Uint8Array, i: number, n: number): number {
   const first = text[i];
   if (first === QUOTE) return stringEnd(text, i, n);
   if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
@@ -142,7 +142,7 @@ function valueEnd(text: Buffer, i: number, n: number): number {
  * keyCode(Buffer.from('"_meta"'), 0, 7, keyTable({ _meta: 1 })); // 1
  * ```
  */
-export function keyCode(text: Buffer, start: number, end: number, keys: KeyTable): number {
+export function keyCode(text: Uint8Array, start: number, end: number, keys: KeyTable): number {
   const length = end - start;
   const { bytes, codes } = keys;
   let escaped = false;
@@ -162,7 +162,7 @@ export function keyCode(text: Buffer, start: number, end: number, keys: KeyTable
   // Rare: an escaped key is compared by value.
   let value: unknown;
   try {
-    value = JSON.parse(text.toString('utf8', start, end));
+    value = JSON.parse(Buffer.from(text.buffer, text.byteOffset, text.length).toString('utf8', start, end));
   } catch {
     return 0;
   }
@@ -186,13 +186,23 @@ export function keyCode(text: Buffer, start: number, end: number, keys: KeyTable
  * ```
  */
 export function objectLayout(
-  text: Buffer,
+  text: Uint8Array,
   at: number,
   keys: KeyTable,
   nested?: (code: number) => KeyTable | undefined,
   limit = text.length,
 ): ObjectLayout | undefined {
-  const n = Math.min(limit, text.length);
+  return layoutOf(plainBytes(text), at, keys, nested, Math.min(limit, text.length));
+}
+
+/** {@link objectLayout} on a {@link plainBytes} view, `n` at most its length. */
+function layoutOf(
+  text: Uint8Array,
+  at: number,
+  keys: KeyTable,
+  nested: ((code: number) => KeyTable | undefined) | undefined,
+  n: number,
+): ObjectLayout | undefined {
   if (at < 0 || at >= n || text[at] !== OPEN_OBJECT) return undefined;
   const members: JsonMember[] = [];
   let i = skipWs(text, at + 1, n);
@@ -210,7 +220,7 @@ export function objectLayout(
     let inner: ObjectLayout | undefined;
     let end: number;
     if (table !== undefined && valueStart < n && text[valueStart] === OPEN_OBJECT) {
-      inner = objectLayout(text, valueStart, table, undefined, n);
+      inner = layoutOf(text, valueStart, table, undefined, n);
       if (inner === undefined) return undefined;
       end = inner.end;
     } else {
