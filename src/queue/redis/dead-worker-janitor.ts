@@ -39,9 +39,9 @@ export const RETIRED_MARK_MS = 24 * 60 * 60 * 1000;
  * per dead worker (a lock with a TTL):
  *
  * 1. every connection the dead worker owned moves to this worker (its client is re-bound here);
- * 2. records it had read and not finished are reclaimed with `XAUTOCLAIM` (idle at least `reclaimIdle`
- *    ms; since the owner is dead for `deadAfter` already, that is all of them) and handed over marked
- *    `reclaimedFrom` (the listener re-runs them only where that is safe);
+ * 2. records it had read and not finished (its entries in its inbox's pending list) are claimed, in
+ *    every round until it is retired, and handed over marked `reclaimedFrom` (the listener re-runs them
+ *    only where that is safe);
  * 3. records still unread in its inbox are read from here on, until the inbox stayed empty for
  *    `deadAfter`; then the inbox and the worker's entry in the pool are removed, and the lock is kept
  *    as a mark of the retirement for {@link RETIRED_MARK_MS}.
@@ -92,12 +92,13 @@ export class DeadWorkerJanitor {
         if ((await declareDead(commands, keys, worker, workerId, lockMs(address))) !== workerId) continue;
         this.#adopting.set(worker, undefined);
         await this.#adoptConnections(worker);
-        // One pass claims everything the dead worker had read: nothing of it can become pending later.
-        // (Later passes would also claim this worker's own long-running requests from that inbox.)
-        await this.#reclaim(keys.inbox(worker), worker, address.reclaimIdleMs);
         // Unread records of its inbox are read here from now on (as this worker's consumer).
         this.#o.reader.add(keys.inbox(worker));
       }
+      // What the dead worker had read and not finished, every round: a stopped worker's blocking read
+      // stays registered in Redis and is served records added to its inbox after the adoption began
+      // (before this worker's own read), which then wait in its list of pending records.
+      await this.#reclaimHeldBy(keys.inbox(worker), worker);
       await commands.pExpire(keys.adopting(worker), lockMs(address));
       await this.#retireWhenEmpty(worker);
     }
@@ -112,6 +113,35 @@ export class DeadWorkerJanitor {
         this.#connections++;
         this.#o.onAdopted(conn, dead);
       }
+    }
+  }
+
+  /**
+   * Claims what the dead worker `dead` read from `key` and did not acknowledge for `reclaimIdle` ms (its
+   * entries of the group's pending list: this worker's own pending records there are left alone), and
+   * hands it over marked `reclaimedFrom` it.
+   */
+  async #reclaimHeldBy(key: string, dead: string): Promise<void> {
+    const { commands, address, workerId } = this.#o;
+    for (let round = 0; round < 100 && !this.#closed; round++) {
+      const pending = await commands.xPendingRange(key, address.group, '-', '+', CLAIM_BATCH, {
+        IDLE: address.reclaimIdleMs,
+        consumer: dead,
+      });
+      if (pending.length === 0) return;
+      const ids = pending.map((p) => p.id);
+      const claimed = await commands.xClaim(key, address.group, workerId, address.reclaimIdleMs, ids);
+      for (const m of claimed) {
+        if (m === null) continue;
+        const record = decodeRecord(m.message);
+        if (record === undefined) {
+          await commands.xAck(key, address.group, m.id);
+          continue;
+        }
+        this.#reclaimed++;
+        this.#o.deliver({ record, handle: `${key}\n${m.id}`, deliveries: 2, reclaimedFrom: dead });
+      }
+      if (pending.length < CLAIM_BATCH) return;
     }
   }
 

@@ -63,14 +63,18 @@ return {0, owner or ''}`;
  * {1, owner} when assigned now, {0, owner} when the connection had an owner. ARGV[5]: the hash's TTL.
  * ARGV[6] '1': this worker is paused (a read issued before it paused brought the `open`), so any live
  * worker that is not paused gets the connection first, whatever it serves.
- * The heartbeat and set keys are built here from their prefixes, not passed as KEYS: a standalone Redis
- * (what this queue supports, docs/scale-out.md) allows that.
+ * ARGV[7] + this worker's id: its adoption lock. A worker declared dead (which has not found out yet: it
+ * was stopped, and this read was under way) gets nothing; with no other live worker the answer is
+ * {0, ''} (no owner: the record stays pending, for the pool to reclaim).
+ * The heartbeat, set and lock keys are built here from their prefixes, not passed as KEYS: a standalone
+ * Redis (what this queue supports, docs/scale-out.md) allows that.
  */
 const ASSIGN = `local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner then return {0, owner} end
+local fenced = redis.call('EXISTS', ARGV[7] .. ARGV[1]) == 1
 local best = ARGV[1]
 local fewest = redis.call('SCARD', ARGV[3] .. best)
-if ARGV[6] == '1' then fewest = math.huge end
+if ARGV[6] == '1' or fenced then fewest = math.huge end
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if worker ~= ARGV[1] then
     local beat = redis.call('GET', ARGV[2] .. worker)
@@ -80,6 +84,7 @@ for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
     end
   end
 end
+if fenced and best == ARGV[1] then return {0, ''} end
 redis.call('HSET', KEYS[1], 'owner', best)
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('SADD', ARGV[3] .. best, ARGV[4])
@@ -163,6 +168,10 @@ export class RedisWorkerQueue implements WorkerQueue {
   #closed = false;
   /** Declared dead by the pool while alive: it serves nothing more and leaves every key to its adopter. */
   #fenced = false;
+  /** When the last heartbeat that renewed this worker's lease was sent (`performance.now()`). */
+  #leaseFrom = -Infinity;
+  /** Entries read while the lease may have lapsed, until a heartbeat tells whether this worker serves on. */
+  #held: { key: string; entries: StreamEntry[] }[] | undefined;
   #joined = false;
   /** Paused: takes no records, and no new connections are assigned to it. */
   #paused = false;
@@ -347,6 +356,7 @@ export class RedisWorkerQueue implements WorkerQueue {
         conn,
         String(CONNECTION_TTL_MS),
         this.#paused ? '1' : '0',
+        this.#keys.adopting(''),
       ],
     );
     const [fresh, owner] = Array.isArray(assigned) ? (assigned as unknown[]) : [];
@@ -478,13 +488,18 @@ export class RedisWorkerQueue implements WorkerQueue {
       String(this.#address.deadAfterMs),
       this.workerId,
     ];
+    const sent = performance.now();
     if (!this.#joined) {
       await commands.eval(JOIN, { keys, arguments: args });
       this.#joined = true;
+      this.#leaseFrom = sent;
       return true;
     }
     const beat = await commands.eval(BEAT, { keys, arguments: args });
-    if (typeof beat !== 'string') return true;
+    if (typeof beat !== 'string') {
+      this.#leaseFrom = Math.max(this.#leaseFrom, sent);
+      return true;
+    }
     this.#fence(beat);
     return false;
   }
@@ -522,7 +537,42 @@ export class RedisWorkerQueue implements WorkerQueue {
     return commands;
   }
 
+  /**
+   * Entries read from the pool or an inbox. While the lease holds (a heartbeat sent less than
+   * `deadAfter` ago: the heartbeat key cannot have expired, so nobody can have declared this worker
+   * dead), they are handed over at once. Otherwise this process stalled past `deadAfter` (stopped,
+   * starved) and another worker may have declared it dead and be reclaiming these very records: a
+   * stopped worker's read brings, when it resumes, what Redis gave it meanwhile, before its next
+   * heartbeat could tell it that it was fenced. Reading stops and a heartbeat goes first; the entries
+   * are handed over if it renewed the lease, and left to the adopter if this worker is fenced.
+   */
   readonly #onEntries = (key: string, entries: StreamEntry[]): void => {
+    if (this.#held !== undefined) {
+      this.#held.push({ key, entries });
+      return;
+    }
+    if (performance.now() - this.#leaseFrom < this.#address.deadAfterMs) {
+      this.#take(key, entries);
+      return;
+    }
+    this.#held = [{ key, entries }];
+    this.#reader?.pause();
+    const settle = (serving: boolean): void => {
+      const held = this.#held ?? [];
+      this.#held = undefined;
+      if (!serving || this.#fenced || this.#closed) return;
+      if (!this.#paused) this.#reader?.resume();
+      for (const h of held) this.#take(h.key, h.entries);
+    };
+    this.#writeBeat().then(settle, (error: unknown) => {
+      // Redis unreachable from here: the lease cannot be renewed, nor can anything be acknowledged. The
+      // entries go on as before this check (an adopter, if any, fences this worker at the next beat).
+      this.#handlers?.onError(toSwitchboardError(error, 'CONNECTION_FAILED'));
+      settle(true);
+    });
+  };
+
+  #take(key: string, entries: StreamEntry[]): void {
     for (const entry of entries) {
       const handle = `${key}${HANDLE_SEPARATOR}${entry.id}`;
       const record = decodeRecord(entry.fields);
