@@ -582,7 +582,7 @@ export class RedisWorkerQueue implements WorkerQueue {
       }
       this.#deliver({ record, handle, deliveries: 1 });
     }
-  };
+  }
 
   #settled(): void {
     if (this.#open > 0) this.#open--;
