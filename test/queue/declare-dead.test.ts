@@ -7,6 +7,7 @@ import { createClient } from '@redis/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseRedisAddress } from '../../src/queue/redis/redis-address.js';
 import { RedisWorkerQueue } from '../../src/queue/redis/redis-worker-queue.js';
+import { until } from '../fixtures/poll.js';
 import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
 
 let redis: RedisFixture;
@@ -16,15 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis.stop();
 });
-
-/** Polls `done` every 10 ms until it holds; fails after `ms` naming `what`. */
-async function until(done: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 it("a claim of a dead owner's connection declares the owner dead: a stopped owner stops when it resumes", async () => {
   // A heartbeat a minute: nothing beats during the test unless told to (a worker beats at once when

@@ -11,6 +11,7 @@ import { parseRedisAddress } from '../../src/queue/redis/redis-address.js';
 import { encodeRecord } from '../../src/queue/redis/record-codec.js';
 import type { ReceivedRecord } from '../../src/queue/queue-types.js';
 import { RedisWorkerQueue } from '../../src/queue/redis/redis-worker-queue.js';
+import { until } from '../fixtures/poll.js';
 import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
 
 let redis: RedisFixture;
@@ -20,15 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis.stop();
 });
-
-/** Polls `done` every 10 ms until it holds; fails after `ms` naming `what`. */
-async function until(done: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** The stream fields of a client's message record. */
 function messageFields(conn: string, id: number): string[] {
@@ -89,29 +81,31 @@ it("the adopter claims records the dead worker's read took after the adoption be
   }
 }, 30_000);
 
-it('a worker stalled past deadAfter and declared dead meanwhile leaves what its read brought to its adopter', async () => {
+/** Worker A on `stream` (heartbeat 100 ms, deadAfter 250 ms), started and owning conn-1. */
+async function stallable(stream: string) {
   const a = new RedisWorkerQueue(
-    parseRedisAddress(new URL(`${redis.url}?stream=stall&heartbeat=100&deadAfter=250&worker=a`)),
+    parseRedisAddress(new URL(`${redis.url}?stream=${stream}&heartbeat=100&deadAfter=250&worker=a`)),
   );
+  const got: ReceivedRecord[] = [];
+  const fenced: Error[] = [];
+  await a.start({ onRecord: (r) => got.push(r), onError: () => undefined, onFenced: (e) => fenced.push(e) });
+  expect((await a.claim('conn-1')).owner).toBe('self');
+  const messages = (): ReceivedRecord[] => got.filter((r) => r.record.type === 'message');
+  return { a, messages, fenced };
+}
+
+it('a worker stalled past deadAfter and declared dead meanwhile leaves what its read brought to its adopter', async () => {
+  const { a, messages, fenced } = await stallable('stall');
   const probe = createClient({ url: redis.url });
   await probe.connect();
-  const atA: ReceivedRecord[] = [];
-  const fenced: Error[] = [];
   try {
-    await a.start({
-      onRecord: (r) => atA.push(r),
-      onError: () => undefined,
-      onFenced: (e) => fenced.push(e),
-    });
-    expect((await a.claim('conn-1')).owner).toBe('self');
     // Another worker declared A dead (its adoption lock), and a record arrives while A is stalled.
     await probe.set('stall:adopting:a', 'b', { PX: 60_000 });
     stallAfter(['XADD', 'stall:in:a', '*', ...messageFields('conn-1', 7)], 400);
     await until(() => fenced.length > 0, 10_000, 'A was fenced');
     // Nothing was handed over, and the record waits in A's pending list for the adopter.
-    expect(atA.filter((r) => r.record.type === 'message')).toEqual([]);
-    const pending = await probe.xPending('stall:in:a', 'switchboard');
-    expect(pending.pending).toBe(1);
+    expect(messages()).toEqual([]);
+    expect((await probe.xPending('stall:in:a', 'switchboard')).pending).toBe(1);
   } finally {
     await a.close();
     await probe.quit();
@@ -119,20 +113,10 @@ it('a worker stalled past deadAfter and declared dead meanwhile leaves what its 
 }, 30_000);
 
 it('a worker stalled past deadAfter and not declared dead renews its heartbeat, then serves what its read brought', async () => {
-  const a = new RedisWorkerQueue(
-    parseRedisAddress(new URL(`${redis.url}?stream=stall2&heartbeat=100&deadAfter=250&worker=a`)),
-  );
-  const atA: ReceivedRecord[] = [];
-  const fenced: Error[] = [];
+  const { a, messages, fenced } = await stallable('stall2');
   try {
-    await a.start({
-      onRecord: (r) => atA.push(r),
-      onError: () => undefined,
-      onFenced: (e) => fenced.push(e),
-    });
-    expect((await a.claim('conn-1')).owner).toBe('self');
     stallAfter(['XADD', 'stall2:in:a', '*', ...messageFields('conn-1', 7)], 400);
-    await until(() => atA.some((r) => r.record.type === 'message'), 10_000, 'A served the record');
+    await until(() => messages().length > 0, 10_000, 'A served the record');
     expect(fenced).toEqual([]);
     expect(a.reachable).toBe(true);
   } finally {
