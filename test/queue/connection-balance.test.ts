@@ -3,22 +3,16 @@
  * read their `open` (one worker's read often brings every `open` of a burst); a paused worker gets none.
  */
 import { createClient } from '@redis/client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { connect, listen } from '../../src/endpoint/registry.js';
 import type { QueueClientTransport } from '../../src/queue/queue-client-transport.js';
 import type { QueueListener } from '../../src/queue/queue-listener.js';
 import { parseRedisAddress } from '../../src/queue/redis/redis-address.js';
 import { RedisWorkerQueue } from '../../src/queue/redis/redis-worker-queue.js';
 import type { Transport } from '../../src/transport.js';
-import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
+import { useRedis } from '../fixtures/redis-server.js';
 
-let redis: RedisFixture;
-beforeAll(async () => {
-  redis = await startRedis();
-}, 30_000);
-afterAll(async () => {
-  await redis.stop();
-});
+const redis = useRedis();
 
 it('spreads a burst of connections evenly, and gives none to a paused worker', async () => {
   const uri = `${redis.url}?stream=balance`;

@@ -4,19 +4,13 @@
  * if it was only stopped, stops at its next heartbeat instead of serving on beside the new owner.
  */
 import { createClient } from '@redis/client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parseRedisAddress } from '../../src/queue/redis/redis-address.js';
 import { RedisWorkerQueue } from '../../src/queue/redis/redis-worker-queue.js';
 import { until } from '../fixtures/poll.js';
-import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
+import { useRedis } from '../fixtures/redis-server.js';
 
-let redis: RedisFixture;
-beforeAll(async () => {
-  redis = await startRedis();
-}, 30_000);
-afterAll(async () => {
-  await redis.stop();
-});
+const redis = useRedis();
 
 it("a claim of a dead owner's connection declares the owner dead: a stopped owner stops when it resumes", async () => {
   // A heartbeat a minute: nothing beats during the test unless told to (a worker beats at once when

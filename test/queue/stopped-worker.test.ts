@@ -6,21 +6,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createClient } from '@redis/client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parseRedisAddress } from '../../src/queue/redis/redis-address.js';
 import { encodeRecord } from '../../src/queue/redis/record-codec.js';
 import type { ReceivedRecord } from '../../src/queue/queue-types.js';
 import { RedisWorkerQueue } from '../../src/queue/redis/redis-worker-queue.js';
 import { until } from '../fixtures/poll.js';
-import { startRedis, type RedisFixture } from '../fixtures/redis-server.js';
+import { useRedis } from '../fixtures/redis-server.js';
 
-let redis: RedisFixture;
-beforeAll(async () => {
-  redis = await startRedis();
-}, 30_000);
-afterAll(async () => {
-  await redis.stop();
-});
+const redis = useRedis();
 
 /** The stream fields of a client's message record. */
 function messageFields(conn: string, id: number): string[] {

@@ -102,7 +102,7 @@ export class DeadWorkerJanitor {
       await commands.pExpire(keys.adopting(worker), lockMs(address));
       await this.#retireWhenEmpty(worker);
     }
-    await this.#reclaim(keys.pool, undefined, address.deadAfterMs);
+    await this.#reclaim(keys.pool, address.deadAfterMs);
   }
 
   async #adoptConnections(dead: string): Promise<void> {
@@ -131,41 +131,44 @@ export class DeadWorkerJanitor {
       if (pending.length === 0) return;
       const ids = pending.map((p) => p.id);
       const claimed = await commands.xClaim(key, address.group, workerId, address.reclaimIdleMs, ids);
-      for (const m of claimed) {
-        if (m === null) continue;
-        const record = decodeRecord(m.message);
-        if (record === undefined) {
-          await commands.xAck(key, address.group, m.id);
-          continue;
-        }
-        this.#reclaimed++;
-        this.#o.deliver({ record, handle: `${key}\n${m.id}`, deliveries: 2, reclaimedFrom: dead });
-      }
+      await this.#handOver(key, claimed, dead);
       if (pending.length < CLAIM_BATCH) return;
     }
   }
 
   /** `XAUTOCLAIM`s what was read and not acknowledged on `key` for longer than `minIdleMs`. */
-  async #reclaim(key: string, from: string | undefined, minIdleMs: number): Promise<void> {
+  async #reclaim(key: string, minIdleMs: number): Promise<void> {
     const { commands, address, workerId } = this.#o;
     let start = '0-0';
     for (let round = 0; round < 100 && !this.#closed; round++) {
       const reply = await commands.xAutoClaim(key, address.group, workerId, minIdleMs, start, {
         COUNT: CLAIM_BATCH,
       });
-      for (const m of reply.messages) {
-        if (m === null) continue;
-        const record = decodeRecord(m.message);
-        const handle = `${key}\n${m.id}`;
-        if (record === undefined) {
-          await commands.xAck(key, address.group, m.id);
-          continue;
-        }
-        this.#reclaimed++;
-        this.#o.deliver({ record, handle, deliveries: 2, reclaimedFrom: from });
-      }
+      await this.#handOver(key, reply.messages, undefined);
       start = reply.nextId;
       if (start === '0-0') return;
+    }
+  }
+
+  /**
+   * Hands claimed entries of `key` over as reclaimed (from the dead worker `from`, when known); one that
+   * is not a record is acknowledged and dropped.
+   */
+  async #handOver(
+    key: string,
+    messages: readonly ({ id: string; message: Record<string, string> } | null)[],
+    from: string | undefined,
+  ): Promise<void> {
+    const { commands, address } = this.#o;
+    for (const m of messages) {
+      if (m === null) continue;
+      const record = decodeRecord(m.message);
+      if (record === undefined) {
+        await commands.xAck(key, address.group, m.id);
+        continue;
+      }
+      this.#reclaimed++;
+      this.#o.deliver({ record, handle: `${key}\n${m.id}`, deliveries: 2, reclaimedFrom: from });
     }
   }
 
