@@ -36,6 +36,12 @@ export interface CallContext {
 
 type Outcome = { result?: Record<string, unknown>; error?: JSONRPCErrorObject };
 
+/** Most notifications a parked call keeps for its client's retry; past it the oldest go. */
+const MAX_HELD = 64;
+
+/** A progress or log notification of the 2025 request that came while the call was parked. */
+type Held = { progress: MessageParams } | { log: MessageParams | undefined };
+
 /**
  * One 2026-07-28 call (tools/call, prompts/get, resources/read) running on a proxy-owned 2025 session.
  *
@@ -66,6 +72,8 @@ export class ModernCall {
   #asked: string[] = [];
   #final: Outcome | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Progress and log messages that came while parked, for the retry (the server works on meanwhile). */
+  #held: Held[] = [];
   #flushQueued = false;
   #ended = false;
 
@@ -107,10 +115,14 @@ export class ModernCall {
     for (const [key, request] of this.#pending) if (request.id === requestId) this.#pending.delete(key);
   }
 
-  /** Progress of the 2025 request: to the attached client request, under its own token. */
+  /**
+   * Progress of the 2025 request: to the attached client request, under its own token; while parked,
+   * held for the retry.
+   */
   progress(params: MessageParams): void {
     const live = this.live;
-    if (live?.progressToken === undefined) return;
+    if (live === undefined) return this.#hold({ progress: params });
+    if (live.progressToken === undefined) return;
     live.sink.deliver(
       {
         jsonrpc: '2.0',
@@ -121,10 +133,14 @@ export class ModernCall {
     );
   }
 
-  /** A log message of the session: to the attached request, if it asked for logs at that level. */
+  /**
+   * A log message of the session: to the attached request, if it asked for logs at that level; while
+   * parked, held for the retry (whose level decides).
+   */
   log(params: MessageParams | undefined): void {
     const live = this.live;
-    if (live?.logLevel === undefined || !logLevelPasses(params?.level, live.logLevel)) return;
+    if (live === undefined) return this.#hold({ log: params });
+    if (live.logLevel === undefined || !logLevelPasses(params?.level, live.logLevel)) return;
     const message: JSONRPCMessage = { jsonrpc: '2.0', method: 'notifications/message' };
     if (params !== undefined) message.params = params;
     live.sink.deliver(message, live.requestId);
@@ -161,6 +177,13 @@ export class ModernCall {
       this.session?.answer(request.id, { result: toLegacyResult(response as Record<string, unknown>) });
     }
     this.#asked = [];
+    // What the server reported while the client was away comes first, under the retry's token.
+    const held = this.#held;
+    this.#held = [];
+    for (const h of held) {
+      if ('progress' in h) this.progress(h.progress);
+      else this.log(h.log);
+    }
     if (this.#final !== undefined) {
       this.#answer(live, this.#final);
       this.#end();
@@ -216,6 +239,12 @@ export class ModernCall {
     this.#timer.unref();
   }
 
+  #hold(notification: Held): void {
+    if (this.#ended) return;
+    if (this.#held.length >= MAX_HELD) this.#held.shift();
+    this.#held.push(notification);
+  }
+
   #expire(): void {
     if (!this.parked) return;
     this.cancel('the client did not answer the input request in time');
@@ -247,6 +276,7 @@ export class ModernCall {
     this.#ended = true;
     clearTimeout(this.#timer);
     this.live = undefined;
+    this.#held = [];
     for (const request of this.#pending.values()) this.session?.answer(request.id, { error: gone() });
     this.#pending.clear();
     this.#ctx.ended(this);
