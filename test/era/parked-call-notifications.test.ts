@@ -82,7 +82,7 @@ it('delivers what the 2025 server reported while the call was parked to the retr
     });
 
   await request('first', { name: 'slow-ask', arguments: {}, _meta: { ...ENVELOPE, progressToken: 'p1' } });
-  const first = seen.find((m) => 'id' in m && m.id === 'first') as {
+  const first = seen.find((m) => 'id' in m && m.id === 'first') as unknown as {
     result: { resultType: string; inputRequests: Record<string, unknown>; requestState: string };
   };
   expect(first.result.resultType).toBe('input_required');
