@@ -2,9 +2,16 @@ import type { QueueRecord } from '../queue-types.js';
 
 /**
  * Fields of a stream entry: `t` type (`o` open, `m` message, `b` bind, `c` close), `c` connection,
- * `d` data, `w` worker, `r` reason (close) or reply stream (open).
+ * `d` data, `w` worker, `r` reason (close) or reply stream (open); on a record forwarded to a worker's
+ * inbox, `f` ({@link RECLAIMED_FROM}).
  */
 export type RecordFields = Record<string, string>;
+
+/**
+ * The field naming the dead worker a forwarded record was reclaimed from: it was read there and maybe
+ * run, so its new reader runs it again only where that is safe.
+ */
+export const RECLAIMED_FROM = 'f';
 
 /** A record as the fields of one stream entry. */
 export function encodeRecord(record: QueueRecord): RecordFields {

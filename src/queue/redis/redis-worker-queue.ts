@@ -14,7 +14,7 @@ import { ConsumedReports, reportConsumed } from './consumed-reports.js';
 import { DeadWorkerJanitor, lockMs } from './dead-worker-janitor.js';
 import { declareDead } from './declare-dead.js';
 import { runScript, scriptCommand } from './lua-script.js';
-import { decodeRecord, encodeRecord } from './record-codec.js';
+import { decodeRecord, encodeRecord, RECLAIMED_FROM } from './record-codec.js';
 import { RedisQueueKeys, type RedisAddress } from './redis-address.js';
 import {
   destroyRedisClient,
@@ -379,7 +379,10 @@ export class RedisWorkerQueue implements WorkerQueue {
 
   async forward(received: ReceivedRecord, worker: string): Promise<void> {
     this.#routes.delete(received.record.conn);
-    await this.#live().xAdd(this.#keys.inbox(worker), '*', encodeRecord(received.record), this.#trim());
+    const fields = encodeRecord(received.record);
+    // A record reclaimed from a dead worker stays one: its new reader decides whether to run it again.
+    if (received.reclaimedFrom !== undefined) fields[RECLAIMED_FROM] = received.reclaimedFrom;
+    await this.#live().xAdd(this.#keys.inbox(worker), '*', fields, this.#trim());
     this.ack(received.handle);
   }
 
@@ -580,7 +583,12 @@ export class RedisWorkerQueue implements WorkerQueue {
         this.#queueAck(handle);
         continue;
       }
-      this.#deliver({ record, handle, deliveries: 1 });
+      const from = entry.fields[RECLAIMED_FROM];
+      this.#deliver(
+        typeof from === 'string' && from !== ''
+          ? { record, handle, deliveries: 1, reclaimedFrom: from }
+          : { record, handle, deliveries: 1 },
+      );
     }
   }
 
