@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/endpoint/registry.js';
 import { fixture } from '../fixtures/paths.js';
+import { eventually } from '../proxy/harness.js';
 import { freePort, startServe, type Started } from './processes.js';
 
 const started: Started[] = [];
@@ -75,6 +76,7 @@ describe('serve lifecycle', () => {
     const result = await call;
     expect((result.content as { text: string }[])[0]?.text).toBe('slow done 1');
     expect(await exited).toBe(0);
-    expect(serve.stderr.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    // The last log line may come through the stderr pipe after the exit.
+    await eventually(() => serve.stderr.some((l) => l.includes('"msg":"stopped"')));
   }, 60_000);
 });

@@ -190,6 +190,10 @@ describe('serve: one client cannot exhaust the sessions of everyone else', () =>
     );
     await Promise.all(streams.map((st) => st.ended));
     expect(spawns(s)).toBe(0);
+    // The streams ended when the sessions closed; the log lines come through serve's stderr pipe.
+    await eventually(
+      () => s.stderr.filter((l) => l.includes('"msg":"closing a session that sent nothing"')).length >= 5,
+    );
     expect(s.stderr.filter((l) => l.includes('"msg":"closing a session that sent nothing"'))).toHaveLength(5);
   }, 60_000);
 });
