@@ -59,8 +59,8 @@ export class ProgressTap {
     const token = message.params?._meta?.progressToken;
     if (typeof token !== 'string' && typeof token !== 'number') return;
     // A retry of a 2026-07-28 input round (it carries the round's requestState) continues the last call.
-    const retry = message.params?.requestState !== undefined && this.#last !== undefined;
-    const call: Call = retry && this.#last ? this.#last : { progress: [], answered: false };
+    const retried = message.params?.requestState !== undefined ? this.#last : undefined;
+    const call: Call = retried ?? { progress: [], answered: false };
     this.#callOf.set(message.id, call);
     this.#byToken.set(token, call);
     this.#last = call;
