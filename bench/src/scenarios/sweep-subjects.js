@@ -7,7 +7,8 @@ import { proxyCase } from './proxy-cases.js';
 
 /**
  * The subjects the payload and concurrency sweeps run through, at one (concurrency, payload) point:
- * the raw pipe and HTTP limits, our stdio transports, the peers' and our Streamable HTTP proxies.
+ * the raw pipe and HTTP limits, our stdio transports, the peers' and our Streamable HTTP proxies, and
+ * at C=1 the ceiling of any HTTP → stdio hop (a forwarder that streams bytes and checks nothing).
  * Each case's ratio is to the raw limit of its transport at the same point.
  * @param {{ scenario: string, group: string, concurrency: number, payloadBytes: number, windowScale?: number,
  *   inDefault?: boolean }} at
@@ -65,6 +66,20 @@ export async function sweepCases(at) {
       unavailable: missing,
       setup: oursStdioServerChannel,
     }),
+    ...(concurrency === 1
+      ? [
+          benchCase({
+            ...common,
+            subject: 'raw-forward',
+            system: 'raw',
+            label: 'lean HTTP client ⇄ check-nothing node:http → stdio forwarder ⇄ raw echo child',
+            transport: 'Streamable HTTP (JSON) → stdio',
+            baseline: rawHttp,
+            setup: async (ctx, bytes) =>
+              new HttpChannel({ url: await startRawServer(ctx, 'http-forward'), payloadBytes: bytes }),
+          }),
+        ]
+      : []),
     ...(await Promise.all(proxies)),
   ];
 }
