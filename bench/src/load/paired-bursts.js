@@ -6,7 +6,17 @@
  * 2-core machine, more than the differences a ≥ 1.0× target has to resolve.
  */
 
+import { childPids } from '../lib/child-processes.js';
 import { median } from '../lib/stats.js';
+import { cpuSeconds } from './cpu-cost.js';
+
+/**
+ * CPU seconds of a process and, separately, of its children (a proxy and its backend), read from /proc.
+ * @param {number} pid
+ */
+function processCpu(pid) {
+  return { own: cpuSeconds(pid), children: childPids(pid).reduce((n, p) => n + cpuSeconds(p), 0) };
+}
 
 /**
  * Keeps `concurrency` requests in flight for `ms` milliseconds, then lets the last ones finish.
@@ -47,14 +57,24 @@ export function timedBurst(channel, { ms, concurrency, firstId }) {
  * Warms both channels up, then measures `rounds` rounds of one burst each.
  * @param {{ ours: import('./channel.js').Channel, theirs: import('./channel.js').Channel }} channels -
  *   opened
- * @param {{ concurrency: number, rounds?: number, burstMs?: number, warmup?: number }} options
+ * @param {{ concurrency: number, rounds?: number, burstMs?: number, warmup?: number,
+ *   pids?: { ours: number, theirs: number } }} options - `pids`: a server process of each subject (a
+ *   proxy), whose CPU time and its children's (the backend) is counted over all timed bursts
  * @returns {Promise<Record<string, unknown>>} per subject the median msg/s (min, max) and CPU µs per
- *   request of this process; `ratio`, the median of the rounds' ours/theirs ratios, and every ratio
+ *   request of this process (and, with `pids`, of that process and of its children: total CPU of the
+ *   timed bursts over their requests, as /proc counts in 10 ms ticks); `ratio`, the median of the
+ *   rounds' ours/theirs ratios, and every ratio
  */
-export async function pairedBursts(channels, { concurrency, rounds = 6, burstMs = 300, warmup = 3000 }) {
+export async function pairedBursts(
+  channels,
+  { concurrency, rounds = 6, burstMs = 300, warmup = 3000, pids },
+) {
   const subjects = /** @type {const} */ (['ours', 'theirs']);
-  /** @type {Record<'ours' | 'theirs', { nextId: number, rates: number[], cpu: number[] }>} */
-  const state = { ours: { nextId: 1, rates: [], cpu: [] }, theirs: { nextId: 1, rates: [], cpu: [] } };
+  /** @typedef {{ nextId: number, rates: number[], cpu: number[], answered: number, own: number, children: number }} SubjectState */
+  /** @type {() => SubjectState} */
+  const fresh = () => ({ nextId: 1, rates: [], cpu: [], answered: 0, own: 0, children: 0 });
+  /** @type {Record<'ours' | 'theirs', SubjectState>} */
+  const state = { ours: fresh(), theirs: fresh() };
   // Warm-up: a few thousand requests, then one untimed burst each (JIT settled, pools grown).
   for (const s of subjects) {
     const r = await timedBurst(channels[s], { ms: 1, concurrency, firstId: state[s].nextId });
@@ -71,7 +91,14 @@ export async function pairedBursts(channels, { concurrency, rounds = 6, burstMs 
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? subjects : [...subjects].reverse();
     for (const s of order) {
+      const before = pids ? processCpu(pids[s]) : undefined;
       const r = await timedBurst(channels[s], { ms: burstMs, concurrency, firstId: state[s].nextId });
+      if (pids && before) {
+        const after = processCpu(pids[s]);
+        state[s].own += after.own - before.own;
+        state[s].children += after.children - before.children;
+      }
+      state[s].answered += r.answered;
       state[s].nextId += r.answered;
       state[s].rates.push(r.answered / r.seconds);
       state[s].cpu.push(r.cpuMicros);
@@ -84,6 +111,10 @@ export async function pairedBursts(channels, { concurrency, rounds = 6, burstMs 
     min: Math.round(Math.min(...state[s].rates)),
     max: Math.round(Math.max(...state[s].rates)),
     cpuMicrosPerRequest: Math.round(median(state[s].cpu) * 10) / 10,
+    ...(pids && {
+      serverCpuMicrosPerRequest: Math.round((state[s].own / state[s].answered) * 1e7) / 10,
+      childrenCpuMicrosPerRequest: Math.round((state[s].children / state[s].answered) * 1e7) / 10,
+    }),
   });
   return {
     ours: summary('ours'),

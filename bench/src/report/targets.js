@@ -52,7 +52,7 @@ function eraBridge(byId) {
     if (paired) {
       return {
         target,
-        measured: `${percent(1 - paired.ratio)} fewer, ${roundsText(paired)}); own windows: ${windows}${latency}`,
+        measured: `${percent(1 - paired.ratio)} fewer, ${roundsText(paired)}${serveCpuText(paired)}); own windows: ${windows}${latency}`,
         status: verdict(paired.ratio >= 0.85),
       };
     }
@@ -62,6 +62,19 @@ function eraBridge(byId) {
       status: verdict(ratio >= 0.85),
     };
   });
+}
+
+/**
+ * The CPU each side's `serve` and its backend spent per request over the timed bursts, when measured:
+ * `; CPU per request: serve X vs Y µs (+Z %), backend A vs B µs` (the bridge first).
+ * @param {Paired} paired
+ */
+function serveCpuText(paired) {
+  const { ours, theirs } = paired;
+  if (ours.serverCpuMicrosPerRequest === undefined || theirs.serverCpuMicrosPerRequest === undefined)
+    return '';
+  const more = ours.serverCpuMicrosPerRequest / theirs.serverCpuMicrosPerRequest - 1;
+  return `; CPU per request: serve ${ours.serverCpuMicrosPerRequest} vs ${theirs.serverCpuMicrosPerRequest} µs (${more >= 0 ? '+' : '−'}${percent(Math.abs(more))}), backend ${ours.childrenCpuMicrosPerRequest} vs ${theirs.childrenCpuMicrosPerRequest} µs`;
 }
 
 /**
@@ -308,7 +321,8 @@ function sdkClientTransports(byId) {
 }
 
 /**
- * @typedef {{ msgPerSec: number, cpuMicrosPerRequest: number }} PairedSide
+ * @typedef {{ msgPerSec: number, cpuMicrosPerRequest: number, serverCpuMicrosPerRequest?: number,
+ *   childrenCpuMicrosPerRequest?: number }} PairedSide
  * @typedef {{ ratio: number, ratios: number[], ours: PairedSide, theirs: PairedSide }} Paired
  */
 

@@ -25,24 +25,31 @@ export default {
   cases: async () => {
     const missing = await serveMissing();
     /**
-     * A lean channel through a `serve` of `era`'s backend (not opened).
+     * A lean channel through a `serve` of `era`'s backend (not opened), and the pid of that `serve`.
      * @param {import('../sys/case-context.js').CaseContext} ctx @param {'2025' | '2026'} era
      * @param {'tcp' | 'http'} frontend @param {number} payloadBytes @param {number} concurrency
      */
-    const through = async (ctx, era, frontend, payloadBytes, concurrency) => {
-      const { url } = await startSwitchboard(ctx, {
+    const started = async (ctx, era, frontend, payloadBytes, concurrency) => {
+      const { url, process } = await startSwitchboard(ctx, {
         backend: { kind: 'stdio', script: BACKENDS[era].script },
         frontend,
       });
       if (!url) throw new Error('switchboard returned no URL');
-      return leanChannel(frontend, url, payloadBytes, concurrency);
+      return {
+        channel: await leanChannel(frontend, url, payloadBytes, concurrency),
+        pid: process?.child.pid,
+      };
     };
-    /** The same, opened, for the paired cases. @param {import('../sys/case-context.js').CaseContext} ctx @param {'2025' | '2026'} era @param {'tcp' | 'http'} frontend */
+    /**
+     * The same, opened, for the paired cases, with the pid of its `serve`.
+     * @param {import('../sys/case-context.js').CaseContext} ctx @param {'2025' | '2026'} era @param {'tcp' | 'http'} frontend
+     */
     const opened = async (ctx, era, frontend) => {
-      const channel = await through(ctx, era, frontend, 16, 64);
+      const { channel, pid } = await started(ctx, era, frontend, 16, 64);
       ctx.defer(() => channel.close());
       await channel.open();
-      return channel;
+      if (pid === undefined) throw new Error('switchboard started no process');
+      return { channel, pid };
     };
     // The two C=64 cases in alternating bursts, round after round: the ratio that judges the target
     // (their own windows, minutes apart, move by more than the difference it has to resolve).
@@ -56,11 +63,14 @@ export default {
         transport: WORDS[frontend],
         concurrency: 64,
         unavailable: missing,
-        measure: async (ctx) =>
-          pairedBursts(
-            { ours: await opened(ctx, '2026', frontend), theirs: await opened(ctx, '2025', frontend) },
-            { concurrency: 64, rounds: 8 },
-          ),
+        measure: async (ctx) => {
+          const ours = await opened(ctx, '2026', frontend);
+          const theirs = await opened(ctx, '2025', frontend);
+          return pairedBursts(
+            { ours: ours.channel, theirs: theirs.channel },
+            { concurrency: 64, rounds: 8, pids: { ours: ours.pid, theirs: theirs.pid } },
+          );
+        },
       }),
     );
     return FRONTENDS.flatMap((frontend) =>
@@ -77,7 +87,8 @@ export default {
             baseline:
               era === '2026' ? caseId('era-bridge', subject('2025', frontend), concurrency) : undefined,
             unavailable: missing,
-            setup: (ctx, payloadBytes) => through(ctx, era, frontend, payloadBytes, concurrency),
+            setup: async (ctx, payloadBytes) =>
+              (await started(ctx, era, frontend, payloadBytes, concurrency)).channel,
           }),
         ),
       ),
