@@ -49,10 +49,6 @@ export interface LegacyFacingOptions {
 
 const DEFAULT_LOG_LEVEL = 'debug';
 
-/** Most backend messages held while the backend's era is still unknown (see `start()`). */
-const MAX_EARLY_MESSAGES = 256;
-const EARLY_OVERFLOW = `The backend sent more than ${MAX_EARLY_MESSAGES} messages before its protocol era was known: the rest were dropped`;
-
 function featureError(feature: string): SwitchboardError {
   return new SwitchboardError(
     'FEATURE_UNAVAILABLE',
@@ -143,9 +139,8 @@ export class LegacyFacingStage implements Transport {
 
   set onmessage(handler: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined) {
     this.#onmessage = handler;
-    // Not engaged: the backend's messages go straight to the handler, with no hop through the stage
-    // (from `start()` on, once the era is known).
-    if (this.#started && !this.#engaged) this.#inner.onmessage = handler;
+    // Not engaged: the backend's messages go straight to the handler, with no hop through the stage.
+    if (!this.#engaged) this.#inner.onmessage = handler;
   }
 
   get sessionId(): string | undefined {
@@ -192,35 +187,13 @@ export class LegacyFacingStage implements Transport {
     if (!this.#engaged) this.#inner.setProtocolVersion?.(version);
   }
 
-  /**
-   * Starts the backend connection while its era is still being found — a stdio backend spawns beside
-   * the era probe, not after it. What the backend sends meanwhile (rare: 2025 servers speak when
-   * spoken to) waits, in order and at most {@link MAX_EARLY_MESSAGES}, for the handler the era picks.
-   * If either fails, the connection is closed and `start()` rejects with the first failure.
-   */
   async start(): Promise<void> {
-    const early: Array<[JSONRPCMessage, MessageExtraInfo | undefined]> = [];
-    let dropped = 0;
-    this.#inner.onmessage = (message, extra) => {
-      if (early.length < MAX_EARLY_MESSAGES) early.push([message, extra]);
-      else if (dropped++ === 0) this.#report(new SwitchboardError('BUFFER_BUDGET_EXCEEDED', EARLY_OVERFLOW));
-    };
-    const [era, started] = await Promise.allSettled([this.#options.backendEra(), this.#inner.start()]);
-    if (era.status === 'rejected' || started.status === 'rejected') {
-      if (started.status === 'fulfilled') {
-        this.#inner.onclose = undefined;
-        await this.#inner.close().catch(() => undefined);
-      }
-      throw era.status === 'rejected' ? era.reason : (started as PromiseRejectedResult).reason;
-    }
-    this.#engaged = era.value === 'modern';
+    const era = await this.#options.backendEra();
+    this.#engaged = era === 'modern';
     this.#started = true;
     this.#enableRawFrames();
-    const handler = this.#engaged
-      ? (m: JSONRPCMessage, e?: MessageExtraInfo) => this.#fromBackend(m, e)
-      : this.#onmessage;
-    this.#inner.onmessage = handler;
-    for (const [message, extra] of early) handler?.(message, extra);
+    this.#inner.onmessage = this.#engaged ? (m, e) => this.#fromBackend(m, e) : this.#onmessage;
+    await this.#inner.start();
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
