@@ -49,6 +49,10 @@ export interface LegacyFacingOptions {
 
 const DEFAULT_LOG_LEVEL = 'debug';
 
+/** Most backend messages held while the backend's era is still unknown (see `start()`). */
+const MAX_EARLY_MESSAGES = 256;
+const EARLY_OVERFLOW = `The backend sent more than ${MAX_EARLY_MESSAGES} messages before its protocol era was known: the rest were dropped`;
+
 function featureError(feature: string): SwitchboardError {
   return new SwitchboardError(
     'FEATURE_UNAVAILABLE',
@@ -90,6 +94,8 @@ export class LegacyFacingStage implements Transport {
   readonly #listen: LegacyListen;
   #onmessage: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
   #engaged = false;
+  /** Backend messages are held until the era is known and `start()` has returned (see `start()`). */
+  #holding = false;
   #started = false;
   /** Raw-frame mode asked of this stage (passed on once the backend's era is known). */
   #rawFrames: RawFrameScope | undefined;
@@ -139,8 +145,9 @@ export class LegacyFacingStage implements Transport {
 
   set onmessage(handler: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined) {
     this.#onmessage = handler;
-    // Not engaged: the backend's messages go straight to the handler, with no hop through the stage.
-    if (!this.#engaged) this.#inner.onmessage = handler;
+    // Not engaged: the backend's messages go straight to the handler, with no hop through the stage
+    // (from `start()` on, once the era is known).
+    if (this.#started && !this.#engaged && !this.#holding) this.#inner.onmessage = handler;
   }
 
   get sessionId(): string | undefined {
@@ -187,13 +194,58 @@ export class LegacyFacingStage implements Transport {
     if (!this.#engaged) this.#inner.setProtocolVersion?.(version);
   }
 
+  /**
+   * Starts the backend connection while its era is still being found — a stdio backend spawns beside
+   * the era probe, not after it. What the backend sends meanwhile (rare: 2025 servers speak when
+   * spoken to) waits, in order and at most {@link MAX_EARLY_MESSAGES}, for the handler the era picks,
+   * and goes on only after `start()` returned (never inside it: a relay starts its frontend after its
+   * backend, and the frontend refuses to send until then). If either fails, the connection is closed
+   * and `start()` rejects with the first failure.
+   */
   async start(): Promise<void> {
-    const era = await this.#options.backendEra();
-    this.#engaged = era === 'modern';
+    const early: Array<[JSONRPCMessage, MessageExtraInfo | undefined]> = [];
+    let dropped = 0;
+    this.#holding = true;
+    this.#inner.onmessage = (message, extra) => {
+      if (early.length < MAX_EARLY_MESSAGES) early.push([message, extra]);
+      else if (dropped++ === 0) this.#report(new SwitchboardError('BUFFER_BUDGET_EXCEEDED', EARLY_OVERFLOW));
+    };
+    const [era, started] = await Promise.allSettled([this.#options.backendEra(), this.#inner.start()]);
+    if (era.status === 'rejected' || started.status === 'rejected') {
+      this.#holding = false;
+      if (started.status === 'fulfilled') {
+        this.#inner.onclose = undefined;
+        await this.#inner.close().catch(() => undefined);
+      }
+      throw era.status === 'rejected' ? era.reason : (started as PromiseRejectedResult).reason;
+    }
+    this.#engaged = era.value === 'modern';
     this.#started = true;
     this.#enableRawFrames();
-    this.#inner.onmessage = this.#engaged ? (m, e) => this.#fromBackend(m, e) : this.#onmessage;
-    await this.#inner.start();
+    if (early.length === 0) {
+      this.#release([]);
+      return;
+    }
+    // Held messages go on as messages from I/O do: after start() resolved and its caller finished
+    // starting (a relay starts its frontend next, which refuses sends until then). Later ones queue
+    // behind them.
+    setImmediate(() => this.#release(early));
+  }
+
+  /** Installs the handler the era picks and hands on what was held, in order. */
+  #release(early: readonly [JSONRPCMessage, MessageExtraInfo | undefined][]): void {
+    this.#holding = false;
+    const handler = this.#engaged
+      ? (m: JSONRPCMessage, e?: MessageExtraInfo) => this.#fromBackend(m, e)
+      : this.#onmessage;
+    this.#inner.onmessage = handler;
+    for (const [message, extra] of early) {
+      try {
+        handler?.(message, extra);
+      } catch (error) {
+        this.#report(toSwitchboardError(error));
+      }
+    }
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
