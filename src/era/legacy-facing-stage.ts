@@ -30,6 +30,7 @@ import {
   withMeta,
   type EnvelopeMaterial,
 } from './era-meta.js';
+import { HeldMessages } from './held-messages.js';
 import { BridgedTable, type Bridged } from './legacy-bridged.js';
 import { splicedResult } from './legacy-frames.js';
 import { clientFromInitialize, initializeFromDiscover } from './legacy-initialize.js';
@@ -94,8 +95,8 @@ export class LegacyFacingStage implements Transport {
   readonly #listen: LegacyListen;
   #onmessage: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
   #engaged = false;
-  /** Backend messages are held until the era is known and `start()` has returned (see `start()`). */
-  #holding = false;
+  /** Backend messages held until the era is known and `start()` has returned (see `start()`). */
+  #held: HeldMessages | undefined;
   #started = false;
   /** Raw-frame mode asked of this stage (passed on once the backend's era is known). */
   #rawFrames: RawFrameScope | undefined;
@@ -147,7 +148,7 @@ export class LegacyFacingStage implements Transport {
     this.#onmessage = handler;
     // Not engaged: the backend's messages go straight to the handler, with no hop through the stage
     // (from `start()` on, once the era is known).
-    if (this.#started && !this.#engaged && !this.#holding) this.#inner.onmessage = handler;
+    if (this.#started && !this.#engaged && this.#held === undefined) this.#inner.onmessage = handler;
   }
 
   get sessionId(): string | undefined {
@@ -203,16 +204,14 @@ export class LegacyFacingStage implements Transport {
    * and `start()` rejects with the first failure.
    */
   async start(): Promise<void> {
-    const early: Array<[JSONRPCMessage, MessageExtraInfo | undefined]> = [];
-    let dropped = 0;
-    this.#holding = true;
-    this.#inner.onmessage = (message, extra) => {
-      if (early.length < MAX_EARLY_MESSAGES) early.push([message, extra]);
-      else if (dropped++ === 0) this.#report(new SwitchboardError('BUFFER_BUDGET_EXCEEDED', EARLY_OVERFLOW));
-    };
+    const held = new HeldMessages(MAX_EARLY_MESSAGES, () =>
+      this.#report(new SwitchboardError('BUFFER_BUDGET_EXCEEDED', EARLY_OVERFLOW)),
+    );
+    this.#held = held;
+    this.#inner.onmessage = held.hold;
     const [era, started] = await Promise.allSettled([this.#options.backendEra(), this.#inner.start()]);
     if (era.status === 'rejected' || started.status === 'rejected') {
-      this.#holding = false;
+      this.#held = undefined;
       if (started.status === 'fulfilled') {
         this.#inner.onclose = undefined;
         await this.#inner.close().catch(() => undefined);
@@ -222,30 +221,24 @@ export class LegacyFacingStage implements Transport {
     this.#engaged = era.value === 'modern';
     this.#started = true;
     this.#enableRawFrames();
-    if (early.length === 0) {
-      this.#release([]);
+    if (held.size === 0) {
+      this.#release(held);
       return;
     }
     // Held messages go on as messages from I/O do: after start() resolved and its caller finished
     // starting (a relay starts its frontend next, which refuses sends until then). Later ones queue
     // behind them.
-    setImmediate(() => this.#release(early));
+    setImmediate(() => this.#release(held));
   }
 
   /** Installs the handler the era picks and hands on what was held, in order. */
-  #release(early: readonly [JSONRPCMessage, MessageExtraInfo | undefined][]): void {
-    this.#holding = false;
+  #release(held: HeldMessages): void {
+    this.#held = undefined;
     const handler = this.#engaged
       ? (m: JSONRPCMessage, e?: MessageExtraInfo) => this.#fromBackend(m, e)
       : this.#onmessage;
     this.#inner.onmessage = handler;
-    for (const [message, extra] of early) {
-      try {
-        handler?.(message, extra);
-      } catch (error) {
-        this.#report(toSwitchboardError(error));
-      }
-    }
+    held.release(handler, (error) => this.#report(toSwitchboardError(error)));
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
