@@ -6,7 +6,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { childPids } from './lib/child-processes.js';
-import { cpuSeconds, sendAll } from './load/cpu-cost.js';
+import { cpuSeconds, cpuSecondsOf, sendAll } from './load/cpu-cost.js';
 import { scenarios } from './scenarios/index.js';
 import { CaseContext } from './sys/case-context.js';
 import { killAllNow } from './sys/processes.js';
@@ -24,9 +24,6 @@ process.on('exit', killAllNow);
 const all = new Map((await Promise.all(scenarios.map((s) => s.cases()))).flat().map((c) => [c.id, c]));
 const count = Number(values.count);
 
-/** @param {number[]} pids */
-const cpuOf = (pids) => pids.reduce((n, p) => n + cpuSeconds(p), 0);
-
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const id of round % 2 === 0 ? positionals : [...positionals].reverse()) {
     const c = all.get(id);
@@ -39,7 +36,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
       if (pid === undefined) throw new Error(`${id} started no switchboard process`);
       await sendAll(channel, { count: 20_000, concurrency: c.concurrency, firstId: 1 });
       const backends = childPids(pid);
-      const before = { serve: cpuSeconds(pid), backends: cpuOf(backends), gen: process.cpuUsage() };
+      const before = { serve: cpuSeconds(pid), backends: cpuSecondsOf(backends), gen: process.cpuUsage() };
       const t0 = performance.now();
       await sendAll(channel, { count, concurrency: c.concurrency, firstId: 20_001 });
       const seconds = (performance.now() - t0) / 1000;
@@ -47,7 +44,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
       const us = (/** @type {number} */ s) => ((s / count) * 1e6).toFixed(1);
       process.stdout.write(
         `${id}: ${Math.round(count / seconds)} msg/s; CPU µs per request: switchboard ${us(cpuSeconds(pid) - before.serve)}, ` +
-          `backend ${us(cpuOf(backends) - before.backends)}, generator ${us((gen.user + gen.system) / 1e6)} (load ${loadavg()[0]?.toFixed(2)})\n`,
+          `backend ${us(cpuSecondsOf(backends) - before.backends)}, generator ${us((gen.user + gen.system) / 1e6)} (load ${loadavg()[0]?.toFixed(2)})\n`,
       );
     } finally {
       await channel.close().catch(() => undefined);

@@ -17,6 +17,14 @@ export function cpuSeconds(pid) {
 }
 
 /**
+ * CPU time (user + system) several processes have used so far, in seconds, summed.
+ * @param {number[]} pids
+ */
+export function cpuSecondsOf(pids) {
+  return pids.reduce((n, p) => n + cpuSeconds(p), 0);
+}
+
+/**
  * Sends `count` requests through an opened channel, `concurrency` in flight, and resolves when all
  * were answered; rejects on the first error.
  * @param {import('./channel.js').Channel} channel

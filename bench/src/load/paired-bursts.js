@@ -8,14 +8,14 @@
 
 import { childPids } from '../lib/child-processes.js';
 import { median } from '../lib/stats.js';
-import { cpuSeconds } from './cpu-cost.js';
+import { cpuSeconds, cpuSecondsOf } from './cpu-cost.js';
 
 /**
  * CPU seconds of a process and, separately, of its children (a proxy and its backend), read from /proc.
  * @param {number} pid
  */
 function processCpu(pid) {
-  return { own: cpuSeconds(pid), children: childPids(pid).reduce((n, p) => n + cpuSeconds(p), 0) };
+  return { own: cpuSeconds(pid), children: cpuSecondsOf(childPids(pid)) };
 }
 
 /**
