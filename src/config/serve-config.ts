@@ -51,6 +51,12 @@ export const ServeConfigSchema = z
     maxRequestTimeout: Duration.default(600_000),
     /** How long in-flight requests may finish on shutdown. */
     shutdownGrace: Duration.default(10_000),
+    /**
+     * How V8 marks the old generation in this process (docs/raw-frames.md): `incremental` (V8's default)
+     * or `atomic` (about half the CPU per multi-MiB message; a full collection then pauses in one piece,
+     * longer as the heap grows). Unset: whatever `node` was started with.
+     */
+    gc: z.enum(['incremental', 'atomic']).optional(),
     /** Largest message in bytes on every hop. */
     maxMessageBytes: z
       .number()

@@ -52,7 +52,8 @@ export function frontendBaseline(frontend, concurrency) {
  * on `frontend`, driven by the lean client of that frontend.
  * @param {{ scenario: string, system: ProxySystem, frontend: Frontend, concurrency: number,
  *   payloadBytes?: number, group?: string, baseline?: string | string[], windowScale?: number,
- *   extraArgs?: string[], inDefault?: boolean }} spec
+ *   extraArgs?: string[], inDefault?: boolean, variant?: { id: string, words: string } }} spec - a
+ *   `variant` (flags in `extraArgs`) is its own subject: `<system>-<backend>-to-<frontend>-<id>`
  * @returns {Promise<import('./cases.js').BenchCase>}
  */
 export async function proxyCase(spec) {
@@ -60,10 +61,10 @@ export async function proxyCase(spec) {
   const backend = frontend === 'stdio' ? 'http' : 'stdio';
   return benchCase({
     scenario: spec.scenario,
-    subject: `${system}-${backend}-to-${frontend}`,
+    subject: `${system}-${backend}-to-${frontend}${spec.variant ? `-${spec.variant.id}` : ''}`,
     group: spec.group ?? 'Proxy (raw echo backend, lean client)',
     system,
-    label: `${system}: ${backend} backend → ${TRANSPORT_WORDS[frontend]} frontend`,
+    label: `${system}: ${backend} backend → ${TRANSPORT_WORDS[frontend]} frontend${spec.variant ? `, ${spec.variant.words}` : ''}`,
     transport: TRANSPORT_WORDS[frontend],
     concurrency,
     payloadBytes: spec.payloadBytes,

@@ -8,7 +8,8 @@ import { proxyCase } from './proxy-cases.js';
 /**
  * The subjects the payload and concurrency sweeps run through, at one (concurrency, payload) point:
  * the raw pipe and HTTP limits, our stdio transports, the peers' and our Streamable HTTP proxies, and
- * at C=1 the ceiling of any HTTP → stdio hop (a forwarder that streams bytes and checks nothing).
+ * at C=1 the ceiling of any HTTP → stdio hop (a forwarder that streams bytes and checks nothing) and, for
+ * messages of 1 MiB and more, our proxy with `--gc atomic`.
  * Each case's ratio is to the raw limit of its transport at the same point.
  * @param {{ scenario: string, group: string, concurrency: number, payloadBytes: number, windowScale?: number,
  *   inDefault?: boolean }} at
@@ -23,6 +24,21 @@ export async function sweepCases(at) {
   const proxies = /** @type {const} */ (['supergateway', 'mcp-proxy', 'switchboard']).map((system) =>
     proxyCase({ ...common, system, frontend: 'http', group, baseline: rawHttp }),
   );
+  // Large messages at C=1: also `serve --gc atomic` (docs/raw-frames.md, "Large messages and the
+  // garbage collector"), the setting an operator who moves multi-MiB messages may choose.
+  if (concurrency === 1 && payloadBytes >= 1024 * 1024) {
+    proxies.push(
+      proxyCase({
+        ...common,
+        system: 'switchboard',
+        frontend: 'http',
+        group,
+        baseline: rawHttp,
+        extraArgs: ['--gc', 'atomic'],
+        variant: { id: 'atomic-gc', words: '--gc atomic' },
+      }),
+    );
+  }
   return [
     benchCase({
       ...common,

@@ -18,6 +18,7 @@ import {
   splitOperands,
   type BackendTargetFlags,
 } from '../backend-target.js';
+import { applyGcMarking } from '../gc-marking.js';
 import { createLogger } from '../logger.js';
 import { addAdapterOptions, applyAdapterFlags, type AdapterFlags } from '../serve/adapter-flags.js';
 import { frontendUri } from '../serve/frontend-flags.js';
@@ -94,6 +95,7 @@ export interface ServeFlags
   logFormat?: string;
   adminBind?: string;
   shutdownGrace?: string;
+  gc?: string;
   state?: string;
 }
 
@@ -223,6 +225,7 @@ export function resolveServeConfig(
   set('maxMessageBytes', intFlag('max-message-bytes', flags.maxMessageBytes));
   set('shutdownGrace', flags.shutdownGrace);
   set('adminBind', flags.adminBind);
+  set('gc', flags.gc);
   if (flags.state !== undefined) {
     const current = merged.state;
     merged.state =
@@ -366,6 +369,10 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--shutdown-grace <duration>', 'how long in-flight requests may finish on shutdown (default 10s)')
     .option(
+      '--gc <marking>',
+      'V8 old-generation marking: incremental or atomic (less CPU per multi-MiB message, longer pauses)',
+    )
+    .option(
       '--state <redis-uri>',
       'share sessions and SSE events with other instances in Redis (redis[s]://host:port/db[?prefix=…])',
     );
@@ -395,6 +402,7 @@ export function registerServeCommand(program: Command): void {
 /** Runs until SIGINT/SIGTERM (or the stdio client leaves), then shuts down gracefully. */
 export async function serveUntilStopped(config: ServeConfig): Promise<void> {
   const log = createLogger(config.log);
+  applyGcMarking(config.gc);
   let running;
   try {
     running = config.servers ? await runGateway(config, log) : await runServe(config, log);
