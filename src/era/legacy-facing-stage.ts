@@ -30,7 +30,7 @@ import {
   withMeta,
   type EnvelopeMaterial,
 } from './era-meta.js';
-import { HeldMessages } from './held-messages.js';
+import { HeldMessages } from '../proxy/held-messages.js';
 import { BridgedTable, type Bridged } from './legacy-bridged.js';
 import { splicedResult } from './legacy-frames.js';
 import { clientFromInitialize, initializeFromDiscover } from './legacy-initialize.js';
@@ -226,8 +226,8 @@ export class LegacyFacingStage implements Transport {
       return;
     }
     // Held messages go on as messages from I/O do: after start() resolved and its caller finished
-    // starting (a relay starts its frontend next, which refuses sends until then). Later ones queue
-    // behind them.
+    // starting (our relay holds what arrives before its frontend started; other callers of a
+    // transport need not). Later ones queue behind them.
     setImmediate(() => this.#release(held));
   }
 

@@ -13,6 +13,7 @@ import { paramOf, progressTokenOf } from '../framing/frame-message.js';
 import { enableRawFrames, writesRaw } from '../framing/raw-frame-mode.js';
 import { MetaKey } from '../protocol/versions.js';
 import { AbandonedCalls } from './abandoned-calls.js';
+import { HeldMessages } from './held-messages.js';
 import { InflightTable, LISTEN, type InflightRequest } from './inflight-table.js';
 import { relatedOptionsFor, sendOptionsFor } from './relay-options.js';
 
@@ -143,8 +144,23 @@ export class Relay {
     }
     this.#frontend.onmessage = this.#fromClient;
     this.#backendState = 'started';
+    // What the backend delivers before the frontend started — inside its own start(): an in-memory peer
+    // that spoke first, a taken-over queue connection draining stored answers — waits for the frontend,
+    // which refuses to send before its start.
+    const held = new HeldMessages(this.#maxInflight, () =>
+      this.#options.onError?.(
+        new SwitchboardError(
+          'BUFFER_BUDGET_EXCEEDED',
+          `The backend sent more than ${this.#maxInflight} messages before the client side started; the rest were dropped`,
+        ),
+        'backend',
+      ),
+    );
+    this.#backend.onmessage = held.hold;
     await this.#backend.start();
     await this.#frontend.start();
+    this.#backend.onmessage = this.#fromServer;
+    held.release(this.#fromServer, (error) => this.#options.onError?.(toSwitchboardError(error), 'backend'));
   }
 
   /**
