@@ -14,13 +14,13 @@ import { eventually } from './harness.js';
 it('hands on what the backend delivered during its start once the frontend started, in order', async () => {
   const clientIn = new PassThrough();
   const clientOut = new PassThrough();
-  const lines: JSONRPCMessage[] = [];
+  const lines: { method?: string; params?: { data?: string } }[] = [];
   let text = '';
   clientOut.on('data', (chunk: Buffer) => {
     text += chunk.toString('utf8');
     let nl: number;
     while ((nl = text.indexOf('\n')) !== -1) {
-      lines.push(JSON.parse(text.slice(0, nl)) as JSONRPCMessage);
+      lines.push(JSON.parse(text.slice(0, nl)) as { method?: string; params?: { data?: string } });
       text = text.slice(nl + 1);
     }
   });
@@ -48,12 +48,7 @@ it('hands on what the backend delivered during its start once the frontend start
       params: { level: 'info', data: 'late' },
     });
     await eventually(() => lines.length >= 4);
-    expect(lines.map((m) => (m as { params: { data: string } }).params.data)).toEqual([
-      'early 1',
-      'early 2',
-      'early 3',
-      'late',
-    ]);
+    expect(lines.map((m) => m.params?.data)).toEqual(['early 1', 'early 2', 'early 3', 'late']);
     expect(frontendErrors).toEqual([]);
     expect(backendErrors).toEqual([]);
   } finally {
