@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { resolveServeConfig } from '../../src/cli/commands/serve.js';
+import { resolveWorkerConfig } from '../../src/cli/commands/worker.js';
 import { projectFile } from '../fixtures/paths.js';
 import { runCli } from './cli-runner.js';
 
@@ -28,6 +29,11 @@ describe('--gc: how V8 marks the old generation', () => {
     expect(resolveServeConfig({ gc: 'atomic' }, none).gc).toBe('atomic');
     expect(resolveServeConfig({ gc: 'incremental' }, none).gc).toBe('incremental');
     expect(() => resolveServeConfig({ gc: 'generational' }, none)).toThrow(/^gc: /);
+    // A scale-out worker carries the same messages: it takes the flag too.
+    const queue = 'redis://127.0.0.1:6379/0?stream=pool';
+    expect(
+      resolveWorkerConfig({ queue, gc: 'atomic' }, { positional: [], command: ['node', 'server.js'] }).gc,
+    ).toBe('atomic');
   });
 
   it('switchboard serve --gc with an unknown mode is a usage error', async () => {

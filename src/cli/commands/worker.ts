@@ -23,6 +23,7 @@ interface WorkerFlags extends BackendTargetFlags {
   logFormat?: string;
   adminBind?: string;
   shutdownGrace?: string;
+  gc?: string;
   rerunUnsafe?: boolean;
   redisCa?: string;
 }
@@ -86,9 +87,10 @@ export function registerWorkerCommand(program: Command): void {
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
     .option('--log-format <format>', 'json | pretty (default: pretty on a terminal)')
     .option('--admin-bind <host:port>', 'serve /healthz, /readyz and /metrics here')
+    .option('--shutdown-grace <duration>', 'how long in-flight requests may finish on shutdown (default 10s)')
     .option(
-      '--shutdown-grace <duration>',
-      'how long in-flight requests may finish on shutdown (default 10s)',
+      '--gc <marking>',
+      'V8 old-generation marking: incremental or atomic (less CPU per multi-MiB message, longer pauses)',
     );
   command.action(async (operands: string[], flags: WorkerFlags, cmd: Command) => {
     let config: ServeConfig;
