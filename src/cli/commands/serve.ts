@@ -22,7 +22,6 @@ import { applyGcMarking } from '../gc-marking.js';
 import { createLogger } from '../logger.js';
 import { addAdapterOptions, applyAdapterFlags, type AdapterFlags } from '../serve/adapter-flags.js';
 import { frontendUri } from '../serve/frontend-flags.js';
-import { runGateway } from '../serve/run-gateway.js';
 import { runServe } from '../serve/run-serve.js';
 import {
   addResilienceOptions,
@@ -405,7 +404,10 @@ export async function serveUntilStopped(config: ServeConfig): Promise<void> {
   applyGcMarking(config.gc);
   let running;
   try {
-    running = config.servers ? await runGateway(config, log) : await runServe(config, log);
+    // The gateway's modules load only for a gateway: a single-backend proxy starts without them.
+    running = config.servers
+      ? await (await import('../serve/run-gateway.js')).runGateway(config, log)
+      : await runServe(config, log);
   } catch (error) {
     // One line on stderr, whatever the log format: the reason and, where there is one, the fix.
     console.error(`switchboard serve: ${redactUrlsIn((error as Error).message)}`);
