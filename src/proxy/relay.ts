@@ -132,12 +132,13 @@ export class Relay {
     // A side keeps the bytes of what it reads when the other side writes them as they are: what passes
     // unchanged then goes out as it arrived. The backend may not exist yet: it is asked at its first message.
     if (writesRaw(this.#frontend)) enableRawFrames(this.#backend);
-    this.#backend.onmessage = this.#fromServer;
     this.#frontend.onerror = (e) => this.#options.onError?.(e, 'frontend');
     this.#backend.onerror = (e) => this.#options.onError?.(e, 'backend');
     this.#frontend.onclose = () => void this.close();
     this.#backend.onclose = () => void this.close();
     if (this.#options.lazyBackend === true) {
+      // The frontend runs before the backend starts: the backend's messages go straight on.
+      this.#backend.onmessage = this.#fromServer;
       this.#frontend.onmessage = this.#beforeBackend;
       await this.#frontend.start();
       return;
