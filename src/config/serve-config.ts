@@ -52,11 +52,12 @@ export const ServeConfigSchema = z
     /** How long in-flight requests may finish on shutdown. */
     shutdownGrace: Duration.default(10_000),
     /**
-     * How V8 marks the old generation in this process (docs/raw-frames.md): `incremental` (V8's default)
-     * or `atomic` (about half the CPU per multi-MiB message; a full collection then pauses in one piece,
-     * longer as the heap grows). Unset: whatever `node` was started with.
+     * How V8 marks the old generation in this process (docs/raw-frames.md): `atomic` (one pause per full
+     * collection: about half the CPU per multi-MiB message, pauses that grow with the heap),
+     * `incremental` (V8's default: in steps), or `auto` — atomic until a full collection leaves more than
+     * 24 MiB in the old generation, then incremental. Unset: `auto`.
      */
-    gc: z.enum(['incremental', 'atomic']).optional(),
+    gc: z.enum(['auto', 'incremental', 'atomic']).optional(),
     /** Largest message in bytes on every hop. */
     maxMessageBytes: z
       .number()

@@ -13,19 +13,24 @@ interface GcCounts {
   minor: number;
   major: number;
   incremental: number;
+  marking: 'incremental' | 'atomic';
 }
 
-/** Runs the probe (built dist) in a fresh process with a marking mode; what V8 reported. */
-async function probe(mode: 'incremental' | 'atomic' | 'unset'): Promise<GcCounts> {
-  const { stdout } = await run(process.execPath, [projectFile('test/fixtures/gc-marking-probe.mjs'), mode], {
-    timeout: 60_000,
-  });
+/** Runs the probe (built dist) in a fresh process with a marking mode (and auto's bound, MiB); what V8 reported. */
+async function probe(
+  mode: 'auto' | 'incremental' | 'atomic' | 'unset',
+  boundMiB?: number,
+): Promise<GcCounts> {
+  const args = ['--expose-gc', projectFile('test/fixtures/gc-marking-probe.mjs'), mode];
+  if (boundMiB !== undefined) args.push(String(boundMiB));
+  const { stdout } = await run(process.execPath, args, { timeout: 60_000 });
   return JSON.parse(stdout) as GcCounts;
 }
 
 describe('--gc: how V8 marks the old generation', () => {
-  it('is unset by default, takes incremental or atomic, and refuses anything else', () => {
+  it('is unset by default (auto), takes auto, incremental or atomic, and refuses anything else', () => {
     expect(resolveServeConfig({}, none).gc).toBeUndefined();
+    expect(resolveServeConfig({ gc: 'auto' }, none).gc).toBe('auto');
     expect(resolveServeConfig({ gc: 'atomic' }, none).gc).toBe('atomic');
     expect(resolveServeConfig({ gc: 'incremental' }, none).gc).toBe('incremental');
     expect(() => resolveServeConfig({ gc: 'generational' }, none)).toThrow(/^gc: /);
@@ -42,18 +47,31 @@ describe('--gc: how V8 marks the old generation', () => {
     expect(result.stderr).toMatch(/^switchboard serve: gc: /);
   });
 
-  it('atomic takes effect after start-up: V8 marks no more in steps, where it did by default', async () => {
-    // Same workload in three processes: a heap past V8's threshold for incremental marking, and
-    // buffers outside the heap churned between turns of the event loop.
-    const [unset, incremental, atomic] = await Promise.all([
+  it('each mode takes effect after start-up; auto marks in one pause until the heap passes its bound', async () => {
+    // Same workload in each process: a ~15 MiB old generation (past V8's threshold for incremental
+    // marking, under auto's default bound of 24 MiB), one full collection, then buffers outside the
+    // heap churned between turns of the event loop.
+    const [unset, incremental, atomic, autoSmallBound, autoLargeBound] = await Promise.all([
       probe('unset'),
       probe('incremental'),
       probe('atomic'),
+      probe('auto', 1),
+      probe('auto', 1024),
     ]);
-    expect(unset.incremental).toBeGreaterThan(0);
+    // V8's incremental marking runs where it is on ...
     expect(incremental.incremental).toBeGreaterThan(0);
+    expect(incremental.marking).toBe('incremental');
+    // ... and not in one-pause mode, where the buffers are still collected.
     expect(atomic.incremental).toBe(0);
-    // The buffers were still collected, by young-generation collections.
     expect(atomic.minor).toBeGreaterThan(0);
+    expect(atomic.marking).toBe('atomic');
+    // The default is auto: a heap under the bound stays in one-pause mode.
+    expect(unset.incremental).toBe(0);
+    expect(unset.marking).toBe('atomic');
+    expect(autoLargeBound.incremental).toBe(0);
+    expect(autoLargeBound.marking).toBe('atomic');
+    // A full collection that leaves more than the bound turns marking incremental, and V8 follows.
+    expect(autoSmallBound.marking).toBe('incremental');
+    expect(autoSmallBound.incremental).toBeGreaterThan(0);
   }, 90_000);
 });

@@ -369,7 +369,7 @@ export function registerServeCommand(program: Command): void {
     .option('--shutdown-grace <duration>', 'how long in-flight requests may finish on shutdown (default 10s)')
     .option(
       '--gc <marking>',
-      'V8 old-generation marking: incremental or atomic (less CPU per multi-MiB message, longer pauses)',
+      'V8 old-generation marking: auto (default: one pause while the heap is small), atomic or incremental',
     )
     .option(
       '--state <redis-uri>',
@@ -401,7 +401,13 @@ export function registerServeCommand(program: Command): void {
 /** Runs until SIGINT/SIGTERM (or the stdio client leaves), then shuts down gracefully. */
 export async function serveUntilStopped(config: ServeConfig): Promise<void> {
   const log = createLogger(config.log);
-  applyGcMarking(config.gc);
+  applyGcMarking(config.gc, {
+    onIncremental: (oldBytes) =>
+      log.info(
+        { oldGenerationMiB: Math.round(oldBytes / 1048576) },
+        'gc: the heap grew; marking is incremental from now on',
+      ),
+  });
   let running;
   try {
     // The gateway's modules load only for a gateway: a single-backend proxy starts without them.

@@ -90,7 +90,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--shutdown-grace <duration>', 'how long in-flight requests may finish on shutdown (default 10s)')
     .option(
       '--gc <marking>',
-      'V8 old-generation marking: incremental or atomic (less CPU per multi-MiB message, longer pauses)',
+      'V8 old-generation marking: auto (default: one pause while the heap is small), atomic or incremental',
     );
   command.action(async (operands: string[], flags: WorkerFlags, cmd: Command) => {
     let config: ServeConfig;
