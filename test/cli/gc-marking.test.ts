@@ -14,6 +14,7 @@ interface GcCounts {
   major: number;
   incremental: number;
   marking: 'incremental' | 'atomic';
+  notifiedBytes: number | null;
 }
 
 /** Runs the probe (built dist) in a fresh process with a marking mode (and auto's bound, MiB); what V8 reported. */
@@ -68,10 +69,13 @@ describe('--gc: how V8 marks the old generation', () => {
     // The default is auto: a heap under the bound stays in one-pause mode.
     expect(unset.incremental).toBe(0);
     expect(unset.marking).toBe('atomic');
+    expect(unset.notifiedBytes).toBeNull();
     expect(autoLargeBound.incremental).toBe(0);
     expect(autoLargeBound.marking).toBe('atomic');
     // A full collection that leaves more than the bound turns marking incremental, and V8 follows.
     expect(autoSmallBound.marking).toBe('incremental');
+    // Told once, with the old generation's size that passed the bound (the probe holds ~15 MiB).
+    expect(autoSmallBound.notifiedBytes).toBeGreaterThan(8 * 1024 * 1024);
     expect(autoSmallBound.incremental).toBeGreaterThan(0);
   }, 90_000);
 });

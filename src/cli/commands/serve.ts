@@ -401,7 +401,7 @@ export function registerServeCommand(program: Command): void {
 /** Runs until SIGINT/SIGTERM (or the stdio client leaves), then shuts down gracefully. */
 export async function serveUntilStopped(config: ServeConfig): Promise<void> {
   const log = createLogger(config.log);
-  applyGcMarking(config.gc, {
+  const gc = applyGcMarking(config.gc, {
     onIncremental: (oldBytes) =>
       log.info(
         { oldGenerationMiB: Math.round(oldBytes / 1048576) },
@@ -420,6 +420,7 @@ export async function serveUntilStopped(config: ServeConfig): Promise<void> {
     // A refused or unusable configuration (SSRF guard, command policy, security settings, a listen URI
     // no transport serves) is a usage error.
     process.exitCode = error instanceof SwitchboardError && USAGE_CODES.has(error.code) ? USAGE : 1;
+    gc.stop();
     return;
   }
   const stop = new Promise<string>((resolve) => {
@@ -446,6 +447,7 @@ export async function serveUntilStopped(config: ServeConfig): Promise<void> {
   if (failure) log.error({ err: failure }, 'stopping');
   else log.info({ reason }, 'stopping');
   await running.close();
+  gc.stop();
   process.exitCode = failure ? 1 : 0;
   // Child processes and sockets are closed; nothing should keep the loop alive, but do not hang if it does.
   setTimeout(() => process.exit(), 2000).unref();
