@@ -44,8 +44,10 @@ function oldGenerationBytes(): number {
 /**
  * Sets how V8 marks the old generation in this process, for the rest of its life (`node
  * --no-incremental-marking` is not allowed in `NODE_OPTIONS`, so the setting exists here). V8 reads
- * the flag whenever it considers starting a collection, so setting it after start-up takes effect
- * (test/cli/gc-marking.test.ts checks each mode in a child process).
+ * the flag only when it decides whether to start a marking (`IncrementalMarking::CanBeStarted`), so
+ * setting it after start-up takes effect, and a marking under way at the switch (module loading may
+ * have started one) finishes as it began (test/cli/gc-marking.test.ts checks each mode in a child
+ * process; every `serve` of the test suite switches this way at start).
  *
  * Why not V8's default: a proxy's multi-MiB messages arrive in buffers outside V8's heap that die young.
  * V8 starts an incremental marking once the heap plus such memory leaves less than a young
@@ -57,8 +59,8 @@ function oldGenerationBytes(): number {
  *
  * `auto` turns incremental for good after the first full collection that leaves the old generation
  * above {@link AUTO_ATOMIC_MAX_OLD_BYTES} (many sessions, large caches): there a single pause would grow
- * with the heap. It never turns back: turning incremental marking off while a marking is under way is
- * not something V8 documents as safe, and a heap that grew once may grow again.
+ * with the heap. It never turns back: a heap that grew once is likely to grow again, and a process
+ * that flapped between the modes would have pauses no one could predict.
  *
  * @param marking - the mode; `undefined` is `auto`
  * @param options - `auto`'s bound and its notice
