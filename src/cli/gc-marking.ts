@@ -98,13 +98,6 @@ export function applyGcMarking(
     }
   });
   observer.observe({ entryTypes: ['gc'] });
-  let stopped = false;
-  return {
-    marking: () => now,
-    stop: () => {
-      if (stopped) return;
-      stopped = true;
-      observer.disconnect();
-    },
-  };
+  // disconnect() is idempotent: stop() may be called any number of times, also after the switch.
+  return { marking: () => now, stop: () => observer.disconnect() };
 }
