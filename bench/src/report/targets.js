@@ -171,6 +171,7 @@ function proxyThroughput(byId) {
     ceiling?.msgPerSec ? v >= 0.65 * ceiling.msgPerSec.median : false,
     p50 <= 5,
   ];
+  const relay = byId.get('raw-http/relay-64conn/c64');
   const measured = [
     `${int(v)} msg/s, p50 ${ms(p50)} ms`,
     mcpProxy?.msgPerSec
@@ -179,7 +180,12 @@ function proxyThroughput(byId) {
     ceiling?.msgPerSec
       ? `${percent(v / ceiling.msgPerSec.median)} of raw node:http`
       : 'raw node:http not measured',
-  ].join('; ');
+    relay?.msgPerSec && ceiling?.msgPerSec
+      ? `the minimal HTTP → stdio relay (routes by id, checks nothing) ${int(relay.msgPerSec.median)} msg/s, ${percent(relay.msgPerSec.median / ceiling.msgPerSec.median)} of raw, so switchboard is ${percent(v / relay.msgPerSec.median)} of it`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   return [{ target, measured, status: verdict(checks.every(Boolean)) }];
 }
 
@@ -199,6 +205,7 @@ function proxyAddedLatency(byId) {
       : '';
   };
   const context = [
+    peer('raw-http/relay-1conn/c1', 'the minimal HTTP → stdio relay'),
     peer('proxy-peers/supergateway-stdio-to-http/c1', 'supergateway'),
     peer('proxy-peers/mcp-proxy-stdio-to-http/c1', 'mcp-proxy'),
   ]
@@ -206,14 +213,14 @@ function proxyAddedLatency(byId) {
     .join(', ');
   if (missingStatus(ours) || !ours?.latencyMs) {
     const row = noNumber(ours, target);
-    return { ...row, measured: `${row.measured}${context ? `. Same run, peers: ${context}` : ''}` };
+    return { ...row, measured: `${row.measured}${context ? `. Same run: ${context}` : ''}` };
   }
   if (!direct?.latencyMs)
     return { target, measured: 'the direct (raw pipe, C=1) case was not measured', status: 'not run' };
   const added = ours.latencyMs.p50 - direct.latencyMs.p50;
   return {
     target,
-    measured: `+${ms(added)} ms (proxy p50 ${ms(ours.latencyMs.p50)} ms, direct ${ms(direct.latencyMs.p50)} ms)${context ? `; peers: ${context}` : ''}`,
+    measured: `+${ms(added)} ms (proxy p50 ${ms(ours.latencyMs.p50)} ms, direct ${ms(direct.latencyMs.p50)} ms)${context ? `; same run: ${context}` : ''}`,
     status: verdict(added <= 0.1),
   };
 }

@@ -16,6 +16,10 @@ export default {
       ['json-16conn', 'http-json', 64, 16],
       ['json-64conn', 'http-json', 64, 64],
       ['sse-64conn', 'http-sse', 64, 64],
+      // Not a ceiling: the floor of any HTTP → stdio relay (see raw-relay-http-stdio.js), beside which
+      // the proxy's C=64 rate and C=1 added latency are judged.
+      ['relay-1conn', 'http-relay', 1, 1],
+      ['relay-64conn', 'http-relay', 64, 64],
     ]);
     return spec.map(([subject, kind, concurrency, connections]) =>
       benchCase({
@@ -23,7 +27,10 @@ export default {
         subject,
         group: 'Raw limits',
         system: 'raw',
-        label: `lean HTTP client (${connections} conn) ⇄ node:http echo, ${kind === 'http-sse' ? 'SSE' : 'JSON'} answers`,
+        label:
+          kind === 'http-relay'
+            ? `lean HTTP client (${connections} conn) ⇄ minimal node:http → stdio relay ⇄ raw echo child`
+            : `lean HTTP client (${connections} conn) ⇄ node:http echo, ${kind === 'http-sse' ? 'SSE' : 'JSON'} answers`,
         transport: kind === 'http-sse' ? 'Streamable HTTP (SSE)' : 'Streamable HTTP (JSON)',
         concurrency,
         connections,

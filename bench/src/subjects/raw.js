@@ -20,9 +20,10 @@ export function rawStdioChannel(ctx, payloadBytes) {
 
 /**
  * Starts one of the raw echo servers that listen (socket, http, ws, legacy sse) and returns its URI;
- * `http-forward` is the check-nothing HTTP → stdio forwarder in front of the raw echo child (C=1 only).
+ * `http-forward` is the check-nothing HTTP → stdio forwarder in front of the raw echo child (C=1 only);
+ * `http-relay` the minimal HTTP → stdio relay in front of it (any concurrency; routes by id, nothing more).
  * @param {import('../sys/case-context.js').CaseContext} ctx
- * @param {'tcp' | 'unix' | 'http-json' | 'http-sse' | 'http-forward' | 'ws' | 'legacy-sse'} kind
+ * @param {'tcp' | 'unix' | 'http-json' | 'http-sse' | 'http-forward' | 'http-relay' | 'ws' | 'legacy-sse'} kind
  * @returns {Promise<string>}
  */
 export async function startRawServer(ctx, kind) {
@@ -37,6 +38,7 @@ export async function startRawServer(ctx, kind) {
     'http-json': () => [serverScript('raw-echo-http.js'), 'json'],
     'http-sse': () => [serverScript('raw-echo-http.js'), 'sse'],
     'http-forward': () => [serverScript('raw-forward-http-stdio.js')],
+    'http-relay': () => [serverScript('raw-relay-http-stdio.js')],
     ws: () => [serverScript('raw-echo-ws.js')],
     'legacy-sse': () => [serverScript('raw-echo-legacy-sse.js')],
   };
