@@ -32,34 +32,48 @@ function foreign(messages: JSONRPCMessage[], totals: number[], marker: string): 
   });
 }
 
+/** A call's failure names its session and tool (50 sessions × 7 calls: which one did not come back). */
+async function named<T>(label: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
 async function session(c: TaggedClient, i: number, sampling: boolean): Promise<void> {
   const { client } = c;
   const marker = `s${i}-mark`;
   const steps = 2 + i;
   const progressE: number[] = [];
   const progressD: number[] = [];
+  // Every call gets the generous deadline: on a loaded machine 50 sessions' first calls wait for 50
+  // server-everything children to start (the SDK's own default is 60 s).
   const slow = { timeout: 300_000 };
+  const call = (name: string, args: Record<string, unknown>, options: object = {}): Promise<unknown> =>
+    named(
+      `session s${i}, ${name}`,
+      client.callTool({ name, arguments: args }, undefined, { ...slow, ...options }),
+    );
   const calls: Promise<unknown>[] = [
-    client.callTool({ name: 'everything__echo', arguments: { message: marker } }, undefined, slow),
-    client.callTool({ name: 'everything__get-sum', arguments: { a: i, b: 1000 } }, undefined, slow),
-    client.callTool(
-      { name: 'everything__trigger-long-running-operation', arguments: { duration: steps * 0.01, steps } },
-      undefined,
-      { onprogress: (p) => progressE.push(p.progress), ...slow },
+    call('everything__echo', { message: marker }),
+    call('everything__get-sum', { a: i, b: 1000 }),
+    call(
+      'everything__trigger-long-running-operation',
+      { duration: steps * 0.01, steps },
+      { onprogress: (p: { progress: number }) => progressE.push(p.progress) },
     ),
-    client.callTool({ name: 'demo__echo', arguments: { message: marker } }, undefined, slow),
-    client.callTool({ name: 'demo__countdown', arguments: { steps, delayMs: 1 } }, undefined, {
-      onprogress: (p) => progressD.push(p.progress),
-      ...slow,
-    }),
+    call('demo__echo', { message: marker }),
+    call(
+      'demo__countdown',
+      { steps, delayMs: 1 },
+      { onprogress: (p: { progress: number }) => progressD.push(p.progress) },
+    ),
   ];
   if (sampling) {
     calls.push(
-      client.callTool({
-        name: 'everything__trigger-sampling-request',
-        arguments: { prompt: marker, maxTokens: 5 },
-      }),
-      client.callTool({ name: 'demo__sample', arguments: { question: marker } }),
+      call('everything__trigger-sampling-request', { prompt: marker, maxTokens: 5 }),
+      call('demo__sample', { question: marker }),
     );
   }
   const [echo, sum, long, demoEcho, countdown, sampledE, sampledD] = await Promise.all(calls);
@@ -111,11 +125,19 @@ describe.each(['per-session', 'shared'] as const)('%s: 50 concurrent sessions ne
       // Server→client requests on a shared backend: one session at a time, each gets its own.
       for (const [i, c] of clients.slice(0, 10).entries()) {
         const marker = `s${i}-mark`;
-        const e = await c.client.callTool({
-          name: 'everything__trigger-sampling-request',
-          arguments: { prompt: marker, maxTokens: 5 },
-        });
-        const d = await c.client.callTool({ name: 'demo__sample', arguments: { question: marker } });
+        const slow = { timeout: 300_000 };
+        const e = await named(
+          `session s${i}, everything__trigger-sampling-request`,
+          c.client.callTool(
+            { name: 'everything__trigger-sampling-request', arguments: { prompt: marker, maxTokens: 5 } },
+            undefined,
+            slow,
+          ),
+        );
+        const d = await named(
+          `session s${i}, demo__sample`,
+          c.client.callTool({ name: 'demo__sample', arguments: { question: marker } }, undefined, slow),
+        );
         expect(texts(e)).toContain(`answer-s${i}`);
         expect(texts(d)).toBe(`model said: answer-s${i}`);
         expect(c.sampled.every((s) => s.includes(marker))).toBe(true);
