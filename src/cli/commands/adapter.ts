@@ -3,6 +3,7 @@ import type { ServeConfig } from '../../config/serve-config.js';
 import { SwitchboardError } from '../../errors.js';
 import { addBackendTargetOptions, splitOperands } from '../backend-target.js';
 import { addAdapterOptions } from '../serve/adapter-flags.js';
+import { addProcessOptions, addStdioChildOptions } from '../serve/process-flags.js';
 import { addResilienceOptions } from '../serve/resilience-flags.js';
 import { addSecurityOptions } from '../serve/security-flags.js';
 import { resolveServeConfig, serveUntilStopped, type ServeFlags } from './serve.js';
@@ -64,23 +65,15 @@ function register(parent: Command, kind: Kind): void {
     .option('--max-timeout <duration>', 'hard cap on a request, progress or not (default 10m)')
     .option('--max-message-bytes <n>', 'largest request body and message (default 33554432)')
     .option('--session-mode <mode>', 'per-session (default) | shared')
-    .option('--restart-max <n>', 'stop restarting a backend after this many fast failures (default 5)')
-    .option('--env <NAME=value>', 'environment variable for a stdio backend, repeatable', collect)
-    .option('--inherit-env', 'pass our whole environment to a stdio backend')
-    .option('--cwd <dir>', 'working directory of a stdio backend')
     .option('--allowed-origin <origin>', 'extra allowed Origin, repeatable', collect)
     .option('--tls-cert <file>', 'serve https:// with this certificate (PEM)')
     .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
     .option('--tls-min-version <v>', '1.2 (default) or 1.3')
     .option('--backend-tls-ca <file>', 'CA bundle to verify a tls/https/wss backend')
     .option('--backend-tls-cert <file>', 'client certificate for a backend that requires mTLS')
-    .option('--backend-tls-key <file>', 'client key for a backend that requires mTLS')
-    .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
-    .option('--log-format <format>', 'json | pretty (default: pretty on a terminal)')
-    .option(
-      '--shutdown-grace <duration>',
-      'how long in-flight requests may finish on shutdown (default 10s)',
-    );
+    .option('--backend-tls-key <file>', 'client key for a backend that requires mTLS');
+  addStdioChildOptions(command);
+  addProcessOptions(command);
   addResilienceOptions(command);
   addSecurityOptions(command);
   addAdapterOptions(command, false);

@@ -22,6 +22,7 @@ import { applyGcMarking } from '../gc-marking.js';
 import { createLogger } from '../logger.js';
 import { addAdapterOptions, applyAdapterFlags, type AdapterFlags } from '../serve/adapter-flags.js';
 import { frontendUri } from '../serve/frontend-flags.js';
+import { addProcessOptions, addStdioChildOptions, type ProcessFlags } from '../serve/process-flags.js';
 import { runServe } from '../serve/run-serve.js';
 import {
   addResilienceOptions,
@@ -72,7 +73,8 @@ export interface ServeFlags
     SessionFlags,
     EraFlags,
     AdapterFlags,
-    DashboardFlags {
+    DashboardFlags,
+    ProcessFlags {
   config?: string;
   frontend?: string;
   bind?: string;
@@ -84,17 +86,9 @@ export interface ServeFlags
   timeout?: string;
   maxTimeout?: string;
   maxMessageBytes?: string;
-  restartMax?: string;
-  env?: string[];
-  inheritEnv?: boolean;
-  cwd?: string;
   responseMode?: string;
   allowedOrigin?: string[];
-  logLevel?: string;
-  logFormat?: string;
   adminBind?: string;
-  shutdownGrace?: string;
-  gc?: string;
   state?: string;
 }
 
@@ -343,10 +337,6 @@ export function registerServeCommand(program: Command): void {
     .option('--timeout <duration>', 'request deadline without progress, e.g. 60s (default 60s)')
     .option('--max-timeout <duration>', 'hard cap on a request, progress or not (default 10m)')
     .option('--max-message-bytes <n>', 'largest message on any hop (default 33554432)')
-    .option('--restart-max <n>', 'stop restarting a backend after this many fast failures (default 5)')
-    .option('--env <NAME=value>', 'environment variable for a stdio backend, repeatable', collect)
-    .option('--inherit-env', 'pass our whole environment to a stdio backend (default: HOME, PATH, … only)')
-    .option('--cwd <dir>', 'working directory of a stdio backend')
     .option('--response-mode <mode>', 'HTTP frontend: answer requests as json (default) or sse')
     .option('--allowed-origin <origin>', 'HTTP frontend: extra allowed Origin, repeatable', collect)
     .option('--tls-cert <file>', 'certificate (PEM) of tls://, https://, wss:// frontends')
@@ -360,21 +350,16 @@ export function registerServeCommand(program: Command): void {
       '--backend-tls-servername <name>',
       'host name to verify (and send as SNI) when it differs from the URI',
     )
-    .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
-    .option('--log-format <format>', 'json | pretty (default: pretty on a terminal)')
     .option(
       '--admin-bind <host:port>',
       'serve /healthz, /readyz and /metrics here too (for non-HTTP frontends)',
-    )
-    .option('--shutdown-grace <duration>', 'how long in-flight requests may finish on shutdown (default 10s)')
-    .option(
-      '--gc <marking>',
-      'V8 old-generation marking: auto (default: one pause while the heap is small), atomic or incremental',
     )
     .option(
       '--state <redis-uri>',
       'share sessions and SSE events with other instances in Redis (redis[s]://host:port/db[?prefix=…])',
     );
+  addStdioChildOptions(command);
+  addProcessOptions(command);
   addResilienceOptions(command);
   addSecurityOptions(command);
   addTransportLimitOptions(command);

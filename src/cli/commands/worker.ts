@@ -2,12 +2,13 @@ import { Command } from 'commander';
 import type { ServeConfig } from '../../config/serve-config.js';
 import { SwitchboardError } from '../../errors.js';
 import { addBackendTargetOptions, splitOperands, type BackendTargetFlags } from '../backend-target.js';
+import { addProcessOptions, addStdioChildOptions, type ProcessFlags } from '../serve/process-flags.js';
 import { resolveServeConfig, serveUntilStopped } from './serve.js';
 
 /** Exit code of a usage error. */
 const USAGE = 2;
 
-interface WorkerFlags extends BackendTargetFlags {
+interface WorkerFlags extends BackendTargetFlags, ProcessFlags {
   queue?: string;
   config?: string;
   sessionMode?: string;
@@ -15,20 +16,10 @@ interface WorkerFlags extends BackendTargetFlags {
   timeout?: string;
   maxTimeout?: string;
   maxMessageBytes?: string;
-  restartMax?: string;
-  env?: string[];
-  inheritEnv?: boolean;
-  cwd?: string;
-  logLevel?: string;
-  logFormat?: string;
   adminBind?: string;
-  shutdownGrace?: string;
-  gc?: string;
   rerunUnsafe?: boolean;
   redisCa?: string;
 }
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /**
  * Builds a worker's configuration: `serve`'s, listening on the queue instead of a network frontend,
@@ -75,23 +66,14 @@ export function registerWorkerCommand(program: Command): void {
     .option('--timeout <duration>', 'request deadline without progress (default 60s)')
     .option('--max-timeout <duration>', 'hard cap on a request (default 10m)')
     .option('--max-message-bytes <n>', 'largest message (default 33554432)')
-    .option('--restart-max <n>', 'stop restarting a backend after this many fast failures (default 5)')
-    .option('--env <NAME=value>', 'environment variable for a stdio backend, repeatable', collect)
-    .option('--inherit-env', 'pass our whole environment to a stdio backend')
-    .option('--cwd <dir>', 'working directory of a stdio backend')
     .option(
       '--rerun-unsafe',
       'run again every request a dead worker had started (default: only read-only methods and tools annotated readOnlyHint/idempotentHint; the others get an error naming the dead worker)',
     )
     .option('--redis-ca <file>', 'CA bundle to verify a rediss:// server')
-    .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
-    .option('--log-format <format>', 'json | pretty (default: pretty on a terminal)')
-    .option('--admin-bind <host:port>', 'serve /healthz, /readyz and /metrics here')
-    .option('--shutdown-grace <duration>', 'how long in-flight requests may finish on shutdown (default 10s)')
-    .option(
-      '--gc <marking>',
-      'V8 old-generation marking: auto (default: one pause while the heap is small), atomic or incremental',
-    );
+    .option('--admin-bind <host:port>', 'serve /healthz, /readyz and /metrics here');
+  addStdioChildOptions(command);
+  addProcessOptions(command);
   command.action(async (operands: string[], flags: WorkerFlags, cmd: Command) => {
     let config: ServeConfig;
     try {
