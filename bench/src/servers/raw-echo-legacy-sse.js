@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { answer } from './echo-logic.js';
-import { readBody } from './read-body.js';
+import { readJsonBody } from './read-body.js';
 
 /** @type {Map<string, import('node:http').ServerResponse>} */
 const streams = new Map();
@@ -23,20 +23,12 @@ const server = createServer((req, res) => {
   if (req.method === 'POST' && url.pathname === '/message') {
     const stream = streams.get(url.searchParams.get('sessionId') ?? '');
     if (!stream) return void res.writeHead(404).end();
-    readBody(req).then(
-      (body) => {
-        let message;
-        try {
-          message = JSON.parse(body);
-        } catch {
-          return void res.writeHead(400).end();
-        }
-        res.writeHead(202).end();
-        const response = answer(message);
-        if (response !== undefined) stream.write(`event: message\ndata: ${JSON.stringify(response)}\n\n`);
-      },
-      () => res.writeHead(413).end(),
-    );
+    void readJsonBody(req, res).then((read) => {
+      if (read === undefined) return;
+      res.writeHead(202).end();
+      const response = answer(read.message);
+      if (response !== undefined) stream.write(`event: message\ndata: ${JSON.stringify(response)}\n\n`);
+    });
     return;
   }
   res.writeHead(404).end();

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { readBody } from './read-body.js';
+import { readJsonBody } from './read-body.js';
 
 const child = spawn(process.execPath, [fileURLToPath(new URL('raw-echo-stdio.js', import.meta.url))], {
   stdio: ['pipe', 'pipe', 'inherit'],
@@ -60,20 +60,13 @@ stdout.on('data', (/** @type {string} */ text) => {
 const server = createServer((req, res) => {
   if (req.method === 'DELETE') return void res.writeHead(200).end();
   if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST, DELETE' }).end();
-  readBody(req).then(
-    (body) => {
-      let message;
-      try {
-        message = JSON.parse(body);
-      } catch {
-        return void res.writeHead(400).end();
-      }
-      if (message.id === undefined) res.writeHead(202).end();
-      else waiting.set(message.id, res);
-      toChild(body.includes('\n') ? JSON.stringify(message) : body);
-    },
-    () => res.writeHead(413).end(),
-  );
+  void readJsonBody(req, res).then((read) => {
+    if (read === undefined) return;
+    const { body, message } = read;
+    if (message?.id === undefined) res.writeHead(202).end();
+    else waiting.set(message.id, res);
+    toChild(body.includes('\n') ? JSON.stringify(message) : body);
+  });
 });
 
 server.keepAliveTimeout = 60_000;

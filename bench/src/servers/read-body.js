@@ -22,3 +22,27 @@ export function readBody(req, maxBytes = 64 * 1024 * 1024) {
     req.on('error', reject);
   });
 }
+
+/**
+ * Reads a request body and parses it as JSON, answering the request itself when it cannot: 413 for a
+ * body over `maxBytes`, 400 for one that is not JSON.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} [maxBytes]
+ * @returns {Promise<{ body: string, message: any } | undefined>} `undefined` once it answered
+ */
+export async function readJsonBody(req, res, maxBytes) {
+  let body;
+  try {
+    body = await readBody(req, maxBytes);
+  } catch {
+    res.writeHead(413).end();
+    return undefined;
+  }
+  try {
+    return { body, message: JSON.parse(body) };
+  } catch {
+    res.writeHead(400).end();
+    return undefined;
+  }
+}
