@@ -10,6 +10,7 @@ import type { Transport } from '../transport.js';
 import type { StderrMode } from '../transports/stdio-client.js';
 import type { TlsClientOptions } from '../transports/tls-options.js';
 import type { RedisConnectSettings } from '../queue/redis/redis-settings.js';
+import { collect } from './repeatable.js';
 
 /** Values of `--backend`. */
 export const BackendKinds = ['stdio', 'tcp', 'tls', 'unix', 'http', 'websocket', 'sse'] as const;
@@ -384,16 +385,12 @@ export function addBackendTargetOptions(command: Command): Command {
     .option(
       '--server <url>',
       "alias of --http; with serve: NAME=URI or NAME='command args' adds a named server (a gateway), repeatable",
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      collect,
     )
     .option('--websocket <url>', 'WebSocket backend URL')
     .option('--sse <url>', 'legacy HTTP+SSE backend URL')
     .option('--auth-token <token>', 'bearer token for http/sse/websocket backends')
-    .option(
-      '--header <name: value>',
-      'extra header for http/sse/websocket backends (repeatable)',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
-    );
+    .option('--header <name: value>', 'extra header for http/sse/websocket backends (repeatable)', collect);
 }
 
 /**

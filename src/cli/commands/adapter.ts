@@ -7,6 +7,7 @@ import { addProcessOptions, addStdioChildOptions } from '../serve/process-flags.
 import { addResilienceOptions } from '../serve/resilience-flags.js';
 import { addSecurityOptions } from '../serve/security-flags.js';
 import { resolveServeConfig, serveUntilStopped, type ServeFlags } from './serve.js';
+import { collect } from '../repeatable.js';
 
 /** Exit code of a usage error. */
 const USAGE = 2;
@@ -21,8 +22,6 @@ type Kind = keyof typeof KINDS;
 interface AdapterCommandFlags extends ServeFlags {
   path?: string;
 }
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /**
  * The serve configuration of `switchboard adapter <kind>`: the backend and options as for `serve`,

@@ -25,6 +25,7 @@ import {
   type CliIo,
   type TargetCommandFlags,
 } from './inspect-common.js';
+import { collect } from '../repeatable.js';
 
 /** Output formats of `inspect`. */
 export const InspectFormats = ['human', 'json', 'yaml'] as const;
@@ -164,7 +165,7 @@ export function registerInspectCommand(program: Command): void {
     .option(
       '--arg <key=value>',
       'one argument of --call (repeatable); numbers, booleans, null, JSON objects/arrays are parsed',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      collect,
     )
     .option('--max-pages <n>', 'at most this many pages per list', positiveInt, 100)
     .addHelpText(

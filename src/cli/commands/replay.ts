@@ -13,6 +13,7 @@ import {
   splitOperands,
   type BackendTargetFlags,
 } from '../backend-target.js';
+import { collect } from '../repeatable.js';
 
 /** Exit codes of `switchboard replay`. */
 export const ReplayExitCode = { Identical: 0, Different: 1, Usage: 2 } as const;
@@ -25,8 +26,6 @@ interface ReplayFlags extends BackendTargetFlags, ReplayServerFlags {
   timeout?: string;
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 const show = (value: unknown): string => {
   const text = JSON.stringify(value) ?? 'undefined';

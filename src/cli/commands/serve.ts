@@ -38,6 +38,7 @@ import {
 import { addSessionOptions, applySessionFlags, type SessionFlags } from '../serve/session-flags.js';
 import { addEraOptions, applyEraFlags, type EraFlags } from '../serve/era-flags.js';
 import { addDashboardOptions, applyDashboardFlags, type DashboardFlags } from '../serve/dashboard-flags.js';
+import { collect } from '../repeatable.js';
 
 /** Exit code of a usage error (bad flags, bad config). */
 const USAGE = 2;
@@ -92,7 +93,6 @@ export interface ServeFlags
   state?: string;
 }
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 const usage = (message: string): SwitchboardError => new SwitchboardError('INVALID_OPTIONS', message);
 
 function intFlag(name: string, value: string | undefined): number | undefined {

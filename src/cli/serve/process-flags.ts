@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { collect } from '../repeatable.js';
 
 /**
  * The flags {@link addProcessOptions} and {@link addStdioChildOptions} declare, as commander hands them
@@ -14,8 +15,6 @@ export interface ProcessFlags {
   inheritEnv?: boolean;
   cwd?: string;
 }
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /**
  * Declares the flags of a long-running switchboard process (`serve`, `worker`, `adapter`): logging,

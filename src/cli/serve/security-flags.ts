@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { SwitchboardError } from '../../errors.js';
+import { collect } from '../repeatable.js';
 
 /** The flags {@link addSecurityOptions} declares, as commander hands them over. */
 export interface SecurityFlags {
@@ -30,7 +31,6 @@ export interface SecurityFlags {
 }
 
 const usage = (message: string): SwitchboardError => new SwitchboardError('INVALID_OPTIONS', message);
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 const collectList = (value: string, previous: string[] | undefined): string[] => [
   ...(previous ?? []),
   ...value
