@@ -32,29 +32,36 @@ function foreign(messages: JSONRPCMessage[], totals: number[], marker: string): 
   });
 }
 
-/** A call's failure names its session and tool (50 sessions × 7 calls: which one did not come back). */
-async function named<T>(label: string, call: Promise<T>): Promise<T> {
+/**
+ * Every call gets the generous deadline: on a loaded machine 50 sessions' first calls wait for 50
+ * server-everything children to start (the SDK's own default is 60 s).
+ */
+const SLOW = { timeout: 300_000 };
+
+/** Calls a tool for session `i`; a failure names the session and tool (50 sessions × 7 calls). */
+async function callTool(
+  c: TaggedClient,
+  i: number,
+  name: string,
+  args: Record<string, unknown>,
+  options: object = {},
+): Promise<unknown> {
   try {
-    return await call;
+    return await c.client.callTool({ name, arguments: args }, undefined, { ...SLOW, ...options });
   } catch (error) {
-    throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`session s${i}, ${name}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 
 async function session(c: TaggedClient, i: number, sampling: boolean): Promise<void> {
-  const { client } = c;
   const marker = `s${i}-mark`;
   const steps = 2 + i;
   const progressE: number[] = [];
   const progressD: number[] = [];
-  // Every call gets the generous deadline: on a loaded machine 50 sessions' first calls wait for 50
-  // server-everything children to start (the SDK's own default is 60 s).
-  const slow = { timeout: 300_000 };
-  const call = (name: string, args: Record<string, unknown>, options: object = {}): Promise<unknown> =>
-    named(
-      `session s${i}, ${name}`,
-      client.callTool({ name, arguments: args }, undefined, { ...slow, ...options }),
-    );
+  const call = (name: string, args: Record<string, unknown>, options?: object): Promise<unknown> =>
+    callTool(c, i, name, args, options);
   const calls: Promise<unknown>[] = [
     call('everything__echo', { message: marker }),
     call('everything__get-sum', { a: i, b: 1000 }),
@@ -125,19 +132,11 @@ describe.each(['per-session', 'shared'] as const)('%s: 50 concurrent sessions ne
       // Server→client requests on a shared backend: one session at a time, each gets its own.
       for (const [i, c] of clients.slice(0, 10).entries()) {
         const marker = `s${i}-mark`;
-        const slow = { timeout: 300_000 };
-        const e = await named(
-          `session s${i}, everything__trigger-sampling-request`,
-          c.client.callTool(
-            { name: 'everything__trigger-sampling-request', arguments: { prompt: marker, maxTokens: 5 } },
-            undefined,
-            slow,
-          ),
-        );
-        const d = await named(
-          `session s${i}, demo__sample`,
-          c.client.callTool({ name: 'demo__sample', arguments: { question: marker } }, undefined, slow),
-        );
+        const e = await callTool(c, i, 'everything__trigger-sampling-request', {
+          prompt: marker,
+          maxTokens: 5,
+        });
+        const d = await callTool(c, i, 'demo__sample', { question: marker });
         expect(texts(e)).toContain(`answer-s${i}`);
         expect(texts(d)).toBe(`model said: answer-s${i}`);
         expect(c.sampled.every((s) => s.includes(marker))).toBe(true);
